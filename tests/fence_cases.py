@@ -1,0 +1,294 @@
+"""User functions that fall outside the differentiable subset.
+
+Each function holds exactly one construct that tangent_ad must refuse, and
+the line where that construct starts carries a marker comment ``# <- key``.
+tests/test_errors.py finds the expected line by its marker and the expected
+column from the line text, so this file can be edited freely: no line or
+column numbers are written down anywhere.
+
+Everything apart from the marked construct is inside the supported subset,
+so the only honest outcome is a TransformError pointing at the marker.
+The few functions at the end (``control_*``) are inside the subset and must
+be differentiated normally.
+"""
+import contextlib
+import functools
+import math
+import types
+
+import numpy as np
+
+COUNTER = 0.0
+SCALE = 2.0
+
+
+# ---------------------------------------------------------------- statements
+
+def try_case(x):
+    y = x
+    for i in range(2):
+        try:  # <- try
+            y = y * 2.0
+        except ValueError:
+            y = y + 1.0
+    return y
+
+
+def with_case(x):
+    y = x * 1.5
+    with contextlib.nullcontext():  # <- with
+        y = y * 2.0
+    return y
+
+
+def global_case(x):
+    global COUNTER  # <- global
+    COUNTER = COUNTER + 1.0
+    return x * 2.0
+
+
+def make_nonlocal_case():
+    scale = 2.0
+
+    def nonlocal_case(x):
+        nonlocal scale  # <- nonlocal
+        scale = scale + 1.0
+        return x * scale
+
+    return nonlocal_case
+
+
+nonlocal_case = make_nonlocal_case()
+
+
+def yield_case(x):
+    y = x * 2.0
+    yield y * 3.0  # <- yield
+
+
+def del_case(x):
+    y = x * 2.0
+    z = y * 3.0
+    for i in range(1):
+        del y  # <- del
+    return z
+
+
+def nested_def_case(x):
+    y = x * 2.0
+    if y > 0.0:
+        def inner(v):  # <- nested-def
+            return v * 2.0
+    return y
+
+
+async def async_def_case(x):  # <- async-def
+    return x * 2.0
+
+
+def class_case(x):
+    class Box:  # <- class
+        scale = 2.0
+    return x * 3.0
+
+
+def while_else_case(x):
+    y = x
+    while y < 10.0:  # <- while-else
+        y = y * 2.0
+    else:
+        y = y + 1.0
+    return y
+
+
+def for_else_case(x):
+    y = x
+    for i in range(3):  # <- for-else
+        y = y * 2.0
+    else:
+        y = y + 1.0
+    return y
+
+
+def match_case(x, n):
+    y = x
+    match n:  # <- match
+        case 0:
+            y = x * 2.0
+        case _:
+            y = x * 3.0
+    return y
+
+
+def zip_case(x, w):
+    total = 0.0
+    for a, b in zip(x, w):  # <- zip
+        total = total + a * b
+    return total
+
+
+# --------------------------------------------------------------- expressions
+
+def lambda_case(x):
+    y = x * 2.0
+    double = lambda v: v * 2.0  # <- lambda
+    return y * 3.0
+
+
+def listcomp_case(x):
+    ys = [v * 2.0 for v in x]  # <- listcomp
+    return ys[0]
+
+
+def setcomp_case(x):
+    s = {v * 2.0 for v in x}  # <- setcomp
+    return x[0] * 2.0
+
+
+def dictcomp_case(x):
+    d = {i: x[i] * 2.0 for i in range(3)}  # <- dictcomp
+    return d[0]
+
+
+def genexp_case(x):
+    gen = (v * 2.0 for v in x)  # <- genexp
+    return x[0] * 2.0
+
+
+def walrus_case(x):
+    z = (y := x * 2.0) + 1.0  # <- walrus
+    return z * 3.0
+
+
+def _scale(v, k):
+    return v * k
+
+
+def star_args_case(x):
+    args = (x, 2.0)
+    return 1.0 * _scale(*args)  # <- star-args
+
+
+def kwargs_case(x,
+                **options):  # <- kwargs
+    return x * 2.0
+
+
+# ------------------------------------------------------- mutation of values
+
+def setitem_case(x):
+    y = x * 2.0
+    y[0] = 1.0  # <- setitem
+    return np.sum(y)
+
+
+def setitem_arg_case(x):
+    x[1] = 0.0  # <- setitem-arg
+    return np.sum(x * x)
+
+
+def setitem_aug_case(x):
+    y = x * 2.0
+    y[2] += 1.0  # <- setitem-aug
+    return np.sum(y)
+
+
+def attr_case(x, box):
+    y = x * 2.0
+    box.value = y  # <- attr
+    return y * 3.0
+
+
+# ---------------------------------------- calls without source or rule
+
+def reduce_case(x):
+    y = 2.0 * functools.reduce(np.multiply, x)  # <- reduce
+    return y
+
+
+def fsum_case(x):
+    total = 2.0 * math.fsum(x)  # <- fsum
+    return total
+
+
+def eigvalsh_case(a):
+    w = 1.0 + np.linalg.eigvalsh(a)  # <- eigvalsh
+    return np.sum(w)
+
+
+# A function whose source cannot be read: it was defined by executing a
+# string, so inspect.getsource has no file to read it from.
+_namespace = {}
+exec("def opaque_helper(v):\n    return v * 3.0\n", _namespace)
+opaque_helper = _namespace["opaque_helper"]
+
+# The same through a code object compiled from a string.
+_module_code = compile("def opaque_compiled(v):\n    return v * 4.0\n",
+                       "<generated>", "exec")
+_function_code = [c for c in _module_code.co_consts
+                  if isinstance(c, types.CodeType)][0]
+opaque_compiled = types.FunctionType(_function_code, globals())
+
+
+def opaque_call_case(x):
+    y = 2.0 * opaque_helper(x)  # <- opaque-call
+    return y
+
+
+def opaque_compiled_call_case(x):
+    y = x + 1.0
+    return y * opaque_compiled(x)  # <- opaque-compiled-call
+
+
+# ------------------------------------------- where the error is reported
+
+def _helper_with_try(v):
+    try:  # <- helper-try
+        w = v * 2.0
+    except ValueError:
+        w = v
+    return w
+
+
+def calls_helper_with_try(x):
+    return 3.0 * _helper_with_try(x)
+
+
+def _keep(f):
+    """A decorator that changes nothing: getsource then starts at '@'."""
+    return f
+
+
+@_keep
+def decorated_lambda_case(x):
+    y = x + 1.0
+    square = lambda v: v * v  # <- decorated-lambda
+    return y
+
+
+def make_differentiated_with():
+    """A function decorated with tangent_ad itself, one level indented."""
+    import tangent_ad as tad
+
+    @tad.differentiate
+    def differentiated_with(x):
+        y = x * 2.0
+        with contextlib.nullcontext():  # <- differentiated-with
+            y = y * 3.0
+        return y
+
+    return differentiated_with
+
+
+# ------------------------------------------- inside the subset: no error
+
+def control_setitem_inactive(x):
+    """Writing into an array that does not depend on x is allowed."""
+    z = np.zeros(3)
+    z[1] = 2.0
+    return np.sum(x * z)
+
+
+def control_reads_global(x):
+    """Reading a module-level constant needs no global statement."""
+    return x * (SCALE + 1.0)
