@@ -1,0 +1,22 @@
+"""tangent_ad: source-to-source automatic differentiation for Python and NumPy.
+
+It reads a function's source, writes readable Python for its forward-mode
+(tangent) and reverse-mode (adjoint) derivatives, and runs that code.
+
+>>> import tangent_ad as tad
+>>> from tangent_ad._doc_examples import poly
+>>> f = tad.differentiate(poly)
+>>> f(3.0, 2.0), f.grad(3.0, 2.0)
+(5.0, 6.0)
+"""
+from .api import (Differentiable, derivative, differentiate, grad, jvp, source, value_and_grad,
+                  vjp)
+from .checks import check_grad, numerical_grad
+from .errors import InternalError, TransformError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Differentiable", "InternalError", "TransformError", "check_grad", "derivative",
+    "differentiate", "grad", "jvp", "numerical_grad", "source", "value_and_grad", "vjp",
+]

@@ -1,0 +1,256 @@
+"""The public API: grad, value_and_grad, jvp, vjp, derivative, source and the decorator.
+
+>>> import tangent_ad as tad
+>>> from tangent_ad._doc_examples import poly
+>>> tad.grad(poly, wrt=(0, 1))(3.0, 2.0)
+(6.0, -4.0)
+>>> tad.jvp(poly, (3.0, 2.0), (1.0, 0.0))
+(5.0, 6.0)
+"""
+import functools
+import inspect
+
+from .transform import derivative_function
+
+MODES = ("reverse", "forward")
+
+
+# ---------------------------------------------------------------- arguments
+def _parameters(func):
+    return [p.name for p in inspect.signature(func).parameters.values()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY)]
+
+
+def _wrt_names(func, wrt):
+    """(names, as_tuple) for a wrt given as an index, a name, or a tuple of them."""
+    params = _parameters(func)
+    as_tuple = isinstance(wrt, (tuple, list))
+    items = list(wrt) if as_tuple else [wrt]
+    if not items:
+        raise ValueError(f"wrt is empty; name at least one parameter of {func.__name__} "
+                         f"({', '.join(params)})")
+    names = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise TypeError(f"wrt must be a parameter index or name, or a tuple of them; got {item!r}")
+        if isinstance(item, int):
+            if not -len(params) <= item < len(params):
+                raise ValueError(f"wrt={item} is out of range: {func.__name__} has {len(params)} "
+                                 f"parameter(s) ({', '.join(params)})")
+            item = params[item]
+        elif item not in params:
+            raise ValueError(f"wrt={item!r} is not a parameter of {func.__name__}; its parameters "
+                             f"are ({', '.join(params)})")
+        if item in names:
+            raise ValueError(f"wrt names {item!r} twice")
+        names.append(item)
+    return tuple(names), as_tuple
+
+
+def _check_mode(mode):
+    if mode not in MODES:
+        raise ValueError(f"mode must be 'reverse' or 'forward'; got {mode!r}")
+
+
+def _bound_arguments(func, args, kwargs):
+    try:
+        bound = inspect.signature(func).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise TypeError(f"{func.__name__}: {exc}") from None
+    bound.apply_defaults()
+    return bound.arguments
+
+
+def _check_differentiable(func, name, value):
+    kind = getattr(getattr(value, "dtype", None), "kind", None)
+    if isinstance(value, (bool, int)) or (kind is not None and kind not in "fc"):
+        what = f"an integer or boolean ({type(value).__name__}"
+        what += f" of dtype {value.dtype})" if kind is not None else f" {value!r})"
+        raise TypeError(f"argument {name} of {func.__name__} is {what}, which is not differentiable; "
+                        "pass floats (for example 3.0 instead of 3, or x.astype(float))")
+    if value is None or isinstance(value, str):
+        raise TypeError(f"argument {name} of {func.__name__} is {value!r}, which is not differentiable")
+
+
+def _like_argument(gradient, argument):
+    """A gradient of a Python float is a Python float."""
+    if isinstance(argument, float) and not hasattr(argument, "dtype") and getattr(gradient, "shape", ()) == ():
+        try:
+            return float(gradient)
+        except TypeError:
+            return gradient
+    return gradient
+
+
+# --------------------------------------------------------------------- API
+def derivative(f, mode="reverse", wrt=0):
+    """The generated derivative function of ``f`` (a plain Python function; see ``.source``).
+
+    Forward mode: ``d(*args, *tangents)`` returns ``(out, out_dot)``. Reverse mode:
+    ``d(*args)`` returns the gradient(s); an optional last argument seeds a non-scalar output.
+    """
+    _check_mode(mode)
+    f = _unwrap(f)
+    names, as_tuple = _wrt_names(f, wrt)
+    return derivative_function(f, mode, names, tuple_output=as_tuple and mode == "reverse")
+
+
+def source(f, mode="reverse", wrt=0):
+    """The generated source of ``f``'s derivative, as a string."""
+    return derivative(f, mode, wrt).source
+
+
+def grad(f, wrt=0):
+    """``g`` such that ``g(*args, **kwargs)`` is the gradient of scalar-valued ``f`` (reverse mode)."""
+    f = _unwrap(f)
+    names, as_tuple = _wrt_names(f, wrt)
+    compiled = derivative_function(f, "reverse", names, tuple_output=as_tuple)
+
+    @functools.wraps(f)
+    def gradient(*args, **kwargs):
+        arguments = _bound_arguments(f, args, kwargs)
+        for name in names:
+            _check_differentiable(f, name, arguments[name])
+        result = compiled(*args, **kwargs)
+        if as_tuple:
+            return tuple(_like_argument(g, arguments[n]) for g, n in zip(result, names))
+        return _like_argument(result, arguments[names[0]])
+
+    gradient.derivative = compiled
+    return gradient
+
+
+def value_and_grad(f, wrt=0):
+    """``g`` such that ``g(*args)`` is ``(f(*args), gradient)``."""
+    f = _unwrap(f)
+    names, as_tuple = _wrt_names(f, wrt)
+    compiled = derivative_function(f, "reverse", names, return_value=True, tuple_output=as_tuple)
+
+    @functools.wraps(f)
+    def value_and_gradient(*args, **kwargs):
+        arguments = _bound_arguments(f, args, kwargs)
+        for name in names:
+            _check_differentiable(f, name, arguments[name])
+        value, result = compiled(*args, **kwargs)
+        if as_tuple:
+            return value, tuple(_like_argument(g, arguments[n]) for g, n in zip(result, names))
+        return value, _like_argument(result, arguments[names[0]])
+
+    return value_and_gradient
+
+
+def jvp(f, primals, tangents):
+    """``(out, out_dot)`` by forward mode: one tangent per primal, ``None`` = not differentiated."""
+    f = _unwrap(f)
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(tangents) != len(primals):
+        raise ValueError(f"jvp needs one tangent per primal: got {len(primals)} primal(s) and "
+                         f"{len(tangents)} tangent(s)")
+    params = _parameters(f)
+    if len(primals) > len(params):
+        raise ValueError(f"{f.__name__} takes {len(params)} argument(s); got {len(primals)} primals")
+    chosen = [i for i, t in enumerate(tangents) if t is not None]
+    for i in chosen:
+        _check_differentiable(f, params[i], primals[i])
+        p_shape, t_shape = getattr(primals[i], "shape", ()), getattr(tangents[i], "shape", ())
+        if p_shape != t_shape:
+            raise ValueError(f"the tangent of {params[i]} has shape {t_shape}, but {params[i]} has "
+                             f"shape {p_shape}; a tangent must have its primal's shape")
+    if not chosen:
+        from .runtime import zeros_like
+        out = f(*primals)
+        return out, zeros_like(out)
+    compiled = derivative_function(f, "forward", tuple(params[i] for i in chosen))
+    info = compiled._tangent_ad_info
+    keywords = {info.tangents[params[i]]: tangents[i] for i in chosen}
+    out, out_dot = compiled(*primals, **keywords)
+    if all(isinstance(primals[i], float) and isinstance(tangents[i], float) for i in chosen):
+        out_dot = _like_argument(out_dot, 0.0)
+    return out, out_dot
+
+
+def _is_differentiable_value(value):
+    if isinstance(value, (bool, int)) or value is None or isinstance(value, str):
+        return False
+    kind = getattr(getattr(value, "dtype", None), "kind", None)
+    if kind is not None:
+        return kind in "fc"
+    return isinstance(value, (float, complex))
+
+
+def vjp(f, *primals):
+    """``(out, f_vjp)``; ``f_vjp(out_bar)`` is a tuple with one cotangent per primal.
+
+    A primal that cannot be differentiated (an int, a flag) gets ``None``.
+    """
+    f = _unwrap(f)
+    params = _parameters(f)
+    chosen = [i for i, p in enumerate(primals) if _is_differentiable_value(p)]
+    out = f(*primals)
+    if not chosen:
+        return out, lambda out_bar: tuple(None for _ in primals)
+    names = tuple(params[i] for i in chosen)
+    compiled = derivative_function(f, "reverse", names, tuple_output=True)
+    seed = compiled._tangent_ad_info.seed
+
+    def f_vjp(out_bar):
+        grads = compiled(*primals, **{seed: out_bar})
+        result = [None] * len(primals)
+        for i, g in zip(chosen, grads):
+            result[i] = _like_argument(g, primals[i])
+        return tuple(result)
+
+    return out, f_vjp
+
+
+def _unwrap(f):
+    return f.__wrapped__ if isinstance(f, Differentiable) else f
+
+
+class Differentiable:
+    """A function decorated with :func:`differentiate`: calls like ``f``, with derivatives attached."""
+
+    def __init__(self, f, mode="reverse", wrt=0):
+        _check_mode(mode)
+        functools.update_wrapper(self, f)
+        self.__wrapped__ = f
+        self.mode = mode
+        self.wrt = wrt
+
+    def __call__(self, *args, **kwargs):
+        return self.__wrapped__(*args, **kwargs)
+
+    def __get__(self, instance, owner):
+        return self if instance is None else functools.partial(self, instance)
+
+    def grad(self, *args, **kwargs):
+        return grad(self.__wrapped__, self.wrt)(*args, **kwargs)
+
+    def value_and_grad(self, *args, **kwargs):
+        return value_and_grad(self.__wrapped__, self.wrt)(*args, **kwargs)
+
+    def jvp(self, primals, tangents):
+        return jvp(self.__wrapped__, primals, tangents)
+
+    def vjp(self, *primals):
+        return vjp(self.__wrapped__, *primals)
+
+    def derivative(self, mode=None):
+        return derivative(self.__wrapped__, mode or self.mode, self.wrt)
+
+    def source(self, mode=None):
+        return source(self.__wrapped__, mode or self.mode, self.wrt)
+
+    def __repr__(self):
+        return f"<differentiable {self.__wrapped__.__qualname__}>"
+
+
+def differentiate(f=None, *, mode="reverse", wrt=0):
+    """Decorator: ``@differentiate`` or ``@differentiate(mode=..., wrt=...)``.
+
+    The decorated function still is ``f``; it gains ``.grad``, ``.value_and_grad``, ``.jvp``,
+    ``.vjp``, ``.derivative(mode)`` and ``.source(mode)``.
+    """
+    if f is None:
+        return lambda func: Differentiable(func, mode, wrt)
+    return Differentiable(f, mode, wrt)

@@ -1,0 +1,366 @@
+"""Split active assignments into one operation each, bound to the rule that differentiates it.
+
+``y = np.sin(x ** 2) * w`` with ``x`` active becomes ``t1 = x ** 2``,
+``t2 = np.sin(t1)``, ``y = t2 * w``, each carrying an :class:`Op`. Statements
+that assign nothing active are left as written. This is also where calls are
+resolved: to a rule, to another Python function (differentiated in turn), or
+to an error naming the function.
+"""
+import copy
+import inspect
+from dataclasses import dataclass
+
+import gast
+
+from . import ir, rules
+
+
+@dataclass
+class Op:
+    """One differentiable operation: ``target = <call or operator>``."""
+    rule: object                 # a rules.Rule, or None for a call to a user function / a copy
+    bound: dict                  # parameter -> atom (gast expression)
+    active: tuple                # parameters whose atom is an active variable
+    callee: object = None        # the user function called, for kind == "call"
+    kind: str = "rule"           # "rule", "call", "copy" or "constant"
+
+
+class Flattener:
+    def __init__(self, function, active, flow, names):
+        self.function = function
+        self.active = active
+        self.flow = flow
+        self.names = names
+        self.where = function.parsed.location
+        self.parsed = function.parsed
+
+    def run(self):
+        self.function.body = self.block(self.function.body)
+        return self.function
+
+    def new_active(self, var):
+        """A variable introduced here that carries derivatives."""
+        self.active.add(var)
+        self.flow.local_names.add(var)
+        return var
+
+    def new_temp(self):
+        temp = self.names.temp()
+        self.flow.local_names.add(temp)
+        return temp
+
+    def is_active_expr(self, expr):
+        return bool(self.flow(expr) & self.active)
+
+    # -------------------------------------------------------------- statements
+    def block(self, statements):
+        out = []
+        for s in statements:
+            out += self.statement(s)
+        return out
+
+    def statement(self, s):
+        if isinstance(s, ir.Assign):
+            if s.target not in self.active:
+                return [s]
+            out = []
+            self.lower_into(s.target, s.value, s.origin, out)
+            return out
+        if isinstance(s, ir.Raw):
+            hit = s.writes & self.active
+            if hit:
+                raise self._raw_error(s, sorted(hit)[0])
+            return [s]
+        if isinstance(s, ir.If):
+            s.body, s.orelse = self.block(s.body), self.block(s.orelse)
+            return [s]
+        if isinstance(s, ir.While):
+            s.body = self.block(s.body)
+            return [s]
+        if isinstance(s, ir.For):
+            return self.for_loop(s)
+        return [s]
+
+    def _raw_error(self, s, name_):
+        node = s.node
+        targets = getattr(node, "targets", None) or [getattr(node, "target", node)]
+        target = targets[0]
+        if isinstance(target, gast.Subscript):
+            return self.where.error(target, "assignment into an array being differentiated",
+                                    f"build a new array instead of writing into {name_} (for example "
+                                    "with np.where, np.concatenate or arithmetic on slices)")
+        return self.where.error(target, "tuple unpacking of a differentiated value",
+                                "unpack a tuple written out in full (a, b = u, v), or index the "
+                                "value (a = p[0])")
+
+    def for_loop(self, s):
+        body_active = self._has_active(s.body) or (s.target in self.active)
+        if not body_active:
+            return [s]
+        if s.target is None:
+            raise self.where.error(s.origin.target, "for loop with a tuple target over differentiated values",
+                                   "loop over range(len(...)) and index each array")
+        if s.target in ir.writes(s.body):
+            raise self.where.error(s.origin, "assignment to the loop variable inside a for loop",
+                                   f"copy {s.target} into another variable and change that one")
+        out = []
+        if _is_range(s.iter):
+            iterable = s.iter
+            if ir.read_names(iterable) & ir.writes(s.body):
+                steps = self.names.fresh("steps")
+                self.flow.local_names.add(steps)
+                out.append(ir.Assign(steps, iterable, origin=s.origin))
+                iterable = ir.name(steps)
+            out.append(ir.For(s.target, iterable, self.block(s.body), origin=s.origin))
+            return out
+        # for row in X  ->  for row_index in range(len(X)): row = X[row_index]
+        sequence = s.iter
+        if not isinstance(sequence, gast.Name) or sequence.id in ir.writes(s.body):
+            items = self.names.fresh("items")
+            self.flow.local_names.add(items)
+            if self.is_active_expr(sequence):
+                self.new_active(items)
+            seq_value = sequence if isinstance(sequence, (gast.Name, gast.Attribute, gast.Subscript)) \
+                else gast.Call(func=ir.name("list"), args=[sequence], keywords=[])
+            out += self.statement(ir.Assign(items, seq_value, origin=s.origin))
+            sequence = ir.name(items)
+        index = self.names.fresh(f"{s.target}_index")
+        self.flow.local_names.add(index)
+        length = gast.Call(func=ir.name("len"), args=[copy.deepcopy(sequence)], keywords=[])
+        iterable = gast.Call(func=ir.name("range"), args=[length], keywords=[])
+        row = gast.Subscript(value=copy.deepcopy(sequence), slice=ir.name(index), ctx=gast.Load())
+        body = self.statement(ir.Assign(s.target, row, origin=s.origin)) + self.block(s.body)
+        out.append(ir.For(index, iterable, body, origin=s.origin))
+        return out
+
+    def _has_active(self, statements):
+        for s in statements:
+            if isinstance(s, ir.Assign) and s.target in self.active:
+                return True
+            if isinstance(s, ir.If) and (self._has_active(s.body) or self._has_active(s.orelse)):
+                return True
+            if isinstance(s, (ir.While, ir.For)) and self._has_active(s.body):
+                return True
+            if isinstance(s, ir.For) and s.target in self.active:
+                return True
+        return False
+
+    # ------------------------------------------------------------- expressions
+    def lower_into(self, target, value, origin, out):
+        """Append assignments computing ``value`` into ``target``, one operation each."""
+        if not self.is_active_expr(value):
+            out.append(ir.Assign(target, value, origin=origin,
+                                 op=Op(None, {}, (), kind="constant")))
+            return
+        if isinstance(value, gast.Name):
+            out.append(ir.Assign(target, value, origin=origin,
+                                 op=Op(None, {"x": value}, ("x",), kind="copy")))
+            return
+        expr, op = self.operation(value, origin, out)
+        if op.rule is not None and op.rule.uses_result and \
+                target in {a.id for a in op.bound.values() if isinstance(a, gast.Name)}:
+            temp = self.new_active(self.names.temp())   # the rule needs the old value and the result
+            out.append(ir.Assign(temp, expr, origin=origin, op=op))
+            out.append(ir.Assign(target, ir.name(temp), origin=origin,
+                                 op=Op(None, {"x": ir.name(temp)}, ("x",), kind="copy")))
+            return
+        out.append(ir.Assign(target, expr, origin=origin, op=op))
+
+    def atom(self, expr, origin, out):
+        """An operand: an active expression is computed into a temporary first."""
+        if not self.is_active_expr(expr):
+            return self.inactive_atom(expr, origin, out)
+        if isinstance(expr, gast.Name):
+            return expr
+        temp = self.new_active(self.names.temp())
+        self.lower_into(temp, expr, origin, out)
+        return ir.name(temp)
+
+    def inactive_atom(self, expr, origin, out):
+        if _is_simple(expr):
+            return expr
+        temp = self.new_temp()
+        out.append(ir.Assign(temp, expr, origin=origin))
+        return ir.name(temp)
+
+    def operation(self, value, origin, out):
+        """(single-operation expression, Op) for an active expression."""
+        if isinstance(value, gast.BinOp):
+            rule = rules.RULES.get(rules.OPERATORS.get(type(value.op).__name__, ""))
+            if rule is None:
+                raise self.where.error(value, f"operator {_op_symbol(value.op)} on differentiated values",
+                                       "use + - * / ** @ or a NumPy function with a derivative rule")
+            left = self.atom(value.left, origin, out)
+            right = self.atom(value.right, origin, out)
+            expr = gast.BinOp(left=left, op=value.op, right=right)
+            return expr, self.make_op(rule, {"a": left, "b": right})
+        if isinstance(value, gast.UnaryOp):
+            if isinstance(value.op, gast.UAdd):
+                return self.operation(value.operand, origin, out) if not isinstance(value.operand, gast.Name) \
+                    else (value.operand, Op(None, {"x": value.operand}, ("x",), kind="copy"))
+            operand = self.atom(value.operand, origin, out)
+            expr = gast.UnaryOp(op=value.op, operand=operand)
+            return expr, self.make_op(rules.RULES["negative"], {"x": operand})
+        if isinstance(value, gast.Attribute):
+            if value.attr != "T":
+                raise self.where.error(value, f"attribute .{value.attr} of a differentiated value",
+                                       "use .T, .shape, .ndim, .size or a NumPy function")
+            operand = self.atom(value.value, origin, out)
+            expr = gast.Attribute(value=operand, attr="T", ctx=gast.Load())
+            return expr, self.make_op(rules.RULES["T"], {"a": operand})
+        if isinstance(value, gast.Subscript):
+            operand = self.atom(value.value, origin, out)
+            index = self.index_atom(value.slice, origin, out)
+            expr = gast.Subscript(value=operand, slice=index, ctx=gast.Load())
+            return expr, self.make_op(rules.RULES["getitem"], {"a": operand, "index": index})
+        if isinstance(value, gast.Call):
+            return self.call(value, origin, out)
+        if isinstance(value, gast.BoolOp):
+            raise self.where.error(value, "and/or on differentiated values",
+                                   "use an if statement or np.where")
+        if isinstance(value, (gast.Tuple, gast.List)):
+            raise self.where.error(value, "a tuple or list of differentiated values",
+                                   "keep each value in its own variable")
+        raise self.where.error(value, f"{type(value).__name__} expression on differentiated values",
+                               "use arithmetic operators and NumPy functions")
+
+    def index_atom(self, index, origin, out):
+        if self.is_active_expr(index):
+            raise self.where.error(index, "an index computed from differentiated values",
+                                   "compute integer indices from non-differentiated values")
+        if _is_simple_index(index):
+            return index
+        return self.inactive_atom(index, origin, out)
+
+    def make_op(self, rule, bound):
+        active = tuple(p for p in rule.differentiable
+                       if isinstance(bound.get(p), gast.Name) and bound[p].id in self.active)
+        return Op(rule, bound, active)
+
+    # ------------------------------------------------------------------ calls
+    def call(self, value, origin, out):
+        func = value.func
+        method_of = None
+        if isinstance(func, gast.Attribute) and self._is_value(func.value):
+            method_of = func.value
+        if method_of is not None:
+            rule_name = rules.METHODS.get(func.attr)
+            if rule_name is None:
+                raise self.where.error(value, f"method .{func.attr}() of a differentiated value",
+                                       "call the NumPy function instead, e.g. np.sum(x)")
+            receiver = self.atom(method_of, origin, out)
+            rule = rules.RULES[rule_name]
+            args = list(value.args)
+            if rule_name in ("reshape", "transpose") and len(args) > 1:
+                args = [gast.Tuple(elts=args, ctx=gast.Load())]
+            bound = self.bind(rule, [receiver] + args, value.keywords, value, origin, out, lowered=1)
+            expr = gast.Call(func=gast.Attribute(value=receiver, attr=func.attr, ctx=gast.Load()),
+                             args=[bound[name_] for name_, _ in rule.signature[1:1 + len(args)]],
+                             keywords=[gast.keyword(arg=k.arg, value=bound[k.arg]) for k in value.keywords])
+            return expr, self.make_op(rule, bound)
+        target = self.flow.resolve_callee(func)
+        name_ = _func_name(func)
+        rule = rules.rule_for(target) if target is not None else None
+        if rule is not None:
+            bound = self.bind(rule, value.args, value.keywords, value, origin, out)
+            positional = [bound[p] for p, _ in rule.signature[:len(value.args)]]
+            keywords = [gast.keyword(arg=k.arg, value=bound[k.arg]) for k in value.keywords]
+            expr = gast.Call(func=func, args=positional, keywords=keywords)
+            return expr, self.make_op(rule, bound)
+        if inspect.isfunction(target):
+            return self.user_call(value, target, origin, out)
+        raise self.where.error(
+            value, f"call to {name_}",
+            f"tangent_ad has no derivative rule for {name_} and no Python source to differentiate; "
+            "use a supported NumPy function",
+            message=f"call to {name_}: tangent_ad has no derivative rule for {name_} and it has no "
+                    "Python source to differentiate; rewrite it with supported NumPy functions "
+                    "(see the list of rules) or keep it out of the differentiated computation")
+
+    def _is_value(self, expr):
+        """Whether ``expr`` is data (so ``expr.f(...)`` is a method call), not a module or class."""
+        obj = self.flow.resolve_callee(expr)
+        return obj is None or not (inspect.ismodule(obj) or inspect.isclass(obj))
+
+    def bind(self, rule, args, keywords, node, origin, out, lowered=0):
+        """Operands of a rule call by parameter name, each an atom."""
+        signature = rule.signature
+        if len(args) > len(signature):
+            raise self.where.error(node, f"call to {rule.name} with {len(args)} positional arguments",
+                                   f"{rule.name} takes {', '.join(p for p, _ in signature)}")
+        bound = {}
+        for index, (arg, (param, _)) in enumerate(zip(args, signature)):
+            bound[param] = arg if index < lowered else self.operand(rule, param, arg, origin, out)
+        for keyword in keywords:
+            if keyword.arg not in dict(signature):
+                raise self.where.error(keyword.value, f"argument {keyword.arg}= of {rule.name}",
+                                       f"{rule.name} is differentiated with the arguments "
+                                       f"{', '.join(p for p, _ in signature)}")
+            bound[keyword.arg] = self.operand(rule, keyword.arg, keyword.value, origin, out)
+        for param, default in signature:
+            if param not in bound and default is rules.REQUIRED:
+                raise self.where.error(node, f"call to {rule.name} without {param}",
+                                       f"pass {param}")
+        return bound
+
+    def operand(self, rule, param, arg, origin, out):
+        if param in rule.differentiable:
+            return self.atom(arg, origin, out)
+        if self.is_active_expr(arg):
+            raise self.where.error(arg, f"differentiated value as the {param} argument of {rule.name}",
+                                   f"{param} must not depend on the differentiated arguments")
+        return self.inactive_atom(arg, origin, out) if not _is_simple_index(arg) else arg
+
+    def user_call(self, value, target, origin, out):
+        try:
+            signature = inspect.signature(target)
+            binding = signature.bind(*value.args, **{k.arg: k.value for k in value.keywords})
+        except TypeError as exc:
+            raise self.where.error(value, f"call to {target.__name__}", str(exc)) from None
+        bound = {}
+        for param, arg in binding.arguments.items():
+            bound[param] = self.atom(arg, origin, out)
+        positional = [bound[p] for p in list(binding.arguments)[:len(value.args)]]
+        keywords = [gast.keyword(arg=k.arg, value=bound[k.arg]) for k in value.keywords]
+        expr = gast.Call(func=value.func, args=positional, keywords=keywords)
+        active = tuple(p for p, a in bound.items() if isinstance(a, gast.Name) and a.id in self.active)
+        return expr, Op(None, bound, active, callee=target, kind="call")
+
+
+def _is_range(expr):
+    return isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and expr.func.id == "range"
+
+
+def _is_simple(expr):
+    """Operands kept inline: names, constants, module attributes, negated constants, tuples of those."""
+    if isinstance(expr, (gast.Name, gast.Constant)):
+        return True
+    if isinstance(expr, gast.Attribute):
+        return _is_simple(expr.value)
+    if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, gast.USub):
+        return isinstance(expr.operand, gast.Constant)
+    if isinstance(expr, gast.Tuple):
+        return all(_is_simple(e) for e in expr.elts)
+    return False
+
+
+def _is_simple_index(expr):
+    """Indices kept inline: names, constants, slices and arithmetic on them (no calls)."""
+    return not any(isinstance(n, (gast.Call, gast.Subscript)) for n in gast.walk(expr))
+
+
+def _func_name(func):
+    if isinstance(func, gast.Name):
+        return func.id
+    if isinstance(func, gast.Attribute):
+        return f"{_func_name(func.value)}.{func.attr}"
+    return "this function"
+
+
+def _op_symbol(op):
+    return {"FloorDiv": "//", "Mod": "%", "BitAnd": "&", "BitOr": "|", "BitXor": "^",
+            "LShift": "<<", "RShift": ">>"}.get(type(op).__name__, type(op).__name__)
+
+
+def flatten(function, active, flow, names):
+    return Flattener(function, active, flow, names).run()

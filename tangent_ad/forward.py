@@ -1,0 +1,115 @@
+"""Forward mode: each active assignment is followed by the assignment of its tangent.
+
+``t1 = x1 + x2`` is followed by ``t1_dot = x1_dot``, exactly the chapter's
+tangent table; control flow is kept as written, since tangents flow with the
+values.
+"""
+import gast
+
+from . import ir
+from .code import Code, src
+
+
+class ForwardGenerator:
+    def __init__(self, context, function, wrt, active):
+        self.context = context
+        self.function = function
+        self.wrt = wrt
+        self.active = active
+        self.names = context.names
+        self.derivatives = context.derivatives
+        self.code = Code()
+
+    def dot(self, var):
+        return self.names.tangent(var)
+
+    def generate(self, name_):
+        f = self.function
+        params = [self._param(p) for p in f.params]
+        tangents = {p: self.dot(p) for p in self.wrt}
+        params += [f"{tangents[p]}=1.0" for p in self.wrt]
+        self.code.line(f"def {name_}({', '.join(params)}):")
+        with self.code.indented():
+            wrt_text = ", ".join(self.wrt)
+            result_dot = self.dot(f.result)
+            self.code.line(f'"""Forward mode (tangents) of {f.name} with respect to {wrt_text}.')
+            self.code.blank()
+            self.code.line(f"Given the tangent{'s' if len(self.wrt) > 1 else ''} "
+                           f"{', '.join(tangents.values())}, returns ({f.result}, {result_dot}): "
+                           f"the value of {f.name} and its tangent.")
+            self.code.line('"""')
+            self.block(f.body)
+        return self.code, tangents
+
+    def _param(self, p):
+        default = self.function.defaults.get(p)
+        return p if default is None else f"{p}={src(default)}"
+
+    # -------------------------------------------------------------- statements
+    def block(self, statements):
+        if not statements:
+            self.code.line("pass")
+        for s in statements:
+            self.statement(s)
+
+    def statement(self, s):
+        if isinstance(s, ir.Assign):
+            self.assign(s)
+        elif isinstance(s, ir.Raw):
+            self.code.line(src(s.node))
+        elif isinstance(s, ir.If):
+            self.code.line(f"if {src(s.test)}:")
+            with self.code.indented():
+                self.block(s.body)
+            if s.orelse:
+                self.code.line("else:")
+                with self.code.indented():
+                    self.block(s.orelse)
+        elif isinstance(s, ir.While):
+            self.code.line(f"while {src(s.test)}:")
+            with self.code.indented():
+                self.block(s.body)
+        elif isinstance(s, ir.For):
+            self.code.line(f"for {s.target} in {src(s.iter)}:")
+            with self.code.indented():
+                self.block(s.body)
+        elif isinstance(s, ir.Return):
+            out = s.name
+            out_dot = self.dot(out) if out in self.active else f"zeros_like({out})"
+            self.code.line(f"return {out}, {out_dot}")
+
+    def assign(self, s):
+        op = s.op
+        primal = f"{s.target} = {src(s.value)}"
+        if op is None:
+            self.code.line(primal)
+            return
+        target_dot = self.dot(s.target)
+        if op.kind == "constant":
+            self.code.line(primal)
+            self.code.line(f"{target_dot} = zeros_like({s.target})")
+            return
+        if op.kind == "copy":
+            self.code.line(primal)
+            self.code.line(f"{target_dot} = {self.dot(op.bound['x'].id)}")
+            return
+        if op.kind == "call":
+            self.call(s)
+            return
+        tangent = f"{target_dot} = {self.derivatives.tangent(s)}"
+        operands = {a.id for a in op.bound.values() if isinstance(a, gast.Name)}
+        if s.target in operands:     # the tangent needs the value before it is overwritten
+            self.code.line(tangent)
+            self.code.line(primal)
+        else:
+            self.code.line(primal)
+            self.code.line(tangent)
+
+    def call(self, s):
+        op = s.op
+        derived = self.context.request(op.callee, "forward", op.active, s.value.func)
+        keywords = [gast.keyword(arg=derived.tangents[p], value=ir.name(self.dot(op.bound[p].id)))
+                    for p in op.active]
+        call = gast.Call(func=ir.name(derived.name), args=s.value.args,
+                         keywords=list(s.value.keywords) + keywords)
+        self.code.line(f"{s.target}, {self.dot(s.target)} = {src(call)}")

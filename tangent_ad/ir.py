@@ -1,0 +1,107 @@
+"""The structured program both modes work on.
+
+After normalization a function is a list of these statements: assignments to
+one name, ``if``, ``while`` and ``for`` over ``range``, and statements kept
+verbatim because nothing in them is differentiated. ``break``, ``continue``
+and early ``return`` are gone (rewritten into flags), and the function ends
+with a single ``Return`` of one name.
+"""
+from dataclasses import dataclass, field
+
+import gast
+
+
+@dataclass
+class Assign:
+    """``target = value``. After flattening an active one holds a single operation."""
+    target: str
+    value: gast.expr
+    origin: object = None        # the user's node, for locations
+    op: object = None            # set by flattening when the target is active
+
+
+@dataclass
+class Raw:
+    """A statement kept as written: nothing differentiated is assigned in it."""
+    node: gast.stmt
+    writes: frozenset = frozenset()
+
+
+@dataclass
+class If:
+    test: gast.expr
+    body: list
+    orelse: list
+    origin: object = None
+
+
+@dataclass
+class While:
+    test: gast.expr
+    body: list
+    origin: object = None
+
+
+@dataclass
+class For:
+    """``for target in range(...)`` (other iterables are rewritten to index loops)."""
+    target: str
+    iter: gast.expr
+    body: list
+    origin: object = None
+
+
+@dataclass
+class Return:
+    name: str
+    origin: object = None
+
+
+@dataclass
+class Function:
+    name: str
+    params: list
+    defaults: dict               # param -> gast default expression
+    body: list
+    result: str                  # the name returned
+    parsed: object = None
+    flags: set = field(default_factory=set)   # generated flag variables
+
+
+def name(id_):
+    return gast.Name(id=id_, ctx=gast.Load(), annotation=None, type_comment=None)
+
+
+def store(id_):
+    return gast.Name(id=id_, ctx=gast.Store(), annotation=None, type_comment=None)
+
+
+def constant(value):
+    return gast.Constant(value=value, kind=None)
+
+
+def read_names(node):
+    """Names a gast expression reads."""
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+def written_names(node):
+    """Names a gast statement (or target) stores to, recursively."""
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+def writes(statements):
+    """All names the IR statements assign, recursively."""
+    result = set()
+    for s in statements:
+        if isinstance(s, Assign):
+            result.add(s.target)
+        elif isinstance(s, Raw):
+            result |= s.writes
+        elif isinstance(s, If):
+            result |= writes(s.body) | writes(s.orelse)
+        elif isinstance(s, While):
+            result |= writes(s.body)
+        elif isinstance(s, For):
+            result |= {s.target} | writes(s.body)
+    return result

@@ -1,0 +1,54 @@
+"""Deterministic, readable names for generated variables.
+
+Temporaries are numbered in order of appearance (``t1``, ``t2``, ...), tangents
+and adjoints are ``x_dot`` and ``x_bar``; a name the user already uses is never
+taken, so the same function always prints the same code.
+
+>>> names = Names({"x", "t1", "x_bar"})
+>>> names.temp(), names.temp(), names.adjoint("x"), names.tangent("x"), names.fresh("cond")
+('t2', 't3', 'x_bar2', 'x_dot', 'cond')
+>>> names.fresh("cond"), names.adjoint("x")
+('cond2', 'x_bar2')
+"""
+
+
+class Names:
+    """Hands out names that collide neither with the user's nor with each other."""
+
+    def __init__(self, taken=()):
+        self.taken = set(taken)
+        self._counter = 0
+        self._derived = {}
+
+    def reserve(self, name):
+        self.taken.add(name)
+
+    def fresh(self, base):
+        """``base`` if free, else ``base2``, ``base3``, ..."""
+        name, number = base, 1
+        while name in self.taken:
+            number += 1
+            name = f"{base}{number}"
+        self.taken.add(name)
+        return name
+
+    def temp(self):
+        """The next numbered temporary: t1, t2, ..."""
+        while True:
+            self._counter += 1
+            name = f"t{self._counter}"
+            if name not in self.taken:
+                self.taken.add(name)
+                return name
+
+    def _derived_name(self, var, suffix):
+        key = (var, suffix)
+        if key not in self._derived:
+            self._derived[key] = self.fresh(f"{var}_{suffix}")
+        return self._derived[key]
+
+    def tangent(self, var):
+        return self._derived_name(var, "dot")
+
+    def adjoint(self, var):
+        return self._derived_name(var, "bar")

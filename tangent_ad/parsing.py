@@ -1,0 +1,101 @@
+"""Read a Python function's real source and parse it with gast.
+
+Line and column numbers of the parsed tree are those of the user's file, so
+errors and generated comments point at the user's code.
+"""
+import builtins
+import inspect
+import linecache
+import textwrap
+
+import gast
+
+from .errors import Location, TransformError
+
+
+class ParsedFunction:
+    """A user function's syntax tree, with where it came from and how its names resolve."""
+
+    def __init__(self, func, node, location):
+        self.func = func
+        self.node = node            # gast.FunctionDef, decorators removed
+        self.location = location
+        self.name = node.name
+        self.params = [arg.id for arg in node.args.args]
+        defaults = node.args.defaults
+        self.defaults = dict(zip(self.params[len(self.params) - len(defaults):], defaults))
+        self.namespace = function_namespace(func)
+
+    def resolve(self, name):
+        """The object a free name of the function refers to (closure, global, builtin)."""
+        if name in self.namespace:
+            return self.namespace[name]
+        return getattr(builtins, name, _MISSING)
+
+
+_MISSING = object()
+
+
+def function_namespace(func):
+    """Globals of ``func`` overlaid with its closure variables, as Python resolves them."""
+    namespace = dict(func.__globals__)
+    if func.__closure__:
+        for name, cell in zip(func.__code__.co_freevars, func.__closure__):
+            try:
+                namespace[name] = cell.cell_contents
+            except ValueError:  # an empty cell: the variable is not bound yet
+                pass
+    return namespace
+
+
+def parse_function(func):
+    """Parse ``func`` into a :class:`ParsedFunction` with the user's file positions."""
+    func = inspect.unwrap(func)
+    if not inspect.isfunction(func):
+        raise TypeError(f"tangent_ad differentiates plain Python functions; got {func!r}")
+    code = func.__code__
+    filename = code.co_filename
+    if func.__name__ == "<lambda>":
+        raise TransformError("lambda", "define the function with def in a file",
+                             filename=filename, lineno=code.co_firstlineno)
+    try:
+        lines, first_line = inspect.getsourcelines(func)
+    except (OSError, TypeError) as exc:
+        raise TransformError(
+            f"function {func.__qualname__}", "define it with def in a .py file (or a notebook cell) "
+            "so that tangent_ad can read its source",
+            filename=filename, lineno=code.co_firstlineno,
+            message=f"the source of {func.__qualname__} cannot be read ({exc}); tangent_ad needs the "
+                    "source of every function it differentiates: define it with def in a .py file "
+                    "or a notebook cell, not in a bare interactive session or with exec") from None
+    source = "".join(lines)
+    dedented = textwrap.dedent(source)
+    indent = _indent_removed(source, dedented)
+    tree = gast.parse(dedented)
+    _shift_positions(tree, first_line - 1, indent)
+    node = tree.body[0]
+    if not isinstance(node, gast.FunctionDef):
+        raise TransformError("async function" if isinstance(node, gast.AsyncFunctionDef)
+                             else type(node).__name__, "differentiate a plain def function",
+                             filename=filename, lineno=first_line)
+    node.decorator_list = []
+    file_lines = linecache.getlines(filename) or lines
+    return ParsedFunction(func, node, Location(filename, [line.rstrip("\n") for line in file_lines]))
+
+
+def _indent_removed(source, dedented):
+    first = source.lstrip("\n").splitlines()[0]
+    first_dedented = dedented.lstrip("\n").splitlines()[0]
+    return len(first) - len(first_dedented)
+
+
+def _shift_positions(tree, line_shift, col_shift):
+    for node in gast.walk(tree):
+        if hasattr(node, "lineno") and node.lineno is not None:
+            node.lineno += line_shift
+            if getattr(node, "end_lineno", None) is not None:
+                node.end_lineno += line_shift
+            if getattr(node, "col_offset", None) is not None:
+                node.col_offset += col_shift
+            if getattr(node, "end_col_offset", None) is not None:
+                node.end_col_offset += col_shift

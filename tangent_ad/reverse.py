@@ -1,0 +1,406 @@
+"""Reverse mode: a forward sweep that records, then a reverse sweep that replays backwards.
+
+Control flow follows one pattern: record in the forward sweep, replay in the
+reverse sweep. An ``if`` records which branch ran, a ``while`` counts its
+iterations, a ``for`` over a range is run backwards, and a value the reverse
+sweep needs is saved on the tape only when it may be overwritten before the
+reverse sweep reads it.
+
+Adjoints are assigned on first use (``x_bar = t1_bar``) and accumulated after
+(``x_bar = x_bar + t2_bar``); where control flow joins paths that touched
+different adjoints, the missing ones start from zero.
+"""
+from dataclasses import dataclass, field
+
+import gast
+
+from . import ir
+from .code import Code, src
+from .templates import free_names
+
+
+# ----------------------------------------------------------- reverse-sweep nodes
+@dataclass
+class Pop:
+    var: str
+
+
+@dataclass
+class Adjoint:
+    """The adjoint of one assignment: contributions flow from ``target``'s adjoint to its operands."""
+    target: str
+    comment: str
+    contributions: list           # [(operand variable, expression source)]
+    prelude: list = field(default_factory=list)   # lines computing parts (calls to helpers)
+
+
+@dataclass
+class RevIf:
+    cond: str
+    body: list
+    orelse: list
+
+
+@dataclass
+class RevLoop:
+    header: str
+    body: list
+
+
+class ReverseGenerator:
+    def __init__(self, context, function, wrt, active, return_value=False, tuple_output=False):
+        self.context = context
+        self.function = function
+        self.wrt = wrt
+        self.active = active
+        self.return_value = return_value
+        self.tuple_output = tuple_output or len(wrt) > 1
+        self.names = context.names
+        self.derivatives = context.derivatives
+        self.locals = context.local_names
+        self.records = {}                 # id(If/While) -> the variable recording it
+        self.pushes = 0
+        self.zero_placeholder = False
+        self._allocate_records(function.body)
+
+    def bar(self, var):
+        return self.names.adjoint(var)
+
+    # --------------------------------------------------------------- analysis
+    def _allocate_records(self, statements):
+        for s in statements:
+            if isinstance(s, ir.If) and self.is_active(s):
+                self.records[id(s)] = self.names.fresh("cond")
+            if isinstance(s, ir.While) and self.is_active(s):
+                self.records[id(s)] = self.names.fresh("iterations")
+            for block in _blocks(s):
+                self._allocate_records(block)
+
+    def is_active(self, s):
+        if isinstance(s, ir.Assign):
+            return s.op is not None
+        return any(self.is_active(c) for block in _blocks(s) for c in block)
+
+    def writes(self, statements):
+        """Names the forward sweep assigns in ``statements``, recorded flags and counters included."""
+        names = ir.writes(statements)
+        for s in statements:
+            if id(s) in self.records:
+                names.add(self.records[id(s)])
+            for block in _blocks(s):
+                names |= self.writes(block)
+        return names
+
+    # --------------------------------------------------------------- generate
+    def generate(self, name_):
+        f = self.function
+        seed = self.bar(f.result)
+        forward = Code()
+        with forward.indented():
+            reverse_nodes = self.sweep_block(f.body, set(), forward)
+        params = [self._param(p) for p in f.params] + [f"{seed}=1.0"]
+        code = Code()
+        code.line(f"def {name_}({', '.join(params)}):")
+        with code.indented():
+            self._docstring(code, seed)
+            if self.pushes:
+                code.line("tape = []")
+            code.comment("forward sweep")
+        code.extend(forward)
+        with code.indented():
+            self.reverse_sweep(code, reverse_nodes, seed)
+        return code, seed
+
+    def _param(self, p):
+        default = self.function.defaults.get(p)
+        return p if default is None else f"{p}={src(default)}"
+
+    def _docstring(self, code, seed):
+        f = self.function
+        grads = ", ".join(self.bar(p) for p in self.wrt)
+        code.line(f'"""Reverse mode (adjoints) of {f.name} with respect to {", ".join(self.wrt)}.')
+        code.blank()
+        grads = f"({grads}{',' if len(self.wrt) == 1 else ''})" if self.tuple_output else grads
+        returns = f"({f.result}, {grads})" if self.return_value else grads
+        code.line(f"Given {seed}, the adjoint of the output {f.result} (1.0 for a scalar), "
+                  f"returns {returns}.")
+        code.line('"""')
+
+    # ---------------------------------------------------------- forward sweep
+    def sweep_block(self, statements, after, code):
+        reverse = []
+        for index, s in enumerate(statements):
+            later = after | self.writes(statements[index + 1:])
+            reverse = self.sweep(s, later, code) + reverse
+        return reverse
+
+    def sweep(self, s, later, code):
+        """Write ``s`` into the forward sweep; return its reverse-sweep nodes."""
+        if isinstance(s, ir.Assign):
+            if s.op is None:
+                code.line(f"{s.target} = {src(s.value)}")
+                return []
+            return self.assignment(s, later, code)
+        if isinstance(s, ir.Raw):
+            code.line(src(s.node))
+            return []
+        if isinstance(s, ir.Return):
+            return []
+        if not self.is_active(s):
+            self.primal(s, code)
+            return []
+        if isinstance(s, ir.If):
+            cond = self.records[id(s)]
+            code.line(f"{cond} = {src(s.test)}")
+            code.line(f"if {cond}:")
+            with code.indented():
+                body = self.sweep_block(s.body, later, code) if s.body else self._pass(code)
+            orelse = []
+            if s.orelse:
+                code.line("else:")
+                with code.indented():
+                    orelse = self.sweep_block(s.orelse, later, code)
+            return self.save([cond], later, code) + [RevIf(cond, body, orelse)]
+        if isinstance(s, ir.While):
+            counter = self.records[id(s)]
+            code.line(f"{counter} = 0")
+            code.line(f"while {src(s.test)}:")
+            with code.indented():
+                body = self.sweep_block(s.body, later | self.writes(s.body) | {counter}, code)
+                code.line(f"{counter} += 1")
+            return self.save([counter], later, code) + [RevLoop(f"for _ in range({counter}):", body)]
+        if isinstance(s, ir.For):
+            code.line(f"for {s.target} in {src(s.iter)}:")
+            with code.indented():
+                inner = (later | self.writes(s.body)) - {s.target}
+                body = self.sweep_block(s.body, inner, code)
+            needed = sorted(ir.read_names(s.iter) & self.locals)
+            header = f"for {s.target} in reversed({src(s.iter)}):"
+            return self.save(needed, later, code) + [RevLoop(header, body)]
+        raise AssertionError(s)
+
+    def _pass(self, code):
+        code.line("pass")
+        return []
+
+    def save(self, variables, later, code):
+        """Push the variables the reverse sweep reads here if they may be overwritten later."""
+        pops = []
+        for var in variables:
+            if var in later:
+                code.line(f"tape.append({var})")
+                self.pushes += 1
+                pops.insert(0, Pop(var))
+        return pops
+
+    def primal(self, s, code):
+        """A statement with nothing active in it, as written."""
+        if isinstance(s, ir.Assign):
+            code.line(f"{s.target} = {src(s.value)}")
+        elif isinstance(s, ir.Raw):
+            code.line(src(s.node))
+        elif isinstance(s, ir.If):
+            code.line(f"if {src(s.test)}:")
+            self._primal_block(s.body, code)
+            if s.orelse:
+                code.line("else:")
+                self._primal_block(s.orelse, code)
+        elif isinstance(s, ir.While):
+            code.line(f"while {src(s.test)}:")
+            self._primal_block(s.body, code)
+        elif isinstance(s, ir.For):
+            target = s.target if s.target is not None else src(s.origin.target)
+            code.line(f"for {target} in {src(s.iter)}:")
+            self._primal_block(s.body, code)
+
+    def _primal_block(self, statements, code):
+        with code.indented():
+            if not statements:
+                code.line("pass")
+            for s in statements:
+                self.primal(s, code)
+
+    def assignment(self, s, later, code):
+        op = s.op
+        g = self.bar(s.target)
+        prelude = []
+        if op.kind == "constant":
+            contributions = []
+        elif op.kind == "copy":
+            contributions = [(op.bound["x"].id, g)]
+        elif op.kind == "call":
+            contributions, prelude = self.call_adjoint(s, g)
+        else:
+            contributions = self.derivatives.contributions(s, g)
+        reads = []
+        for text in [e for _, e in contributions] + prelude:
+            for n in _ordered_names(text):
+                if n in self.locals and n not in reads:
+                    reads.append(n)
+        operands = {a.id for a in op.bound.values() if isinstance(a, gast.Name)}
+        before = [s.target] if s.target in reads and s.target in operands else []
+        for var in before:
+            code.line(f"tape.append({var})")
+            self.pushes += 1
+        code.line(f"{s.target} = {src(s.value)}")
+        pops = self.save([v for v in reads if v not in before], later, code)
+        pops += [Pop(v) for v in reversed(before)]
+        return pops + [Adjoint(s.target, f"{s.target} = {src(s.value)}", contributions, prelude)]
+
+    def call_adjoint(self, s, g):
+        op = s.op
+        derived = self.context.request(op.callee, "reverse", op.active, s.value.func)
+        parts = [self.names.fresh(f"{self.bar(op.bound[p].id)}_from_{_short(derived.callee_name)}")
+                 for p in op.active]
+        call = gast.Call(func=ir.name(derived.name), args=s.value.args,
+                         keywords=list(s.value.keywords) + [gast.keyword(arg=derived.seed, value=ir.name(g))])
+        prelude = [f"{', '.join(parts)} = {src(call)}"]
+        return [(op.bound[p].id, part) for p, part in zip(op.active, parts)], prelude
+
+    # ---------------------------------------------------------- reverse sweep
+    def reverse_sweep(self, code, nodes, seed):
+        f = self.function
+        code.comment("reverse sweep")
+        state = set()
+        if f.result in self.active:
+            code.line(f"{seed} = seed_adjoint({f.result}, {seed})")
+            state.add(f.result)
+            self.run(nodes, state, code)
+        grads = []
+        for p in self.wrt:
+            if p in state:
+                grad = self.bar(p)
+                if self.zero_placeholder and p in self.writes(f.body):
+                    grad = f"gradient_like({grad}, {p})"
+            else:
+                grad = f"zeros_like({p})"
+            grads.append(grad)
+        grads_text = ", ".join(grads)
+        if self.tuple_output and len(grads) == 1:
+            grads_text += ","
+        if self.return_value:
+            grads_text = f"({grads_text})" if self.tuple_output else grads_text
+            code.line(f"return {f.result}, {grads_text}")
+        else:
+            code.line(f"return {grads_text}")
+
+    def run(self, nodes, state, code):
+        """Emit ``nodes`` given the adjoints assigned so far (``state``, updated in place)."""
+        for node in nodes:
+            if isinstance(node, Pop):
+                code.line(f"{node.var} = tape.pop()")
+            elif isinstance(node, Adjoint):
+                self.adjoint(node, state, code)
+            elif isinstance(node, RevIf):
+                self.rev_if(node, state, code)
+            elif isinstance(node, RevLoop):
+                self.rev_loop(node, state, code)
+        return state
+
+    def adjoint(self, node, state, code):
+        target = node.target
+        if target not in state:
+            return      # nothing flows back: the adjoint of the target is zero here
+        code.comment(node.comment)
+        for line in node.prelude:
+            code.line(line)
+        g = self.bar(target)
+        own = [e for v, e in node.contributions if v == target]
+        for var, expr in node.contributions:
+            if var != target:
+                self.accumulate(var, expr, state, code)
+        if own:
+            expr = " + ".join(own)
+            if expr != g:
+                code.line(f"{g} = {expr}")
+        else:
+            state.discard(target)
+
+    def accumulate(self, var, expr, state, code):
+        bar = self.bar(var)
+        if var in state:
+            code.line(f"{bar} = {bar} + {expr}")
+        else:
+            code.line(f"{bar} = {expr}")
+            state.add(var)
+
+    def zero(self, var):
+        """A zero adjoint for ``var``, where control flow joins paths that did not touch it."""
+        if var in self.function.params and var not in self.writes(self.function.body):
+            return f"{self.bar(var)} = zeros_like({var})"
+        self.zero_placeholder = True
+        return f"{self.bar(var)} = 0.0"
+
+    def rev_if(self, node, state, code):
+        body_code, orelse_code = Code(), Code()
+        with body_code.indented():
+            body_state = self.run(node.body, set(state), body_code)
+        with orelse_code.indented():
+            orelse_state = self.run(node.orelse, set(state), orelse_code)
+        joined = body_state | orelse_state
+        with body_code.indented():
+            for var in sorted(joined - body_state):
+                body_code.line(self.zero(var))
+        with orelse_code.indented():
+            for var in sorted(joined - orelse_state):
+                orelse_code.line(self.zero(var))
+        has_body, has_orelse = bool(body_code.lines), bool(orelse_code.lines)
+        if not has_body and not has_orelse:
+            state.clear()
+            state |= joined
+            return
+        if has_body:
+            code.line(f"if {node.cond}:")
+            code.extend(body_code)
+            if has_orelse:
+                code.line("else:")
+                code.extend(orelse_code)
+        else:
+            code.line(f"if not {node.cond}:")
+            code.extend(orelse_code)
+        state.clear()
+        state |= joined
+
+    def rev_loop(self, node, state, code):
+        header = set(state)
+        while True:                        # adjoints live at the loop head: a fixed point
+            trial = Code()
+            end = self.run(node.body, set(header), trial)
+            if end <= header:
+                break
+            header |= end
+        for var in sorted(header - state):
+            code.line(self.zero(var))
+        body = Code()
+        with body.indented():
+            end = self.run(node.body, set(header), body)
+            for var in sorted(header - end):
+                body.line(self.zero(var))
+        if body.lines:
+            code.line(node.header)
+            code.extend(body)
+        state.clear()
+        state |= header
+
+
+def _blocks(s):
+    if isinstance(s, ir.If):
+        return [s.body, s.orelse]
+    if isinstance(s, (ir.While, ir.For)):
+        return [s.body]
+    return []
+
+
+def _ordered_names(text):
+    """Names in an expression or statement, in order of first appearance."""
+    import ast
+    tree = ast.parse(text)
+    seen = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and n.id not in seen:
+            seen.append(n.id)
+    return seen
+
+
+def _short(name_):
+    return name_.rsplit(".", 1)[-1]

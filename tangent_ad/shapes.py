@@ -1,0 +1,111 @@
+"""Symbolic shapes, to know when broadcasting cannot have happened.
+
+Every shape is the broadcast of a set of *atoms*: a parameter's shape, or the
+shape one operation produced. Two values with the same set of atoms have the
+same shape, so an elementwise operation between them needs no reduction in
+reverse mode (``unbroadcast``) and no expansion in forward mode
+(``broadcast_like``). Anything not known for sure gets an atom of its own, so
+the answer is "maybe different" and the general code is generated.
+"""
+import gast
+
+from . import ir
+
+UNSTABLE = None     # a variable whose assignments give different shapes
+
+
+class Shapes:
+    def __init__(self, function):
+        self.of = {p: frozenset([p]) for p in function.params}
+        self._unique = 0
+        assignments = []
+        _collect(function.body, assignments)
+        for _ in range(len(assignments) + 2):       # to a fixed point
+            changed = False
+            for index, a in enumerate(assignments):
+                shape = self._shape_of_assignment(a, index)
+                current = self.of.get(a.target, _Pending)
+                merged = shape if current is _Pending else _merge(current, shape)
+                if merged != current:
+                    self.of[a.target] = merged
+                    changed = True
+            if not changed:
+                break
+
+    def _fresh(self):
+        self._unique += 1
+        return frozenset([f"#{self._unique}"])
+
+    def var(self, name_):
+        """The shape of a variable (unstable ones get a new atom at each use)."""
+        shape = self.of.get(name_, _Pending)
+        if shape is UNSTABLE or shape is _Pending:
+            return self._fresh()
+        return shape
+
+    def expr(self, node):
+        if isinstance(node, gast.Constant):
+            return frozenset()
+        if isinstance(node, gast.UnaryOp) and isinstance(node.operand, gast.Constant):
+            return frozenset()
+        if isinstance(node, gast.Name):
+            return self.var(node.id)
+        return self._fresh()
+
+    def union(self, names):
+        shape = frozenset()
+        for n in names:
+            shape |= self.var(n)
+        return shape
+
+    def _shape_of_assignment(self, a, index):
+        op = a.op
+        if op is None or op.kind == "constant":
+            return frozenset() if isinstance(a.value, gast.Constant) else frozenset([f"@{index}"])
+        if op.kind == "copy":
+            return self.expr(op.bound["x"])
+        if op.kind == "rule" and op.rule.elementwise or (op.rule is not None and op.rule.name == "where"):
+            shape = frozenset()
+            for atom in op.bound.values():
+                shape |= self.expr(atom)
+            return shape
+        if op.kind == "rule" and op.rule.name in ("sum", "mean"):
+            axis, keepdims = op.bound.get("axis"), op.bound.get("keepdims")
+            if _is_none(axis) and (keepdims is None or _is_false(keepdims)):
+                return frozenset()
+        return frozenset([f"@{index}"])
+
+
+class _PendingType:
+    def __repr__(self):
+        return "pending"
+
+
+_Pending = _PendingType()
+
+
+def _merge(old, new):
+    if old is UNSTABLE or new is UNSTABLE:
+        return UNSTABLE
+    if new is _Pending or any(atom.startswith("#") for atom in new):
+        return UNSTABLE
+    return old if old == new else UNSTABLE
+
+
+def _is_none(node):
+    return node is None or (isinstance(node, gast.Constant) and node.value is None)
+
+
+def _is_false(node):
+    return isinstance(node, gast.Constant) and node.value is False
+
+
+def _collect(statements, out):
+    for s in statements:
+        if isinstance(s, ir.Assign):
+            out.append(s)
+        elif isinstance(s, ir.If):
+            _collect(s.body, out)
+            _collect(s.orelse, out)
+        elif isinstance(s, (ir.While, ir.For)):
+            _collect(s.body, out)

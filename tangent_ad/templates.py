@@ -1,0 +1,126 @@
+"""Fill derivative templates with operands and tidy the result.
+
+Rules are written as small Python expressions over placeholder names (``x``,
+``a``, ``b``, ``y``, ``g``); a template is parsed, its placeholders replaced
+by the operands' expressions, constants folded and trivial factors dropped, so
+the generated code reads like a person wrote it.
+
+>>> fill("b * a ** (b - 1)", {"a": "x", "b": "2"})
+'2 * x'
+>>> fill("1 * g", {"g": "y_bar"}), fill("-1 * g", {"g": "t1_bar"})
+('y_bar', '-t1_bar')
+>>> fill("np.cos(x) * g", {"x": "u", "g": "(a + b)", "np": "onp"})
+'onp.cos(u) * (a + b)'
+"""
+import ast
+import operator
+
+_FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Pow: operator.pow}
+
+
+def parse_expr(source):
+    return ast.parse(source, mode="eval").body
+
+
+def fill(template, values):
+    """Substitute ``values`` (placeholder -> source) into ``template`` and simplify; returns source."""
+    return ast.unparse(fill_ast(template, values))
+
+
+def fill_ast(template, values):
+    tree = parse_expr(template)
+    replacements = {key: parse_expr(val) if isinstance(val, str) else val for key, val in values.items()}
+    tree = _Substitute(replacements).visit(tree)
+    return simplify(tree)
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, replacements):
+        self.replacements = replacements
+
+    def visit_Name(self, node):
+        if node.id in self.replacements:
+            return _copy(self.replacements[node.id])
+        return node
+
+
+def _copy(node):
+    return ast.parse(ast.unparse(node), mode="eval").body
+
+
+def _number(node):
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        value = _number(node.operand)
+        return None if value is None else -value
+    return None
+
+
+def _const(value):
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = float(value)
+    node = ast.Constant(value=abs(value))
+    return ast.UnaryOp(op=ast.USub(), operand=node) if value < 0 else node
+
+
+def _negate(node):
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return node.operand
+    return ast.UnaryOp(op=ast.USub(), operand=node)
+
+
+def simplify(node):
+    """Fold numeric constants and drop multiplications by one, additions of zero, powers of one."""
+    for field, value in ast.iter_fields(node):
+        if isinstance(value, ast.AST):
+            setattr(node, field, simplify(value))
+        elif isinstance(value, list):
+            setattr(node, field, [simplify(v) if isinstance(v, ast.AST) else v for v in value])
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = node.operand
+        if isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.USub):
+            return inner.operand
+        return node
+    if not isinstance(node, ast.BinOp):
+        return node
+    left, right, op = node.left, node.right, node.op
+    lnum, rnum = _number(left), _number(right)
+    if lnum is not None and rnum is not None and type(op) in _FOLD:
+        if not (isinstance(op, ast.Pow) and (abs(rnum) > 8 or rnum < 0)):
+            return _const(_FOLD[type(op)](lnum, rnum))
+    if isinstance(op, ast.Mult):
+        if lnum == 1:
+            return right
+        if rnum == 1:
+            return left
+        if lnum == -1:
+            return _negate(right)
+        if rnum == -1:
+            return _negate(left)
+        if isinstance(left, ast.UnaryOp) and isinstance(left.op, ast.USub) and _number(left) is None:
+            return _negate(simplify(ast.BinOp(left=left.operand, op=op, right=right)))
+        if isinstance(right, ast.UnaryOp) and isinstance(right.op, ast.USub) and _number(right) is None:
+            return _negate(simplify(ast.BinOp(left=left, op=op, right=right.operand)))
+    if isinstance(op, ast.Div) and rnum == 1:
+        return left
+    if isinstance(op, ast.Pow) and rnum == 1:
+        return left
+    if isinstance(op, ast.Add):
+        if lnum == 0:
+            return right
+        if rnum == 0:
+            return left
+        if isinstance(right, ast.UnaryOp) and isinstance(right.op, ast.USub):
+            return ast.BinOp(left=left, op=ast.Sub(), right=right.operand)
+    if isinstance(op, ast.Sub):
+        if rnum == 0:
+            return left
+        if isinstance(right, ast.UnaryOp) and isinstance(right.op, ast.USub):
+            return ast.BinOp(left=left, op=ast.Add(), right=right.operand)
+    return node
+
+
+def free_names(source):
+    """Names an expression's source reads (not attributes)."""
+    return {n.id for n in ast.walk(parse_expr(source)) if isinstance(n, ast.Name)}

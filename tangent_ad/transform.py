@@ -1,0 +1,196 @@
+"""The pipeline, from a function to its compiled derivative, in one place.
+
+    source -> parse -> fence -> desugar -> activity -> flatten -> shapes
+           -> forward | reverse -> source text -> compile
+
+One generated module holds the derivative of the function asked for and of
+every plain Python function it calls; its source is the code that runs.
+"""
+import itertools
+import linecache
+import threading
+import weakref
+
+import gast
+import numpy
+
+from . import activity, fence, ir, normalize, parsing, runtime
+from .code import Code
+from .derivatives import Derivatives
+from .errors import InternalError, TransformError
+from .flatten import flatten
+from .forward import ForwardGenerator
+from .naming import Names
+from .reverse import ReverseGenerator
+from .shapes import Shapes
+
+RESERVED = set(runtime.__all__) | {"tape", "derivative"}
+
+
+class Prepared:
+    """A function normalized and analyzed for one set of differentiated arguments."""
+
+    def __init__(self, func, wrt):
+        self.parsed = parsing.parse_function(func)
+        fence.check_function(self.parsed)
+        tree_names = {n.id for n in gast.walk(self.parsed.node) if isinstance(n, gast.Name)}
+        self.names = Names(tree_names | RESERVED | {"_"})
+        self.function = normalize.desugar(self.parsed, self.names)
+        local_names = activity.local_names(self.function)
+        self.flow = activity.Flow(self.parsed.resolve, set(local_names))
+        self.active = activity.analyze(self.function, wrt, self.flow)
+        flatten(self.function, self.active, self.flow, self.names)
+        self.local_names = activity.local_names(self.function)
+        self.shapes = Shapes(self.function)
+        self.wrt = tuple(wrt)
+
+
+class Derived:
+    """What a caller needs to know about a generated derivative function."""
+
+    def __init__(self, name, callee_name, seed=None, tangents=None):
+        self.name = name
+        self.callee_name = callee_name
+        self.seed = seed                # reverse: name of the output-adjoint parameter
+        self.tangents = tangents        # forward: parameter -> tangent parameter name
+
+
+class Context:
+    """What the generators of one function share: names, rules, and the module they write into."""
+
+    def __init__(self, module, prepared):
+        self.module = module
+        self.names = prepared.names
+        self.local_names = prepared.local_names
+        self.names.reserve(module.np_alias)
+        for taken in module.function_names.taken:
+            self.names.reserve(taken)
+        self.derivatives = Derivatives(prepared.shapes, module.np_alias, self.names.tangent,
+                                       self.names.adjoint, prepared.local_names)
+
+    def request(self, callee, mode, wrt, func_expr):
+        return self.module.derive(callee, mode, wrt, func_expr=func_expr)
+
+
+class Module:
+    """The generated source for one requested derivative and the helpers it calls."""
+
+    def __init__(self, entry):
+        self.entry = entry
+        self.namespace = parsing.function_namespace(entry)
+        self.np_alias, self.import_numpy = _numpy_alias(self.namespace)
+        self.function_names = Names(set(self.namespace) | RESERVED | {self.np_alias})
+        self.derived = {}
+        self.texts = []
+        self.header = []
+
+    def derive(self, func, mode, wrt, return_value=False, func_expr=None, tuple_output=False):
+        key = (func, mode, tuple(wrt), return_value, tuple_output)
+        if key in self.derived:
+            return self.derived[key]
+        if func is not self.entry and func.__globals__ is not self.entry.__globals__:
+            return self._external(func, mode, wrt, func_expr)
+        prepared = Prepared(func, wrt)
+        context = Context(self, prepared)
+        suffix = {"reverse": "value_and_grad" if return_value else "grad", "forward": "jvp"}[mode]
+        if func is not self.entry and tuple(wrt) != tuple(prepared.function.params):
+            suffix += "_" + "_".join(wrt)      # a helper differentiated for some of its arguments
+        name_ = self.function_names.fresh(f"{func.__name__}_{suffix}")
+        function = prepared.function
+        if mode == "reverse":
+            derived = Derived(name_, func.__name__, seed=prepared.names.adjoint(function.result))
+            self.derived[key] = derived
+            generator = ReverseGenerator(context, function, prepared.wrt, prepared.active, return_value,
+                                         tuple_output)
+            code, _ = generator.generate(name_)
+        else:
+            tangents = {p: prepared.names.tangent(p) for p in wrt}
+            derived = Derived(name_, func.__name__, tangents=tangents)
+            self.derived[key] = derived
+            code, _ = ForwardGenerator(context, function, prepared.wrt, prepared.active).generate(name_)
+        self.texts.append((func is self.entry, code))
+        return derived
+
+    def _external(self, func, mode, wrt, func_expr):
+        """A helper from another module: its derivative lives in a module of its own."""
+        from .code import src
+        compiled = derivative_function(func, mode, tuple(wrt))
+        name_ = self.function_names.fresh(compiled.__name__)
+        self.header.append(f"{name_} = derivative({src(func_expr)}, mode={mode!r}, wrt={tuple(wrt)!r})")
+        info = compiled._tangent_ad_info
+        derived = Derived(name_, func.__name__, seed=info.seed, tangents=info.tangents)
+        self.derived[(func, mode, tuple(wrt), False, False)] = derived
+        return derived
+
+    def source(self):
+        ordered = [code for is_entry, code in self.texts if is_entry] + \
+                  [code for is_entry, code in self.texts if not is_entry]
+        body = "\n\n\n".join(code.text() for code in ordered)
+        used = sorted(n for n in runtime.__all__ if _mentions(body, n))
+        lines = []
+        if self.import_numpy:
+            lines.append(f"import numpy as {self.np_alias}")
+        if used:
+            lines.append(f"from tangent_ad.runtime import {', '.join(used)}")
+        if self.header:
+            lines.append("from tangent_ad import derivative")
+            lines += self.header
+        head = "\n".join(lines)
+        return (head + "\n\n\n" if head else "") + body + "\n"
+
+
+def _mentions(text, name_):
+    import re
+    return re.search(rf"\b{name_}\(", text) is not None
+
+
+def _numpy_alias(namespace):
+    if namespace.get("np") is numpy:
+        return "np", False
+    for key, value in namespace.items():
+        if value is numpy and key.isidentifier():
+            return key, False
+    alias = "np" if "np" not in namespace else "numpy_"
+    return alias, True
+
+
+# ------------------------------------------------------------------ compile
+_counter = itertools.count(1)
+_cache = weakref.WeakKeyDictionary()
+_lock = threading.RLock()
+
+
+def derivative_function(func, mode, wrt, return_value=False, tuple_output=False):
+    """The compiled derivative of ``func`` (cached per function, mode and wrt)."""
+    key = (mode, tuple(wrt), return_value, tuple_output)
+    with _lock:
+        per_function = _cache.setdefault(func, {})
+        if key in per_function:
+            return per_function[key]
+        try:
+            compiled = _compile(func, mode, tuple(wrt), return_value, tuple_output)
+        except (TransformError, TypeError, ValueError):
+            raise
+        except Exception as exc:   # noqa: BLE001 - a transformer bug must say so
+            raise InternalError(f"{type(exc).__name__}: {exc} while differentiating "
+                                f"{func.__qualname__}") from exc
+        per_function[key] = compiled
+        return compiled
+
+
+def _compile(func, mode, wrt, return_value, tuple_output):
+    module = Module(func)
+    derived = module.derive(func, mode, wrt, return_value, tuple_output=tuple_output)
+    text = module.source()
+    filename = f"<tangent_ad {mode} {func.__module__}.{func.__qualname__} #{next(_counter)}>"
+    lines = [line + "\n" for line in text.splitlines()]
+    linecache.cache[filename] = (len(text), None, lines, filename)
+    namespace = dict(module.namespace)
+    if module.header:
+        from .api import derivative
+        namespace["derivative"] = derivative
+    exec(compile(text, filename, "exec"), namespace)
+    function = namespace[derived.name]
+    function.source = text
+    function._tangent_ad_info = derived
+    return function
