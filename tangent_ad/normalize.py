@@ -68,7 +68,9 @@ class Desugarer:
             rest = statements[index + 1:]
             is_last = not rest
             if isinstance(statement, gast.Return):
-                out += self.hoist_assign(self.result, statement.value, statement)
+                value = statement.value
+                if not (isinstance(value, gast.Name) and value.id == self.result):
+                    out += self.hoist_assign(self.result, value, statement)
                 if not tail:
                     out.append(ir.Assign(self._returned_flag(), ir.constant(True), origin=statement))
                 return out

@@ -301,6 +301,9 @@ class ReverseGenerator:
         target = node.target
         if target not in state:
             return      # nothing flows back: the adjoint of the target is zero here
+        if not node.contributions:
+            state.discard(target)     # a value from constants: its adjoint ends here
+            return
         code.comment(node.comment)
         for line in node.prelude:
             code.line(line)

@@ -1,0 +1,67 @@
+"""Command line: print the generated derivative source of a function in a file.
+
+    python -m tangent_ad examples/seed.py:f --mode forward --wrt x1
+"""
+import argparse
+import importlib.util
+import os
+import sys
+
+from . import api
+from .errors import TransformError
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="tangent_ad", description="Print the generated derivative source of FILE:FUNC.")
+    parser.add_argument("target", metavar="FILE:FUNC", help="a Python file and a function in it")
+    parser.add_argument("--mode", choices=api.MODES, default="reverse",
+                        help="reverse (adjoints, the default) or forward (tangents)")
+    parser.add_argument("--wrt", default=None,
+                        help="comma-separated parameter names or indices (default: the first)")
+    return parser
+
+
+def _load(target):
+    path, sep, name = target.rpartition(":")
+    if not sep or not path or not name:
+        raise SystemExit(f"tangent_ad: expected FILE:FUNC, got {target!r}")
+    if not os.path.isfile(path):
+        raise SystemExit(f"tangent_ad: no such file: {path}")
+    module_name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    spec.loader.exec_module(module)
+    func = getattr(module, name, None)
+    if func is None or not callable(func):
+        raise SystemExit(f"tangent_ad: {path} has no function {name!r}")
+    return func
+
+
+def _wrt(text):
+    if text is None:
+        return 0
+    items = [int(item) if item.strip().lstrip("-").isdigit() else item.strip()
+             for item in text.split(",") if item.strip()]
+    return items[0] if len(items) == 1 else tuple(items)
+
+
+def main(argv=None):
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        func = _load(args.target)
+        print(api.source(func, mode=args.mode, wrt=_wrt(args.wrt)), end="")
+    except SystemExit as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except (TransformError, ValueError, TypeError) as exc:
+        print(f"tangent_ad: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
