@@ -204,7 +204,10 @@ def vjp(f, *primals):
 
 
 def _unwrap(f):
-    return f.__wrapped__ if isinstance(f, Differentiable) else f
+    f = f.__wrapped__ if isinstance(f, Differentiable) else f
+    if not inspect.isfunction(inspect.unwrap(f)):
+        raise TypeError(f"tangent_ad differentiates Python functions defined with def; got {f!r}")
+    return f
 
 
 class Differentiable:

@@ -23,11 +23,17 @@ class Derivatives:
         values = {"np": self.np, "y": assign.target}
         for param, default in op.rule.signature:
             if param in op.bound:
-                values[param] = src(op.bound[param])
+                values[param] = self._as_expression(op.bound[param])
             elif default is not rules.REQUIRED:
                 values[param] = default
         values.update(extra)
         return values
+
+    def _as_expression(self, node):
+        """Source of an operand; an index with slices is written ``np.s_[1:3]``."""
+        if any(isinstance(n, gast.Slice) for n in gast.walk(node)):
+            return f"{self.np}.s_[{src(node)}]"
+        return src(node)
 
     def _var(self, op, param):
         return op.bound[param].id

@@ -169,7 +169,7 @@ def derivative_function(func, mode, wrt, return_value=False, tuple_output=False)
             return per_function[key]
         try:
             compiled = _compile(func, mode, tuple(wrt), return_value, tuple_output)
-        except (TransformError, TypeError, ValueError):
+        except TransformError:
             raise
         except Exception as exc:   # noqa: BLE001 - a transformer bug must say so
             raise InternalError(f"{type(exc).__name__}: {exc} while differentiating "
