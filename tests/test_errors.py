@@ -512,8 +512,11 @@ def test_non_scalar_output_with_vjp_is_fine():
 
 
 def _says_expected_and_found(msg, expected, found):
-    return ("expect" in msg.lower() and re.search(rf"\b{re.escape(expected)}", msg)
-            and re.search(rf"\b{re.escape(found)}", msg))
+    """States the requirement (expected / needs / must / one per ...) and
+    gives both counts."""
+    states_rule = re.search(r"(?i)expect|need|must|should|\bone\b.*\bper\b", msg)
+    return bool(states_rule and re.search(rf"\b{re.escape(expected)}\b", msg)
+                and re.search(rf"\b{re.escape(found)}\b", msg))
 
 
 @pytest.mark.parametrize("tangents,found",
