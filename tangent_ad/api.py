@@ -144,8 +144,8 @@ def jvp(f, primals, tangents):
     f = _unwrap(f)
     primals, tangents = tuple(primals), tuple(tangents)
     if len(tangents) != len(primals):
-        raise ValueError(f"jvp needs one tangent per primal: got {len(primals)} primal(s) and "
-                         f"{len(tangents)} tangent(s)")
+        raise ValueError(f"jvp needs one tangent per primal: expected {len(primals)} tangent(s) "
+                         f"(None for a primal not differentiated), found {len(tangents)}")
     params = _parameters(f)
     if len(primals) > len(params):
         raise ValueError(f"{f.__name__} takes {len(params)} argument(s); got {len(primals)} primals")

@@ -32,7 +32,11 @@ class Derivatives:
     def _as_expression(self, node):
         """Source of an operand; an index with slices is written ``np.s_[1:3]``."""
         if any(isinstance(n, gast.Slice) for n in gast.walk(node)):
-            return f"{self.np}.s_[{src(node)}]"
+            if isinstance(node, gast.Tuple):
+                inner = ", ".join(src(e) for e in node.elts) + ("," if len(node.elts) == 1 else "")
+            else:
+                inner = src(node)
+            return f"{self.np}.s_[{inner}]"
         return src(node)
 
     def _var(self, op, param):

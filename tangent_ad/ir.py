@@ -86,8 +86,18 @@ def read_names(node):
 
 
 def written_names(node):
-    """Names a gast statement (or target) stores to, recursively."""
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    """Names a gast statement (or target) stores to, recursively; ``x[i] = v`` writes ``x``."""
+    names = set()
+    for n in gast.walk(node):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+            names.add(n.id)
+        elif isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, gast.Store):
+            root = n.value
+            while isinstance(root, (gast.Subscript, gast.Attribute)):
+                root = root.value
+            if isinstance(root, gast.Name):
+                names.add(root.id)
+    return names
 
 
 def writes(statements):
@@ -103,5 +113,5 @@ def writes(statements):
         elif isinstance(s, While):
             result |= writes(s.body)
         elif isinstance(s, For):
-            result |= {s.target} | writes(s.body)
+            result |= ({s.target} if s.target else written_names(s.origin.target)) | writes(s.body)
     return result

@@ -260,6 +260,10 @@ class ReverseGenerator:
     # ---------------------------------------------------------- reverse sweep
     def reverse_sweep(self, code, nodes, seed):
         f = self.function
+        result = f.result
+        if self.return_value and result in _popped(nodes):
+            result = self.names.fresh("value")        # the reverse sweep restores older values
+            code.line(f"{result} = {f.result}")
         code.comment("reverse sweep")
         state = set()
         if f.result in self.active:
@@ -280,7 +284,7 @@ class ReverseGenerator:
             grads_text += ","
         if self.return_value:
             grads_text = f"({grads_text})" if self.tuple_output else grads_text
-            code.line(f"return {f.result}, {grads_text}")
+            code.line(f"return {result}, {grads_text}")
         else:
             code.line(f"return {grads_text}")
 
@@ -384,6 +388,19 @@ class ReverseGenerator:
             code.extend(body)
         state.clear()
         state |= header
+
+
+def _popped(nodes):
+    """Variables some Pop in ``nodes`` restores."""
+    found = set()
+    for node in nodes:
+        if isinstance(node, Pop):
+            found.add(node.var)
+        elif isinstance(node, RevIf):
+            found |= _popped(node.body) | _popped(node.orelse)
+        elif isinstance(node, RevLoop):
+            found |= _popped(node.body)
+    return found
 
 
 def _blocks(s):

@@ -38,6 +38,8 @@ def unbroadcast(g, x):
     g_shape = _shape(g)
     if g_shape == shape or not g_shape:
         return g
+    if not hasattr(x, "shape"):
+        return float(np.sum(g))       # the gradient of a Python number is a Python number
     extra = len(g_shape) - len(shape)
     axes = tuple(range(extra)) + tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and g_shape[extra + i] != 1)

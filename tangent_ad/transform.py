@@ -60,6 +60,7 @@ class Context:
 
     def __init__(self, module, prepared):
         self.module = module
+        self.location = prepared.parsed.location
         self.names = prepared.names
         self.local_names = prepared.local_names
         self.names.reserve(module.np_alias)
@@ -69,7 +70,17 @@ class Context:
                                        self.names.adjoint, prepared.local_names)
 
     def request(self, callee, mode, wrt, func_expr):
-        return self.module.derive(callee, mode, wrt, func_expr=func_expr)
+        try:
+            return self.module.derive(callee, mode, wrt, func_expr=func_expr)
+        except TransformError as exc:
+            if exc.construct != f"function {callee.__qualname__}":
+                raise
+            name_ = callee.__name__     # its source is unreadable: point at the call instead
+            raise self.location.error(
+                func_expr, f"call to {name_}", "",
+                message=f"call to {name_}: the source of {name_} cannot be read and tangent_ad has no "
+                        f"derivative rule for it; define {name_} with def in a .py file, or keep it "
+                        "out of the differentiated computation") from None
 
 
 class Module:
