@@ -103,6 +103,10 @@ def dependencies(function, flow):
         for s in statements:
             if isinstance(s, ir.Assign):
                 edges.append((s.target, flow(s.value)))
+            elif isinstance(s, ir.Unpack):
+                sources = flow(s.value)
+                for target in s.targets:
+                    edges.append((target, sources))
             elif isinstance(s, ir.Raw):
                 node = s.node
                 value = getattr(node, "value", None)
@@ -139,7 +143,7 @@ def analyze(function, wrt, flow):
             if target not in varied and sources & varied:
                 varied.add(target)
                 changed = True
-    useful = {function.result}
+    useful = set(function.results)
     changed = True
     while changed:
         changed = False

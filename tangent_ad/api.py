@@ -100,11 +100,19 @@ def source(f, mode="reverse", wrt=0):
     return derivative(f, mode, wrt).source
 
 
+def _single_output(f, compiled):
+    seeds = compiled._tangent_ad_info.seeds
+    if len(seeds) > 1:
+        raise ValueError(f"the gradient needs a scalar output, but {f.__name__} returns a tuple of "
+                         f"{len(seeds)} values; use tad.vjp, or return one scalar")
+
+
 def grad(f, wrt=0):
     """``g`` such that ``g(*args, **kwargs)`` is the gradient of scalar-valued ``f`` (reverse mode)."""
     f = _unwrap(f)
     names, as_tuple = _wrt_names(f, wrt)
     compiled = derivative_function(f, "reverse", names, tuple_output=as_tuple)
+    _single_output(f, compiled)
 
     @functools.wraps(f)
     def gradient(*args, **kwargs):
@@ -125,6 +133,7 @@ def value_and_grad(f, wrt=0):
     f = _unwrap(f)
     names, as_tuple = _wrt_names(f, wrt)
     compiled = derivative_function(f, "reverse", names, return_value=True, tuple_output=as_tuple)
+    _single_output(f, compiled)
 
     @functools.wraps(f)
     def value_and_gradient(*args, **kwargs):
@@ -191,10 +200,14 @@ def vjp(f, *primals):
         return out, lambda out_bar: tuple(None for _ in primals)
     names = tuple(params[i] for i in chosen)
     compiled = derivative_function(f, "reverse", names, tuple_output=True)
-    seed = compiled._tangent_ad_info.seed
+    seeds = compiled._tangent_ad_info.seeds
 
     def f_vjp(out_bar):
-        grads = compiled(*primals, **{seed: out_bar})
+        cotangents = tuple(out_bar) if len(seeds) > 1 else (out_bar,)
+        if len(cotangents) != len(seeds):
+            raise ValueError(f"f_vjp expected {len(seeds)} cotangents, one per output of "
+                             f"{f.__name__}; found {len(cotangents)}")
+        grads = compiled(*primals, **dict(zip(seeds, cotangents)))
         result = [None] * len(primals)
         for i, g in zip(chosen, grads):
             result[i] = _like_argument(g, primals[i])

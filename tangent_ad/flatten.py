@@ -66,6 +66,8 @@ class Flattener:
             out = []
             self.lower_into(s.target, s.value, s.origin, out)
             return out
+        if isinstance(s, ir.Unpack):
+            return self.unpack(s)
         if isinstance(s, ir.Raw):
             hit = s.writes & self.active
             if hit:
@@ -80,6 +82,22 @@ class Flattener:
         if isinstance(s, ir.For):
             return self.for_loop(s)
         return [s]
+
+    def unpack(self, s):
+        """``a, b = helper(x)`` with a differentiated part: the helper is differentiated too."""
+        if not set(s.targets) & self.active:
+            return [ir.Raw(s.origin, frozenset(s.targets))]
+        for target in s.targets:
+            self.new_active(target)
+        callee = self.flow.resolve_callee(s.value.func)
+        if not inspect.isfunction(callee):
+            raise self.where.error(s.origin.targets[0], "tuple unpacking of a differentiated value",
+                                   "unpack a tuple written out in full (a, b = u, v), unpack the result "
+                                   "of a Python function, or index the value (a = p[0])")
+        out = []
+        expr, op = self.user_call(s.value, callee, s.origin, out)
+        out.append(ir.Unpack(s.targets, expr, s.origin, op))
+        return out
 
     def _raw_error(self, s, name_):
         node = s.node
@@ -98,7 +116,7 @@ class Flattener:
         if not body_active:
             return [s]
         if s.target is None:
-            raise self.where.error(s.origin.target, "for loop with a tuple target over differentiated values",
+            raise self.where.error(s.origin, "for loop with a tuple target over differentiated values",
                                    "loop over range(len(...)) and index each array")
         if s.target in ir.writes(s.body):
             raise self.where.error(s.origin, "assignment to the loop variable inside a for loop",
@@ -136,6 +154,8 @@ class Flattener:
     def _has_active(self, statements):
         for s in statements:
             if isinstance(s, ir.Assign) and s.target in self.active:
+                return True
+            if isinstance(s, ir.Unpack) and set(s.targets) & self.active:
                 return True
             if isinstance(s, ir.If) and (self._has_active(s.body) or self._has_active(s.orelse)):
                 return True

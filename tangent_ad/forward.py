@@ -31,11 +31,13 @@ class ForwardGenerator:
         self.code.line(f"def {name_}({', '.join(params)}):")
         with self.code.indented():
             wrt_text = ", ".join(self.wrt)
-            result_dot = self.dot(f.result)
+            outs, dots = ", ".join(f.results), ", ".join(self.dot(r) for r in f.results)
+            if len(f.results) > 1:
+                outs, dots = f"({outs})", f"({dots})"
             self.code.line(f'"""Forward mode (tangents) of {f.name} with respect to {wrt_text}.')
             self.code.blank()
             self.code.line(f"Given the tangent{'s' if len(self.wrt) > 1 else ''} "
-                           f"{', '.join(tangents.values())}, returns ({f.result}, {result_dot}): "
+                           f"{', '.join(tangents.values())}, returns ({outs}, {dots}): "
                            f"the value of {f.name} and its tangent.")
             self.code.line('"""')
             self.block(f.body)
@@ -73,10 +75,15 @@ class ForwardGenerator:
             self.code.line(f"for {s.target} in {src(s.iter)}:")
             with self.code.indented():
                 self.block(s.body)
+        elif isinstance(s, ir.Unpack):
+            self.unpack(s)
         elif isinstance(s, ir.Return):
-            out = s.name
-            out_dot = self.dot(out) if out in self.active else f"zeros_like({out})"
-            self.code.line(f"return {out}, {out_dot}")
+            outs = self.function.results
+            dots = [self.dot(r) if r in self.active else f"zeros_like({r})" for r in outs]
+            if len(outs) == 1:
+                self.code.line(f"return {outs[0]}, {dots[0]}")
+            else:
+                self.code.line(f"return ({', '.join(outs)}), ({', '.join(dots)})")
 
     def assign(self, s):
         op = s.op
@@ -106,10 +113,17 @@ class ForwardGenerator:
             self.code.line(tangent)
 
     def call(self, s):
+        self.code.line(f"{s.target}, {self.dot(s.target)} = {self._derived_call(s)}")
+
+    def unpack(self, s):
+        dots = [self.dot(t) if t in self.active else "_" for t in s.targets]
+        self.code.line(f"({', '.join(s.targets)}), ({', '.join(dots)}) = {self._derived_call(s)}")
+
+    def _derived_call(self, s):
         op = s.op
         derived = self.context.request(op.callee, "forward", op.active, s.value.func)
         keywords = [gast.keyword(arg=derived.tangents[p], value=ir.name(self.dot(op.bound[p].id)))
                     for p in op.active]
         call = gast.Call(func=ir.name(derived.name), args=s.value.args,
                          keywords=list(s.value.keywords) + keywords)
-        self.code.line(f"{s.target}, {self.dot(s.target)} = {src(call)}")
+        return src(call)

@@ -21,6 +21,15 @@ class Assign:
 
 
 @dataclass
+class Unpack:
+    """``a, b = helper(...)``: a call to a Python function that returns a tuple."""
+    targets: list
+    value: gast.expr
+    origin: object = None
+    op: object = None
+
+
+@dataclass
 class Raw:
     """A statement kept as written: nothing differentiated is assigned in it."""
     node: gast.stmt
@@ -63,9 +72,13 @@ class Function:
     params: list
     defaults: dict               # param -> gast default expression
     body: list
-    result: str                  # the name returned
+    result: str                  # the name returned (the first, when a tuple is returned)
     parsed: object = None
-    flags: set = field(default_factory=set)   # generated flag variables
+    results: list = None         # every name returned: [result], or the tuple's names
+
+    def __post_init__(self):
+        if self.results is None:
+            self.results = [self.result]
 
 
 def name(id_):
@@ -106,6 +119,8 @@ def writes(statements):
     for s in statements:
         if isinstance(s, Assign):
             result.add(s.target)
+        elif isinstance(s, Unpack):
+            result |= set(s.targets)
         elif isinstance(s, Raw):
             result |= s.writes
         elif isinstance(s, If):

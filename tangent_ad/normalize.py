@@ -42,13 +42,16 @@ class Desugarer:
                                    "return the value to differentiate",
                                    message=f"{node.name} returns nothing; return the value to "
                                            "differentiate")
+        last = body[-1]
         for ret in returns:
             if ret.value is None:
                 raise self.where.error(ret, "return without a value", "return the value to differentiate")
-            if isinstance(ret.value, gast.Tuple):
-                raise self.where.error(ret.value, "returning a tuple",
-                                       "return a single value (stack several with np.stack)")
-        last = body[-1]
+            if isinstance(ret.value, gast.Tuple) and (len(returns) > 1 or ret is not last):
+                raise self.where.error(ret.value, "returning a tuple from more than one place",
+                                       "assign the parts to variables and return the tuple once, "
+                                       "at the end")
+        if isinstance(last, gast.Return) and isinstance(last.value, gast.Tuple):
+            return self._tuple_return(node, body, last)
         simple_tail = (len(returns) == 1 and isinstance(last, gast.Return)
                        and isinstance(last.value, gast.Name)
                        and last.value.id not in self.parsed.params)
@@ -60,6 +63,22 @@ class Desugarer:
         return ir.Function(name=node.name, params=list(self.parsed.params),
                            defaults=dict(self.parsed.defaults), body=statements,
                            result=self.result, parsed=self.parsed)
+
+    def _tuple_return(self, node, body, last):
+        """``return a, b`` at the end: each part is a result of its own."""
+        results, statements = [], self.block(body[:-1], loop=None, tail=False)
+        for element in last.value.elts:
+            if isinstance(element, gast.Name) and element.id not in self.parsed.params \
+                    and element.id not in results:
+                results.append(element.id)
+            else:
+                name_ = self.names.fresh("y")
+                statements += self.hoist_assign(name_, element, last)
+                results.append(name_)
+        statements.append(ir.Return(results[0], origin=last))
+        return ir.Function(name=node.name, params=list(self.parsed.params),
+                           defaults=dict(self.parsed.defaults), body=statements,
+                           result=results[0], parsed=self.parsed, results=results)
 
     # ------------------------------------------------------------------ blocks
     def block(self, statements, loop, tail):
@@ -180,6 +199,11 @@ class Desugarer:
             return out
         statement = gast.Assign(targets=[target], value=value, type_comment=None)
         gast.copy_location(statement, node)
+        if isinstance(target, (gast.Tuple, gast.List)) and isinstance(value, gast.Call) \
+                and all(isinstance(t, gast.Name) for t in target.elts):
+            before = []
+            value = self._hoist_ifexp(value, before, node)
+            return before + [ir.Unpack([t.id for t in target.elts], value, origin=statement)]
         return [self.raw(statement)]
 
     def hoist_assign(self, target, value, node):

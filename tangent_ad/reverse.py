@@ -32,6 +32,8 @@ class Adjoint:
     comment: str
     contributions: list           # [(operand variable, expression source)]
     prelude: list = field(default_factory=list)   # lines computing parts (calls to helpers)
+    targets: tuple = ()           # for a, b = helper(...): every target
+    seeded_call: object = None    # state -> the line calling the helper's derivative
 
 
 @dataclass
@@ -77,7 +79,7 @@ class ReverseGenerator:
                 self._allocate_records(block)
 
     def is_active(self, s):
-        if isinstance(s, ir.Assign):
+        if isinstance(s, (ir.Assign, ir.Unpack)):
             return s.op is not None
         return any(self.is_active(c) for block in _blocks(s) for c in block)
 
@@ -94,11 +96,11 @@ class ReverseGenerator:
     # --------------------------------------------------------------- generate
     def generate(self, name_):
         f = self.function
-        seed = self.bar(f.result)
+        seed = ", ".join(self.bar(r) for r in f.results)
         forward = Code()
         with forward.indented():
             reverse_nodes = self.sweep_block(f.body, set(), forward)
-        params = [self._param(p) for p in f.params] + [f"{seed}=1.0"]
+        params = [self._param(p) for p in f.params] + [f"{self.bar(r)}=1.0" for r in f.results]
         code = Code()
         code.line(f"def {name_}({', '.join(params)}):")
         with code.indented():
@@ -122,8 +124,9 @@ class ReverseGenerator:
         code.blank()
         grads = f"({grads}{',' if len(self.wrt) == 1 else ''})" if self.tuple_output else grads
         returns = f"({f.result}, {grads})" if self.return_value else grads
-        code.line(f"Given {seed}, the adjoint of the output {f.result} (1.0 for a scalar), "
-                  f"returns {returns}.")
+        outputs = ", ".join(f.results)
+        code.line(f"Given {seed}, the adjoint{'s' if len(f.results) > 1 else ''} of the output "
+                  f"{outputs} (1.0 for a scalar), returns {returns}.")
         code.line('"""')
 
     # ---------------------------------------------------------- forward sweep
@@ -144,6 +147,8 @@ class ReverseGenerator:
         if isinstance(s, ir.Raw):
             code.line(src(s.node))
             return []
+        if isinstance(s, ir.Unpack):
+            return self.unpacking(s, later, code)
         if isinstance(s, ir.Return):
             return []
         if not self.is_active(s):
@@ -247,6 +252,34 @@ class ReverseGenerator:
         pops += [Pop(v) for v in reversed(before)]
         return pops + [Adjoint(s.target, f"{s.target} = {src(s.value)}", contributions, prelude)]
 
+    def unpacking(self, s, later, code):
+        """``a, b = helper(x)``: the helper's derivative is seeded with the adjoint of each part."""
+        op = s.op
+        derived = self.context.request(op.callee, "reverse", op.active, s.value.func)
+        parts = [self.names.fresh(f"{self.bar(op.bound[p].id)}_from_{_short(derived.callee_name)}")
+                 for p in op.active]
+
+        def seeded_call(state):
+            seeds = [gast.keyword(arg=seed, value=ir.name(self.bar(t) if t in state else f"zeros_like({t})"))
+                     for seed, t in zip(derived.seeds, s.targets)]
+            call = gast.Call(func=ir.name(derived.name), args=s.value.args,
+                             keywords=list(s.value.keywords) + seeds)
+            return f"{', '.join(parts)} = {src(call)}"
+
+        arguments = [a.id for a in op.bound.values() if isinstance(a, gast.Name)]
+        reads = [n for n in arguments if n in self.locals] + [t for t in s.targets if t not in arguments]
+        before = [t for t in s.targets if t in arguments]
+        for var in before:
+            code.line(f"tape.append({var})")
+            self.pushes += 1
+        text = f"{', '.join(s.targets)} = {src(s.value)}"
+        code.line(text)
+        pops = self.save([v for v in reads if v not in before], later, code)
+        pops += [Pop(v) for v in reversed(before)]
+        contributions = [(op.bound[p].id, part) for p, part in zip(op.active, parts)]
+        return pops + [Adjoint(s.targets[0], text, contributions, targets=tuple(s.targets),
+                               seeded_call=seeded_call)]
+
     def call_adjoint(self, s, g):
         op = s.op
         derived = self.context.request(op.callee, "reverse", op.active, s.value.func)
@@ -266,9 +299,11 @@ class ReverseGenerator:
             code.line(f"{result} = {f.result}")
         code.comment("reverse sweep")
         state = set()
-        if f.result in self.active:
-            code.line(f"{seed} = seed_adjoint({f.result}, {seed})")
-            state.add(f.result)
+        for r in f.results:
+            if r in self.active:
+                code.line(f"{self.bar(r)} = seed_adjoint({r}, {self.bar(r)})")
+                state.add(r)
+        if state:
             self.run(nodes, state, code)
         grads = []
         for p in self.wrt:
@@ -302,6 +337,9 @@ class ReverseGenerator:
         return state
 
     def adjoint(self, node, state, code):
+        if node.targets:
+            self.adjoint_of_parts(node, state, code)
+            return
         target = node.target
         if target not in state:
             return      # nothing flows back: the adjoint of the target is zero here
@@ -322,6 +360,16 @@ class ReverseGenerator:
                 code.line(f"{g} = {expr}")
         else:
             state.discard(target)
+
+    def adjoint_of_parts(self, node, state, code):
+        if not any(t in state for t in node.targets):
+            return
+        code.comment(node.comment)
+        code.line(node.seeded_call(state))
+        for t in node.targets:
+            state.discard(t)
+        for var, expr in node.contributions:
+            self.accumulate(var, expr, state, code)
 
     def accumulate(self, var, expr, state, code):
         bar = self.bar(var)

@@ -48,10 +48,11 @@ class Prepared:
 class Derived:
     """What a caller needs to know about a generated derivative function."""
 
-    def __init__(self, name, callee_name, seed=None, tangents=None):
+    def __init__(self, name, callee_name, seeds=None, tangents=None):
         self.name = name
         self.callee_name = callee_name
-        self.seed = seed                # reverse: name of the output-adjoint parameter
+        self.seeds = seeds              # reverse: names of the output-adjoint parameters
+        self.seed = seeds[0] if seeds else None
         self.tangents = tangents        # forward: parameter -> tangent parameter name
 
 
@@ -109,7 +110,8 @@ class Module:
         name_ = self.function_names.fresh(f"{func.__name__}_{suffix}")
         function = prepared.function
         if mode == "reverse":
-            derived = Derived(name_, func.__name__, seed=prepared.names.adjoint(function.result))
+            derived = Derived(name_, func.__name__,
+                              seeds=[prepared.names.adjoint(r) for r in function.results])
             self.derived[key] = derived
             generator = ReverseGenerator(context, function, prepared.wrt, prepared.active, return_value,
                                          tuple_output)
@@ -129,7 +131,7 @@ class Module:
         name_ = self.function_names.fresh(compiled.__name__)
         self.header.append(f"{name_} = derivative({src(func_expr)}, mode={mode!r}, wrt={tuple(wrt)!r})")
         info = compiled._tangent_ad_info
-        derived = Derived(name_, func.__name__, seed=info.seed, tangents=info.tangents)
+        derived = Derived(name_, func.__name__, seeds=info.seeds, tangents=info.tangents)
         self.derived[(func, mode, tuple(wrt), False, False)] = derived
         return derived
 
