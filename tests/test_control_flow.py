@@ -322,6 +322,63 @@ def test_return_inside_loop(checker, n, exact):
     checker.check(return_in_loop, (np.array([0.3, 0.2, 0.4]), n), exact=exact)
 
 
+def branch_in_loop(x, n):
+    for i in range(n):
+        if np.sum(x) > 0.0:
+            x = x * 0.5 - 0.3
+        else:
+            x = np.sin(x) + 0.4
+    return np.sum(x ** 2)
+
+
+def test_data_dependent_branch_inside_loop(checker):
+    # sums 0.8, -0.5, 0.71, -0.55, 0.66, -0.57: the branch alternates, never near 0
+    checker.check(branch_in_loop, (np.array([0.6, -0.1, 0.3]), 6))
+
+
+def break_inner_loop(A, x):
+    for row in A:
+        for k in range(5):
+            x = x * 1.4 + row * 0.1
+            if np.sum(x) > 2.4:
+                break
+        x = x * 0.3
+    return np.sum(np.sin(x))
+
+
+def test_break_leaves_only_the_inner_loop(checker):
+    # inner sums: 0.92 1.37 2.00 2.87 | 1.45 2.27 3.41 | 1.46 2.08 2.94: all at least 0.13 from 2.4
+    A = np.array([[0.5, 0.2, 0.1], [0.9, 1.2, 0.3], [0.1, 0.1, 0.1]])
+    checker.check(break_inner_loop, (A, np.array([0.3, 0.2, 0.1])), wrt=(0, 1))
+
+
+def continue_in_while(x, n):
+    i = 0
+    while i < n:
+        i += 1
+        if i % 3 == 0:
+            continue
+        x = np.tanh(x) * 1.5
+    return np.sum(x)
+
+
+def test_continue_in_while(checker):
+    checker.check(continue_in_while, (np.array([0.2, 0.5]), 6))
+
+
+def return_in_while(x):
+    while np.sum(x) < 5.0:
+        x = x * 1.7
+        if np.max(x) > 1.5:
+            return np.sum(x ** 2)
+    return np.sum(x)
+
+
+def test_return_inside_while(checker):
+    # max(x): 0.34, 0.58, 0.98, 1.67: returns in the 4th pass
+    checker.check(return_in_while, (np.array([0.2, 0.1]),), exact=lambda u, x: (u * 2.0 * 1.7 ** 8 * x,))
+
+
 # ===========================================================================
 # augmented assignment, tuple unpacking, conditional expressions
 # ===========================================================================
