@@ -169,6 +169,21 @@ def test_grad_does_not_modify_arguments(xp):
     np.testing.assert_array_equal(xp.from_array(x), X3)
 
 
+def test_repeated_calls_are_independent(xp):
+    # nothing (a tape, a counter, an accumulated adjoint) leaks from one call into the next
+    g = tad.grad(loop)
+    first = g(0.7, 50)
+    assert g(-0.4, 7) != first
+    assert g(0.7, 50) == first
+    x = xp.to_array(X3)
+    d = tad.derivative(matvec, mode="reverse", wrt=(0, 1))
+    a1 = [xp.from_array(v).copy() for v in d(xp.to_array(np.ones((2, 3))), x)]
+    d(xp.to_array(np.full((2, 3), 3.0)), x)
+    a2 = [xp.from_array(v) for v in d(xp.to_array(np.ones((2, 3))), x)]
+    for u, v in zip(a1, a2):
+        np.testing.assert_array_equal(u, v)
+
+
 # ===========================================================================
 # tad.value_and_grad
 # ===========================================================================
