@@ -43,36 +43,56 @@ class Derivatives:
         return op.bound[param].id
 
     # ------------------------------------------------------------------ forward
-    def tangent(self, assign):
-        """Source of the tangent of ``assign.target``."""
+    # A tangent may be smaller than its value as long as it broadcasts to it (a scalar
+    # tangent 1.0 of an array, x1_dot of t1 = x1 + x2): elementwise rules broadcast it
+    # anyway, and it is expanded with broadcast_like only where a shape matters.
+
+    def tangent(self, assign, full):
+        """Source of the tangent of ``assign.target``; ``full(var)``: var's tangent has var's shape."""
         op, rule = assign.op, assign.op.rule
-        dots = {f"{p}_dot": self.tangent_name(self._var(op, p)) for p in op.active}
+        dots = {}
+        for p in op.active:
+            var = self._var(op, p)
+            dot = self.tangent_name(var)
+            if rule.elementwise or isinstance(rule, rules.Where) or full(var):
+                dots[f"{p}_dot"] = dot
+            else:
+                dots[f"{p}_dot"] = f"broadcast_like({dot}, {var})"
         if isinstance(rule, rules.Elementwise):
-            terms, names = [], set()
-            for p in op.active:
-                term = fill(f"({rule.partials[p]}) * {p}_dot", self._values(assign, dots))
-                terms.append(term)
-                names |= free_names(fill(rule.partials[p], self._values(assign))) | {self._var(op, p)}
-            return self._broadcast(" + ".join(terms), names, assign)
+            return " + ".join(fill(f"({rule.partials[p]}) * {p}_dot", self._values(assign, dots))
+                              for p in op.active)
         if isinstance(rule, rules.Linear):
             p = op.active[0]
-            return src(_replace(assign.value, op.bound[p], gast.Name(
-                id=dots[f"{p}_dot"], ctx=gast.Load(), annotation=None, type_comment=None)))
+            return src(_replace(assign.value, op.bound[p], gast.parse(dots[f"{p}_dot"]).body[0].value))
         if isinstance(rule, rules.Where):
             a = dots.get("a_dot", "0.0")
             b = dots.get("b_dot", "0.0")
-            expr = fill("np.where(condition, A, B)", self._values(assign, {"A": a, "B": b}))
-            names = {self._var(op, p) for p in op.active} | _names_of(op.bound["condition"])
-            return self._broadcast(expr, names, assign)
+            return fill("np.where(condition, A, B)", self._values(assign, {"A": a, "B": b}))
         if isinstance(rule, rules.Bilinear):
-            terms = [fill(rule.tangents[p], self._values(assign, dots)) for p in op.active]
-            return " + ".join(terms)
+            return " + ".join(fill(rule.tangents[p], self._values(assign, dots)) for p in op.active)
         raise AssertionError(rule)
 
-    def _broadcast(self, expr, names, assign):
-        if self.shapes.union(names & self.local_names) == self.shapes.var(assign.target):
-            return expr
-        return f"broadcast_like({expr}, {assign.target})"
+    def tangent_is_full(self, assign, full):
+        """Whether the tangent of ``assign`` provably has the target's shape."""
+        op, rule = assign.op, assign.op.rule
+        if not (rule.elementwise or isinstance(rule, rules.Where)):
+            return True
+        shape = frozenset()
+        for p in op.active:
+            var = self._var(op, p)
+            partial_shape = frozenset()
+            if rule.elementwise:
+                partial = fill(rule.partials[p], self._values(assign))
+                partial_shape = self.shapes.union(free_names(partial) & self.local_names)
+            var_shape = self.shapes.var(var)
+            # a smaller tangent times a partial of the value's full shape has that shape
+            if full(var) or (var_shape and var_shape <= partial_shape):
+                shape |= partial_shape | var_shape
+            else:
+                shape |= self.shapes.expr(None)
+        if isinstance(rule, rules.Where):
+            shape |= self.shapes.union(_names_of(op.bound["condition"]) & self.local_names)
+        return shape == self.shapes.var(assign.target)
 
     # ------------------------------------------------------------------ reverse
     def contributions(self, assign, g):

@@ -19,6 +19,30 @@ class ForwardGenerator:
         self.names = context.names
         self.derivatives = context.derivatives
         self.code = Code()
+        self.full = self._full_tangents()
+
+    def _full_tangents(self):
+        """Variables whose tangent always has the variable's shape (a fixed point)."""
+        assignments = []
+        _collect(self.function.body, assignments)
+        full = {a.target if isinstance(a, ir.Assign) else t
+                for a in assignments for t in (a.targets if isinstance(a, ir.Unpack) else [a.target])}
+        changed = True
+        while changed:
+            changed = False
+            for a in assignments:
+                if isinstance(a, ir.Assign) and a.target in full and not self._assign_full(a, full):
+                    full.discard(a.target)
+                    changed = True
+        return full
+
+    def _assign_full(self, a, full):
+        op = a.op
+        if op.kind == "copy":
+            return op.bound["x"].id in full
+        if op.kind in ("constant", "call"):
+            return True
+        return self.derivatives.tangent_is_full(a, lambda v: v in full)
 
     def dot(self, var):
         return self.names.tangent(var)
@@ -79,7 +103,7 @@ class ForwardGenerator:
             self.unpack(s)
         elif isinstance(s, ir.Return):
             outs = self.function.results
-            dots = [self.dot(r) if r in self.active else f"zeros_like({r})" for r in outs]
+            dots = [self._full_dot(r) if r in self.active else f"zeros_like({r})" for r in outs]
             if len(outs) == 1:
                 self.code.line(f"return {outs[0]}, {dots[0]}")
             else:
@@ -103,7 +127,7 @@ class ForwardGenerator:
         if op.kind == "call":
             self.call(s)
             return
-        tangent = f"{target_dot} = {self.derivatives.tangent(s)}"
+        tangent = f"{target_dot} = {self.derivatives.tangent(s, lambda v: v in self.full)}"
         operands = {a.id for a in op.bound.values() if isinstance(a, gast.Name)}
         if s.target in operands:     # the tangent needs the value before it is overwritten
             self.code.line(tangent)
@@ -111,6 +135,10 @@ class ForwardGenerator:
         else:
             self.code.line(primal)
             self.code.line(tangent)
+
+    def _full_dot(self, var):
+        dot = self.dot(var)
+        return dot if var in self.full else f"broadcast_like({dot}, {var})"
 
     def call(self, s):
         self.code.line(f"{s.target}, {self.dot(s.target)} = {self._derived_call(s)}")
@@ -127,3 +155,15 @@ class ForwardGenerator:
         call = gast.Call(func=ir.name(derived.name), args=s.value.args,
                          keywords=list(s.value.keywords) + keywords)
         return src(call)
+
+
+def _collect(statements, out):
+    """Every assignment with an operation, in loops and branches too."""
+    for s in statements:
+        if isinstance(s, (ir.Assign, ir.Unpack)) and s.op is not None:
+            out.append(s)
+        elif isinstance(s, ir.If):
+            _collect(s.body, out)
+            _collect(s.orelse, out)
+        elif isinstance(s, (ir.While, ir.For)):
+            _collect(s.body, out)
