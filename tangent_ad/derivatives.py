@@ -59,8 +59,8 @@ class Derivatives:
             else:
                 dots[f"{p}_dot"] = f"broadcast_like({dot}, {var})"
         if isinstance(rule, rules.Elementwise):
-            return " + ".join(fill(f"({rule.partials[p]}) * {p}_dot", self._values(assign, dots))
-                              for p in op.active)
+            template = " + ".join(f"({rule.partials[p]}) * {p}_dot" for p in op.active)
+            return fill(template, self._values(assign, dots))
         if isinstance(rule, rules.Linear):
             p = op.active[0]
             return src(_replace(assign.value, op.bound[p], gast.parse(dots[f"{p}_dot"]).body[0].value))

@@ -32,6 +32,14 @@ class Names:
         self.taken.add(name)
         return name
 
+    def first_free(self, *candidates):
+        """The first candidate not taken (numbering the last one if all are)."""
+        for candidate in candidates:
+            if candidate not in self.taken:
+                self.taken.add(candidate)
+                return candidate
+        return self.fresh(candidates[-1])
+
     def temp(self):
         """The next numbered temporary: t1, t2, ..."""
         while True:

@@ -55,7 +55,7 @@ class Desugarer:
         simple_tail = (len(returns) == 1 and isinstance(last, gast.Return)
                        and isinstance(last.value, gast.Name)
                        and last.value.id not in self.parsed.params)
-        self.result = last.value.id if simple_tail else self.names.fresh("y")
+        self.result = last.value.id if simple_tail else self.names.first_free("y", "out", "result")
         statements = self.block(body, loop=None, tail=True)
         if self.returned:
             statements.insert(0, ir.Assign(self.returned, ir.constant(False)))

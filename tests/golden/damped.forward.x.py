@@ -1,0 +1,25 @@
+def damped_jvp(x, n, x_dot=1.0):
+    """Forward mode (tangents) of damped with respect to x.
+
+    Given the tangent x_dot, returns (y, y_dot): the value of damped and its tangent.
+    """
+    i = 0
+    while i < n:
+        if x > 0:
+            t2 = np.sin(x)
+            t2_dot = np.cos(x) * x_dot
+            t1 = 0.1 * t2
+            t1_dot = 0.1 * t2_dot
+            x_dot = x_dot - t1_dot
+            x = x - t1
+        else:
+            t4 = 0.1 * x
+            t4_dot = 0.1 * x_dot
+            t3 = t4 * x
+            t3_dot = x * t4_dot + t4 * x_dot
+            x_dot = x_dot + t3_dot
+            x = x + t3
+        i = i + 1
+    y = x
+    y_dot = x_dot
+    return y, y_dot

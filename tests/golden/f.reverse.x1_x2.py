@@ -1,0 +1,24 @@
+from tangent_ad.runtime import seed_adjoint, unbroadcast
+
+
+def f_grad(x1, x2, y_bar=1.0):
+    """Reverse mode (adjoints) of f with respect to x1, x2.
+
+    Given y_bar, the adjoint of the output y (1.0 for a scalar), returns (x1_bar, x2_bar).
+    """
+    # forward sweep
+    t1 = x1 + x2
+    t2 = x1 - x2
+    y = t1 * t2
+    # reverse sweep
+    y_bar = seed_adjoint(y, y_bar)
+    # y = t1 * t2
+    t1_bar = y_bar * t2
+    t2_bar = y_bar * t1
+    # t2 = x1 - x2
+    x1_bar = unbroadcast(t2_bar, x1)
+    x2_bar = unbroadcast(-t2_bar, x2)
+    # t1 = x1 + x2
+    x1_bar = x1_bar + unbroadcast(t1_bar, x1)
+    x2_bar = x2_bar + unbroadcast(t1_bar, x2)
+    return x1_bar, x2_bar

@@ -1,0 +1,10 @@
+def sin_square_jvp(x, x_dot=1.0):
+    """Forward mode (tangents) of sin_square with respect to x.
+
+    Given the tangent x_dot, returns (y, y_dot): the value of sin_square and its tangent.
+    """
+    t1 = x ** 2
+    t1_dot = 2 * x * x_dot
+    y = np.sin(t1)
+    y_dot = np.cos(t1) * t1_dot
+    return y, y_dot

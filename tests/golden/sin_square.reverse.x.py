@@ -1,0 +1,18 @@
+from tangent_ad.runtime import seed_adjoint
+
+
+def sin_square_grad(x, y_bar=1.0):
+    """Reverse mode (adjoints) of sin_square with respect to x.
+
+    Given y_bar, the adjoint of the output y (1.0 for a scalar), returns x_bar.
+    """
+    # forward sweep
+    t1 = x ** 2
+    y = np.sin(t1)
+    # reverse sweep
+    y_bar = seed_adjoint(y, y_bar)
+    # y = np.sin(t1)
+    t1_bar = y_bar * np.cos(t1)
+    # t1 = x ** 2
+    x_bar = t1_bar * (2 * x)
+    return x_bar

@@ -1,0 +1,10 @@
+def square_sum_jvp(x, x_dot=1.0):
+    """Forward mode (tangents) of square_sum with respect to x.
+
+    Given the tangent x_dot, returns (y, y_dot): the value of square_sum and its tangent.
+    """
+    t1 = x ** 2
+    t1_dot = 2 * x * x_dot
+    y = np.sum(t1)
+    y_dot = np.sum(t1_dot)
+    return y, y_dot

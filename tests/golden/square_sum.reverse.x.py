@@ -1,0 +1,18 @@
+from tangent_ad.runtime import seed_adjoint, sum_adjoint
+
+
+def square_sum_grad(x, y_bar=1.0):
+    """Reverse mode (adjoints) of square_sum with respect to x.
+
+    Given y_bar, the adjoint of the output y (1.0 for a scalar), returns x_bar.
+    """
+    # forward sweep
+    t1 = x ** 2
+    y = np.sum(t1)
+    # reverse sweep
+    y_bar = seed_adjoint(y, y_bar)
+    # y = np.sum(t1)
+    t1_bar = sum_adjoint(y_bar, t1)
+    # t1 = x ** 2
+    x_bar = t1_bar * (2 * x)
+    return x_bar

@@ -1,0 +1,19 @@
+from tangent_ad.runtime import seed_adjoint, unbroadcast
+
+
+def z_grad(x, y, out_bar=1.0):
+    """Reverse mode (adjoints) of z with respect to x, y.
+
+    Given out_bar, the adjoint of the output out (1.0 for a scalar), returns (x_bar, y_bar).
+    """
+    # forward sweep
+    t1 = x + y
+    out = t1 ** 2
+    # reverse sweep
+    out_bar = seed_adjoint(out, out_bar)
+    # out = t1 ** 2
+    t1_bar = out_bar * (2 * t1)
+    # t1 = x + y
+    x_bar = unbroadcast(t1_bar, x)
+    y_bar = unbroadcast(t1_bar, y)
+    return x_bar, y_bar
