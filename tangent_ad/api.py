@@ -232,6 +232,7 @@ class Differentiable:
         self.__wrapped__ = f
         self.mode = mode
         self.wrt = wrt
+        self._grad = self._value_and_grad = None    # made on first use, then reused
 
     def __call__(self, *args, **kwargs):
         return self.__wrapped__(*args, **kwargs)
@@ -240,10 +241,14 @@ class Differentiable:
         return self if instance is None else functools.partial(self, instance)
 
     def grad(self, *args, **kwargs):
-        return grad(self.__wrapped__, self.wrt)(*args, **kwargs)
+        if self._grad is None:
+            self._grad = grad(self.__wrapped__, self.wrt)
+        return self._grad(*args, **kwargs)
 
     def value_and_grad(self, *args, **kwargs):
-        return value_and_grad(self.__wrapped__, self.wrt)(*args, **kwargs)
+        if self._value_and_grad is None:
+            self._value_and_grad = value_and_grad(self.__wrapped__, self.wrt)
+        return self._value_and_grad(*args, **kwargs)
 
     def jvp(self, primals, tangents):
         return jvp(self.__wrapped__, primals, tangents)
