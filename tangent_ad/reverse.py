@@ -34,6 +34,7 @@ class Adjoint:
     prelude: list = field(default_factory=list)   # lines computing parts (calls to helpers)
     targets: tuple = ()           # for a, b = helper(...): every target
     seeded_call: object = None    # state -> the line calling the helper's derivative
+    pops: list = field(default_factory=list)      # values it reads, restored from the tape first
 
 
 @dataclass
@@ -250,7 +251,7 @@ class ReverseGenerator:
         code.line(f"{s.target} = {src(s.value)}")
         pops = self.save([v for v in reads if v not in before], later, code)
         pops += [Pop(v) for v in reversed(before)]
-        return pops + [Adjoint(s.target, f"{s.target} = {src(s.value)}", contributions, prelude)]
+        return [Adjoint(s.target, f"{s.target} = {src(s.value)}", contributions, prelude, pops=pops)]
 
     def unpacking(self, s, later, code):
         """``a, b = helper(x)``: the helper's derivative is seeded with the adjoint of each part."""
@@ -277,7 +278,7 @@ class ReverseGenerator:
         pops = self.save([v for v in reads if v not in before], later, code)
         pops += [Pop(v) for v in reversed(before)]
         contributions = [(op.bound[p].id, part) for p, part in zip(op.active, parts)]
-        return pops + [Adjoint(s.targets[0], text, contributions, targets=tuple(s.targets),
+        return [Adjoint(s.targets[0], text, contributions, targets=tuple(s.targets), pops=pops,
                                seeded_call=seeded_call)]
 
     def call_adjoint(self, s, g):
@@ -336,17 +337,22 @@ class ReverseGenerator:
                 self.rev_loop(node, state, code)
         return state
 
+    def restore(self, node, code):
+        for pop in node.pops:
+            code.line(f"{pop.var} = tape.pop()")
+
     def adjoint(self, node, state, code):
         if node.targets:
             self.adjoint_of_parts(node, state, code)
             return
         target = node.target
-        if target not in state:
-            return      # nothing flows back: the adjoint of the target is zero here
-        if not node.contributions:
-            state.discard(target)     # a value from constants: its adjoint ends here
+        if target not in state or not node.contributions:
+            # nothing flows back (the adjoint is zero here, or the value came from constants)
+            self.restore(node, code)
+            state.discard(target)
             return
         code.comment(node.comment)
+        self.restore(node, code)
         for line in node.prelude:
             code.line(line)
         g = self.bar(target)
@@ -363,8 +369,10 @@ class ReverseGenerator:
 
     def adjoint_of_parts(self, node, state, code):
         if not any(t in state for t in node.targets):
+            self.restore(node, code)
             return
         code.comment(node.comment)
+        self.restore(node, code)
         code.line(node.seeded_call(state))
         for t in node.targets:
             state.discard(t)
@@ -444,6 +452,8 @@ def _popped(nodes):
     for node in nodes:
         if isinstance(node, Pop):
             found.add(node.var)
+        elif isinstance(node, Adjoint):
+            found |= {pop.var for pop in node.pops}
         elif isinstance(node, RevIf):
             found |= _popped(node.body) | _popped(node.orelse)
         elif isinstance(node, RevLoop):

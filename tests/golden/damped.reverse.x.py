@@ -38,15 +38,15 @@ def damped_grad(x, n, y_bar=1.0):
             t1_bar = -x_bar
             # t1 = 0.1 * t2
             t2_bar = t1_bar * 0.1
-            x = tape.pop()
             # t2 = np.sin(x)
+            x = tape.pop()
             x_bar = x_bar + t2_bar * np.cos(x)
         else:
             # x = x + t3
             t3_bar = x_bar
+            # t3 = t4 * x
             t4 = tape.pop()
             x = tape.pop()
-            # t3 = t4 * x
             t4_bar = t3_bar * x
             x_bar = x_bar + t3_bar * t4
             # t4 = 0.1 * x
