@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import tangent_ad as tad
-from golden_cases import CASES, damped, f, sin_square, square_sum, z
+from golden_cases import CASES, f, loop, sin_square, square_sum, z
 
 GOLDEN = pathlib.Path(__file__).parent / "golden"
 
@@ -39,7 +39,7 @@ def test_golden_source_runs_as_printed(func, mode, wrt):
     namespace = dict(func.__globals__)
     exec(compile(_golden_path(func, mode, wrt).read_text(), "<golden>", "exec"), namespace)
     args = {f: (3.0, 2.0), sin_square: (1.0,), z: (1.5, 0.25), square_sum: (np.array([2.0, 3.0]),),
-            damped: (0.7, 50)}[func]
+            loop: (0.7, 50)}[func]
     np.testing.assert_allclose(namespace[derived.__name__](*args), derived(*args), rtol=0, atol=0)
 
 

@@ -1,8 +1,8 @@
 from tangent_ad.runtime import seed_adjoint
 
 
-def damped_grad(x, n, y_bar=1.0):
-    """Reverse mode (adjoints) of damped with respect to x.
+def loop_grad(x, n, y_bar=1.0):
+    """Reverse mode (adjoints) of loop with respect to x.
 
     Given y_bar, the adjoint of the output y (1.0 for a scalar), returns x_bar.
     """

@@ -1,7 +1,7 @@
-def damped_jvp(x, n, x_dot=1.0):
-    """Forward mode (tangents) of damped with respect to x.
+def loop_jvp(x, n, x_dot=1.0):
+    """Forward mode (tangents) of loop with respect to x.
 
-    Given the tangent x_dot, returns (y, y_dot): the value of damped and its tangent.
+    Given the tangent x_dot, returns (y, y_dot): the value of loop and its tangent.
     """
     i = 0
     while i < n:
