@@ -127,6 +127,34 @@ def zip_case(x, w):
     return total
 
 
+def zip_single_target_case(x, w):
+    total = 0.0
+    for pair in zip(x, w):  # <- zip-single
+        total = total + pair[0] * pair[1]
+    return total
+
+
+def enumerate_case(x):
+    total = 0.0
+    for i, v in enumerate(x):  # <- enumerate
+        total = total + v * i
+    return total
+
+
+def reversed_case(x):
+    total = 0.0
+    for v in reversed(x):  # <- reversed
+        total = total * 2.0 + v
+    return total
+
+
+def list_loop_case(x):
+    total = 0.0
+    for v in [x[0], x[1] * 2.0]:  # <- list-loop
+        total = total + v * v
+    return total
+
+
 # --------------------------------------------------------------- expressions
 
 def lambda_case(x):
@@ -190,6 +218,18 @@ def setitem_arg_case(x):
 def setitem_aug_case(x):
     y = x * 2.0
     y[2] += 1.0  # <- setitem-aug
+    return np.sum(y)
+
+
+def fill_method_case(x):
+    y = x * 2.0
+    y.fill(1.0)  # <- fill
+    return np.sum(y)
+
+
+def out_argument_case(x):
+    y = x * 2.0
+    np.multiply(y, 0.0, out=y)  # <- out-arg
     return np.sum(y)
 
 

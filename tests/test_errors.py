@@ -135,6 +135,15 @@ CASES = [
          (ast.Match,)),
     Case("zip", fc.zip_case, lambda: (np.array([1.0, 2.0]), np.array([3.0, 4.0])),
          ("for", "zip("), mentions("for", "zip"), (ast.For, ast.Call)),
+    Case("zip-single", fc.zip_single_target_case,
+         lambda: (np.array([1.0, 2.0]), np.array([3.0, 4.0])),
+         ("for", "zip("), mentions("for", "zip"), (ast.For, ast.Call)),
+    Case("enumerate", fc.enumerate_case, vector, ("for", "enumerate("),
+         mentions("for", "enumerate"), (ast.For, ast.Call)),
+    Case("reversed", fc.reversed_case, vector, ("for", "reversed("),
+         mentions("for", "reversed"), (ast.For, ast.Call)),
+    Case("list-loop", fc.list_loop_case, vector, ("for", "[x[0]"),
+         mentions("for", "list"), (ast.For, ast.List)),
     # expressions
     Case("lambda", fc.lambda_case, scalar, ("lambda",), exact("lambda"),
          (ast.Lambda,)),
@@ -162,6 +171,11 @@ CASES = [
          (ast.Assign, ast.Subscript)),
     Case("setitem-aug", fc.setitem_aug_case, vector, ("y[2]",),
          mentions("assignment into an array"), (ast.AugAssign, ast.Subscript)),
+    # in-place writes through a method or an out= argument are mutation too
+    Case("fill", fc.fill_method_case, vector, ("y.fill",),
+         mentions("fill", "place", "array", "mutat"), (ast.Call,)),
+    Case("out-arg", fc.out_argument_case, vector, ("np.multiply", "out=y"),
+         mentions("out", "place", "array", "mutat"), (ast.Call, ast.keyword)),
     Case("attr", fc.attr_case, lambda: (3.0, types.SimpleNamespace()), ("box.value",),
          exact("attribute assignment"), (ast.Assign, ast.Attribute)),
     # calls to functions with no source and no rule
