@@ -585,6 +585,36 @@ def test_int_argument_in_wrt_decorated():
     assert _says_ints_not_differentiable(str(info.value)), str(info.value)
 
 
+@pytest.mark.parametrize("value", [np.int64(3), np.array([1, 2, 3]), True],
+                         ids=["numpy-int", "int-array", "bool"])
+def test_integer_valued_argument_in_wrt(value):
+    with pytest.raises(TypeError) as info:
+        tad.grad(square_sum)(value)
+    assert _says_ints_not_differentiable(str(info.value)), str(info.value)
+
+
+def test_int_argument_in_wrt_value_and_grad():
+    with pytest.raises(TypeError) as info:
+        tad.value_and_grad(two_params)(3, 2.0)
+    assert _says_ints_not_differentiable(str(info.value)), str(info.value)
+
+
+def test_vjp_gives_none_for_an_int():
+    out, f_vjp = tad.vjp(two_params, 3, 2.0)
+    assert out == pytest.approx(5.0)
+    x1_bar, x2_bar = f_vjp(1.0)
+    assert x1_bar is None
+    assert x2_bar == pytest.approx(-4.0)
+
+
+def test_vjp_out_bar_shape_mismatch():
+    out, f_vjp = tad.vjp(vector_valued, np.ones(3))
+    with pytest.raises(ValueError) as info:
+        f_vjp(np.ones(2))
+    msg = str(info.value)
+    assert "(3,)" in msg and "(2,)" in msg, msg
+
+
 def test_int_argument_not_in_wrt_is_fine():
     """An int that is not differentiated is an ordinary argument."""
     assert tad.grad(two_params)(3.0, 2) == pytest.approx(6.0)
