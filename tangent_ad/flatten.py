@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import gast
 
 from . import ir, rules
+from .code import src
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Flattener:
             hit = s.writes & self.active
             if hit:
                 raise self._raw_error(s, sorted(hit)[0])
+            self._check_no_mutation(s.node)
             return [s]
         if isinstance(s, ir.If):
             s.body, s.orelse = self.block(s.body), self.block(s.orelse)
@@ -98,6 +100,20 @@ class Flattener:
         expr, op = self.user_call(s.value, callee, s.origin, out)
         out.append(ir.Unpack(s.targets, expr, s.origin, op))
         return out
+
+    def _check_no_mutation(self, node):
+        """A differentiated array must not be changed in place (by a method or an out= argument)."""
+        if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
+            func = node.value.func
+            if isinstance(func, gast.Attribute) and self.is_active_expr(func.value):
+                raise self.where.error(node.value, f"in-place method .{func.attr}() of a differentiated "
+                                       "array", "compute a new array instead of mutating it in place")
+        for call in gast.walk(node):
+            if isinstance(call, gast.Call):
+                for keyword in call.keywords:
+                    if keyword.arg == "out" and self.is_active_expr(keyword.value):
+                        raise self.where.error(call, "out= argument writing into a differentiated array",
+                                               "assign the result to a new variable instead")
 
     def _raw_error(self, s, name_):
         node = s.node
@@ -133,6 +149,11 @@ class Flattener:
             return out
         # for row in X  ->  for row_index in range(len(X)): row = X[row_index]
         sequence = s.iter
+        if not isinstance(sequence, (gast.Name, gast.Attribute, gast.Subscript)) \
+                and self.is_active_expr(sequence):
+            raise self.where.error(s.origin, f"for loop over {src(sequence)} with differentiated values",
+                                   "loop over range(len(x)) and index the arrays, or over the rows "
+                                   "of one array (for row in x)")
         if not isinstance(sequence, gast.Name) or sequence.id in ir.writes(s.body):
             items = self.names.fresh("items")
             self.flow.local_names.add(items)

@@ -351,21 +351,24 @@ class ReverseGenerator:
             self.restore(node, code)
             state.discard(target)
             return
-        code.comment(node.comment)
-        self.restore(node, code)
+        block = Code()
+        self.restore(node, block)
         for line in node.prelude:
-            code.line(line)
+            block.line(line)
         g = self.bar(target)
         own = [e for v, e in node.contributions if v == target]
         for var, expr in node.contributions:
             if var != target:
-                self.accumulate(var, expr, state, code)
+                self.accumulate(var, expr, state, block)
         if own:
             expr = " + ".join(own)
             if expr != g:
-                code.line(f"{g} = {expr}")
+                block.line(f"{g} = {expr}")
         else:
             state.discard(target)
+        if block.lines:         # x = x + 1.0 leaves x_bar as it is: nothing to write
+            code.comment(node.comment)
+            code.extend(block)
 
     def adjoint_of_parts(self, node, state, code):
         if not any(t in state for t in node.targets):

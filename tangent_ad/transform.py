@@ -8,6 +8,7 @@ every plain Python function it calls; its source is the code that runs.
 """
 import itertools
 import linecache
+import re
 import threading
 import weakref
 
@@ -141,7 +142,7 @@ class Module:
         body = "\n\n\n".join(code.text() for code in ordered)
         used = sorted(n for n in runtime.__all__ if _mentions(body, n))
         lines = []
-        if self.import_numpy:
+        if self.import_numpy and re.search(rf"\b{self.np_alias}\.", body):
             lines.append(f"import numpy as {self.np_alias}")
         if used:
             lines.append(f"from tangent_ad.runtime import {', '.join(used)}")
@@ -153,7 +154,6 @@ class Module:
 
 
 def _mentions(text, name_):
-    import re
     return re.search(rf"\b{name_}\(", text) is not None
 
 
