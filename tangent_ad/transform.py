@@ -6,9 +6,13 @@
 One generated module holds the derivative of the function asked for and of
 every plain Python function it calls; its source is the code that runs.
 """
+import ast
+import builtins
+import inspect
 import itertools
 import linecache
 import re
+import sys
 import threading
 import weakref
 
@@ -141,9 +145,7 @@ class Module:
                   [code for is_entry, code in self.texts if not is_entry]
         body = "\n\n\n".join(code.text() for code in ordered)
         used = sorted(n for n in runtime.__all__ if _mentions(body, n))
-        lines = []
-        if self.import_numpy and re.search(rf"\b{self.np_alias}\.", body):
-            lines.append(f"import numpy as {self.np_alias}")
+        lines = self._imports(body)
         if used:
             lines.append(f"from tangent_ad.runtime import {', '.join(used)}")
         if self.header:
@@ -151,6 +153,43 @@ class Module:
             lines += self.header
         head = "\n".join(lines)
         return (head + "\n\n\n" if head else "") + body + "\n"
+
+
+    def _imports(self, body):
+        """Imports that let the source run in a fresh namespace: modules, and the user's globals."""
+        free = _free_names(body) - set(runtime.__all__) - {"derivative"}
+        lines, from_user = [], []
+        if self.import_numpy and self.np_alias in free:
+            lines.append(f"import numpy as {self.np_alias}")
+        home = sys.modules.get(self.entry.__module__)
+        importable = (home is not None and self.entry.__module__ != "__main__"
+                      and getattr(home, "__dict__", None) is self.entry.__globals__)
+        for name_ in sorted(free):
+            if name_ not in self.namespace or hasattr(builtins, name_):
+                continue
+            value = self.namespace[name_]
+            if inspect.ismodule(value):
+                module_name = value.__name__
+                lines.append(f"import {module_name}" if module_name == name_
+                             else f"import {module_name} as {name_}")
+            elif importable and name_ in self.entry.__globals__:
+                from_user.append(name_)
+        if from_user:
+            lines.append(f"from {self.entry.__module__} import {', '.join(from_user)}")
+        return lines
+
+
+def _free_names(text):
+    """Names the generated code reads but never binds."""
+    tree = ast.parse(text)
+    loaded, bound = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, ast.FunctionDef):
+            bound.add(node.name)
+            bound |= {a.arg for a in node.args.args}
+    return loaded - bound
 
 
 def _mentions(text, name_):

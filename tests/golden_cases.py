@@ -19,3 +19,15 @@ CASES = [
     (loop, "reverse", "x"),
     (loop, "forward", "x"),
 ]
+
+import numpy as np  # noqa: E402
+
+SCALE = 3.0
+
+
+def helper(a, w):
+    return np.tanh(a * w)
+
+
+def uses_helper_and_constant(x, w):
+    return SCALE * np.sum(helper(x, w) * x)

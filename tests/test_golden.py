@@ -34,9 +34,9 @@ def test_generated_source_matches_golden(func, mode, wrt):
 
 @pytest.mark.parametrize("func,mode,wrt", CASES, ids=lambda v: getattr(v, "__name__", str(v)))
 def test_golden_source_runs_as_printed(func, mode, wrt):
-    """The pinned text, executed in a copy of the module's globals, gives the derivative."""
+    """The pinned text, executed in a fresh namespace, gives the derivative."""
     derived = tad.derivative(func, mode, wrt)
-    namespace = dict(func.__globals__)
+    namespace = {}
     exec(compile(_golden_path(func, mode, wrt).read_text(), "<golden>", "exec"), namespace)
     args = {f: (3.0, 2.0), sin_square: (1.0,), z: (1.5, 0.25), square_sum: (np.array([2.0, 3.0]),),
             loop: (0.7, 50)}[func]
@@ -72,3 +72,16 @@ def test_chapter_values_exact():
     assert tad.grad(sin_square)(1.0) == pytest.approx(2 * math.cos(1.0), rel=1e-15)
     assert tad.grad(z, wrt=(0, 1))(1.5, 0.25) == (3.5, 3.5)
     np.testing.assert_array_equal(tad.grad(square_sum)(np.array([2.0, 3.0])), [4.0, 6.0])
+
+
+def test_source_with_helpers_and_constants_runs_in_a_fresh_namespace():
+    """Imports at the top of the source bring NumPy, the user's helpers and constants."""
+    from golden_cases import uses_helper_and_constant
+    derived = tad.derivative(uses_helper_and_constant, "reverse", ("x", "w"))
+    assert "from golden_cases import SCALE, helper" in derived.source
+    namespace = {}
+    exec(compile(derived.source, "<fresh>", "exec"), namespace)
+    x, w = np.array([0.5, -1.0, 2.0]), 0.3
+    np.testing.assert_array_equal(namespace[derived.__name__](x, w)[0], derived(x, w)[0])
+    np.testing.assert_allclose(derived(x, w)[0], tad.numerical_grad(uses_helper_and_constant, x, w),
+                               rtol=1e-7)

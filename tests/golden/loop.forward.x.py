@@ -1,3 +1,6 @@
+import numpy as np
+
+
 def loop_jvp(x, n, x_dot=1.0):
     """Forward mode (tangents) of loop with respect to x.
 

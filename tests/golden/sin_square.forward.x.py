@@ -1,3 +1,6 @@
+import numpy as np
+
+
 def sin_square_jvp(x, x_dot=1.0):
     """Forward mode (tangents) of sin_square with respect to x.
 

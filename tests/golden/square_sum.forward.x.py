@@ -1,3 +1,6 @@
+import numpy as np
+
+
 def square_sum_jvp(x, x_dot=1.0):
     """Forward mode (tangents) of square_sum with respect to x.
 

@@ -1,3 +1,4 @@
+import numpy as np
 from tangent_ad.runtime import seed_adjoint, sum_adjoint
 
 
