@@ -85,3 +85,16 @@ def test_source_with_helpers_and_constants_runs_in_a_fresh_namespace():
     np.testing.assert_array_equal(namespace[derived.__name__](x, w)[0], derived(x, w)[0])
     np.testing.assert_allclose(derived(x, w)[0], tad.numerical_grad(uses_helper_and_constant, x, w),
                                rtol=1e-7)
+
+
+def test_debugger_steps_through_generated_lines():
+    """pdb lists and steps the generated source, as a student stepping through it would."""
+    import io
+    import pdb
+    derived = tad.derivative(f, "reverse", ("x1", "x2"))
+    out = io.StringIO()
+    debugger = pdb.Pdb(stdin=io.StringIO("next\nnext\nlist\ncontinue\n"), stdout=out)
+    debugger.use_rawinput = False
+    assert debugger.runcall(derived, 3.0, 2.0) == (6.0, -4.0)
+    shown = out.getvalue()
+    assert "t1 = x1 + x2" in shown and "y_bar = seed_adjoint(y, y_bar)" in shown
