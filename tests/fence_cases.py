@@ -233,6 +233,26 @@ def out_argument_case(x):
     return np.sum(y)
 
 
+def alias_aug_case(x):
+    y = x * 2.0
+    z = y  # <- alias-made
+    z += x  # <- alias-aug
+    return np.sum(y)
+
+
+def view_aug_case(x):
+    y = x * 2.0
+    v = y[0:2]  # <- view-made
+    v *= 3.0  # <- view-aug
+    return np.sum(y)
+
+
+def copyto_case(x):
+    y = x * 2.0
+    np.copyto(y, x)  # <- copyto
+    return np.sum(y)
+
+
 def attr_case(x, box):
     y = x * 2.0
     box.value = y  # <- attr

@@ -83,14 +83,20 @@ class Case:
     construct: object        # predicate on err.construct
     nodes: tuple             # ast node types that start at the location
     message: tuple = field(default=())  # extra regexes the message must match
+    # Where the offence is spread over two statements (an alias made on one
+    # line, written through on the next), either one is a fair place to
+    # report it: (marker, anchors) of the other acceptable line.
+    also: tuple = field(default=())
 
-    def location(self):
-        lineno, text = marked_line(self.key)
-        cols = set()
-        for anchor in self.anchors:
-            assert anchor in text, f"anchor {anchor!r} not in line {lineno}: {text!r}"
-            cols.add(text.index(anchor))
-        return lineno, cols
+    def locations(self):
+        """The acceptable (line, column) pairs."""
+        found = set()
+        for key, anchors in ((self.key, self.anchors),) + self.also:
+            lineno, text = marked_line(key)
+            for anchor in anchors:
+                assert anchor in text, f"anchor {anchor!r} not in line {lineno}: {text!r}"
+                found.add((lineno, text.index(anchor)))
+        return found
 
     def __repr__(self):
         return self.key
@@ -198,6 +204,21 @@ CASES = [
          exact("lambda"), (ast.Lambda,)),
 ]
 
+# Writes through an alias or a view, and through a NumPy function: NumPy
+# mutates in place, so translating ``z += x`` as ``z = z + x`` changes what the
+# function computes. A tool may reject these (then with the usual location) or
+# get them right, but never return a wrong derivative.
+ALIASING_CASES = [
+    Case("alias-aug", fc.alias_aug_case, vector, ("z +=",),
+         mentions("place", "alias", "array", "augmented", "mutat"),
+         (ast.AugAssign, ast.Assign), also=(("alias-made", ("z = y",)),)),
+    Case("view-aug", fc.view_aug_case, vector, ("v *=",),
+         mentions("place", "view", "array", "augmented", "mutat"),
+         (ast.AugAssign, ast.Assign), also=(("view-made", ("v = y",)),)),
+    Case("copyto", fc.copyto_case, vector, ("np.copyto",),
+         mentions("copyto", "place", "array", "mutat"), (ast.Call,)),
+]
+
 CASE_IDS = [c.key for c in CASES]
 BY_KEY = {c.key: c for c in CASES}
 
@@ -215,15 +236,17 @@ def says_what_instead(sentence, construct):
 
 def check_transform_error(err, case):
     """Everything the contract says about a TransformError for ``case``."""
-    lineno, cols = case.location()
+    expected = case.locations()
+    lines = sorted({line for line, _ in expected})
     assert isinstance(err, tad.TransformError)
     assert isinstance(err, SyntaxError)
     assert err.filename not in (None, "<stdin>", "<unknown>", "<string>")
     assert os.path.realpath(err.filename) == FENCE_FILE, err.filename
-    assert err.lineno == lineno, (
-        f"line: expected {lineno} ({FENCE_LINES[lineno - 1].strip()!r}), "
-        f"got {err.lineno}")
-    assert err.col_offset in cols, f"column: expected one of {sorted(cols)}, got {err.col_offset}"
+    assert err.lineno in lines, (
+        f"line: expected {' or '.join(map(str, lines))} "
+        f"({' / '.join(FENCE_LINES[n - 1].strip() for n in lines)!r}), got {err.lineno}")
+    cols = sorted(col for line, col in expected if line == err.lineno)
+    assert err.col_offset in cols, f"column: expected one of {cols}, got {err.col_offset}"
     assert err.offset == err.col_offset + 1, (err.offset, err.col_offset)
     assert isinstance(err.construct, str)
     assert case.construct(err.construct), (
@@ -242,15 +265,18 @@ def check_transform_error(err, case):
 
 # ----------------------------------------------------- the test data itself
 
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+@pytest.mark.parametrize("case", CASES + ALIASING_CASES,
+                         ids=CASE_IDS + [c.key for c in ALIASING_CASES])
 def test_expected_location_is_a_node_start(case):
     """Self-check: each expected (line, column) is where Python's parser
     starts a node of the construct's type, and the marked line is inside the
     function under test (or the helper it calls)."""
-    lineno, cols = case.location()
     starts = {(n.lineno, n.col_offset) for n in ast.walk(FENCE_TREE)
               if isinstance(n, case.nodes)}
-    assert any((lineno, c) in starts for c in cols), (lineno, cols)
+    for key, anchors in ((case.key, case.anchors),) + case.also:
+        lineno, _ = marked_line(key)
+        here = {loc for loc in case.locations() if loc[0] == lineno}
+        assert here & starts, (key, here)
 
 
 # ------------------------------------------------ fenced constructs: modes
@@ -276,6 +302,24 @@ def test_fenced_grad(case):
 def test_fenced_is_caught_as_syntax_error(case):
     with pytest.raises(SyntaxError):
         tad.source(case.func, "reverse")
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("case", ALIASING_CASES, ids=[c.key for c in ALIASING_CASES])
+def test_write_through_alias_is_rejected_or_right(case, mode):
+    x = case.args()[0]
+    expected = tad.numerical_grad(case.func, x.copy())
+    try:
+        if mode == "reverse":
+            got = tad.grad(case.func)(x.copy())
+        else:
+            got = np.array([tad.jvp(case.func, (x.copy(),), (e,))[1]
+                            for e in np.eye(x.size)])
+    except tad.TransformError as err:
+        check_transform_error(err, case)
+        return
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-8,
+                               err_msg="wrong derivative, and no TransformError")
 
 
 # ------------------------------------------- fenced constructs: entry points
