@@ -13,7 +13,9 @@ from dataclasses import dataclass
 import gast
 
 from . import ir, rules
+from .aliasing import AliasGroups
 from .code import src
+from .parsing import _MISSING
 
 
 @dataclass
@@ -34,10 +36,17 @@ class Flattener:
         self.names = names
         self.where = function.parsed.location
         self.parsed = function.parsed
+        self.aliases = AliasGroups(function.body, self._resolve_global)
 
     def run(self):
         self.function.body = self.block(self.function.body)
         return self.function
+
+    def _resolve_global(self, name_):
+        if name_ in self.flow.local_names:
+            return None
+        obj = self.parsed.resolve(name_)
+        return None if obj is _MISSING else obj
 
     def new_active(self, var):
         """A variable introduced here that carries derivatives."""
@@ -62,6 +71,10 @@ class Flattener:
 
     def statement(self, s):
         if isinstance(s, ir.Assign):
+            if s.augmented:
+                self._check_in_place(s.origin, s.target)
+                if s.target not in self.active:      # kept as written: NumPy updates it in place
+                    return [ir.Raw(s.origin, frozenset([s.target]))]
             if s.target not in self.active:
                 return [s]
             out = []
@@ -73,6 +86,8 @@ class Flattener:
             hit = s.writes & self.active
             if hit:
                 raise self._raw_error(s, sorted(hit)[0])
+            for store in _in_place_stores(s.node):
+                self._check_in_place(store, _root(store))
             self._check_no_mutation(s.node)
             return [s]
         if isinstance(s, ir.If):
@@ -101,26 +116,50 @@ class Flattener:
         out.append(ir.Unpack(s.targets, expr, s.origin, op))
         return out
 
+    def touches_active(self, expr):
+        """Whether ``expr`` may be (or share memory with) an array being differentiated."""
+        names = {n.id for n in gast.walk(expr) if isinstance(n, gast.Name)} & self.flow.local_names
+        return any(self.aliases.group(n) & self.active for n in names)
+
+    def _check_in_place(self, node, name_):
+        """``x op= v`` or ``x[i] = v`` on memory that a differentiated array shares."""
+        group = self.aliases.group(name_)
+        if len(group) > 1 and group & self.active:
+            others = ", ".join(sorted(group - {name_}))
+            raise self.where.error(
+                node, "in-place update of an array that shares memory with another name",
+                f"{name_} may be the same array as {others}, and NumPy changes it in place; "
+                f"write {name_} = {name_} + ... (a new array) or copy it first with np.copy")
+
     def _check_no_mutation(self, node):
-        """A differentiated array must not be changed in place (by a method or an out= argument)."""
-        if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
-            func = node.value.func
-            if isinstance(func, gast.Attribute) and self.is_active_expr(func.value):
-                raise self.where.error(node.value, f"in-place method .{func.attr}() of a differentiated "
-                                       "array", "compute a new array instead of mutating it in place")
+        """A differentiated array must not be changed in place by a call whose result is unused."""
         for call in gast.walk(node):
             if isinstance(call, gast.Call):
                 for keyword in call.keywords:
-                    if keyword.arg == "out" and self.is_active_expr(keyword.value):
+                    if keyword.arg == "out" and self.touches_active(keyword.value):
                         raise self.where.error(call, "out= argument writing into a differentiated array",
                                                "assign the result to a new variable instead")
+        if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
+            call = node.value
+            func = call.func
+            if isinstance(func, gast.Attribute) and self.touches_active(func.value) \
+                    and self.flow.resolve_callee(func.value) is None:
+                raise self.where.error(call, f"in-place method .{func.attr}() of a differentiated "
+                                       "array", "compute a new array instead of mutating it in place")
+            arguments = list(call.args) + [k.value for k in call.keywords]
+            if self.flow.resolve_callee(func) is not print and any(self.touches_active(a) for a in arguments):
+                raise self.where.error(
+                    call, f"call to {_func_name(func)} whose result is unused",
+                    "a call made only for its effect may change a differentiated array in place "
+                    "(np.copyto, ufunc.at, ...); assign its result to a new variable instead")
 
     def _raw_error(self, s, name_):
         node = s.node
         targets = getattr(node, "targets", None) or [getattr(node, "target", node)]
         target = targets[0]
-        if isinstance(target, gast.Subscript):
-            return self.where.error(target, "assignment into an array being differentiated",
+        stores = [t for t in _in_place_stores(node) if _root(t) == name_]
+        if stores:
+            return self.where.error(stores[0], "assignment into an array being differentiated",
                                     f"build a new array instead of writing into {name_} (for example "
                                     "with np.where, np.concatenate or arithmetic on slices)")
         return self.where.error(target, "tuple unpacking of a differentiated value",
@@ -366,6 +405,23 @@ class Flattener:
         expr = gast.Call(func=value.func, args=positional, keywords=keywords)
         active = tuple(p for p, a in bound.items() if isinstance(a, gast.Name) and a.id in self.active)
         return expr, Op(None, bound, active, callee=target, kind="call")
+
+
+def _in_place_stores(node):
+    """The ``x[i]`` and ``x.a`` targets a statement writes into."""
+    targets = getattr(node, "targets", None) or ([node.target] if hasattr(node, "target") else [])
+    found = []
+    for target in targets:
+        for part in gast.walk(target):
+            if isinstance(part, (gast.Subscript, gast.Attribute)) and isinstance(part.ctx, gast.Store):
+                found.append(part)
+    return found
+
+
+def _root(node):
+    while isinstance(node, (gast.Subscript, gast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
 
 
 def _is_range(expr):

@@ -18,6 +18,7 @@ class Assign:
     value: gast.expr
     origin: object = None        # the user's node, for locations
     op: object = None            # set by flattening when the target is active
+    augmented: bool = False      # written x op= v, which NumPy does in place
 
 
 @dataclass

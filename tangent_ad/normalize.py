@@ -133,7 +133,9 @@ class Desugarer:
             if isinstance(node.target, gast.Name):
                 value = gast.BinOp(left=ir.name(node.target.id), op=node.op, right=node.value)
                 gast.copy_location(value, node)
-                return self.hoist_assign(node.target.id, value, node)
+                statements = self.hoist_assign(node.target.id, value, node)
+                statements[-1].augmented = True
+                return statements
             return [self.raw(node)]
         if isinstance(node, gast.AnnAssign):
             if node.value is None:

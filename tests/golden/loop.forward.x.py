@@ -22,7 +22,7 @@ def loop_jvp(x, n, x_dot=1.0):
             t3_dot = x * t4_dot + t4 * x_dot
             x_dot = x_dot + t3_dot
             x = x + t3
-        i = i + 1
+        i += 1
     y = x
     y_dot = x_dot
     return y, y_dot

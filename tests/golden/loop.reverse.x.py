@@ -25,7 +25,7 @@ def loop_grad(x, n, y_bar=1.0):
             tape.append(t4)
             x = x + t3
         tape.append(cond)
-        i = i + 1
+        i += 1
         iterations += 1
     y = x
     # reverse sweep
