@@ -16,6 +16,8 @@ reductions and matrix products always make new arrays.
 >>> groups.group("z") == {"y", "z"}, groups.group("w")
 (True, {'w'})
 """
+import inspect
+
 import gast
 import numpy as np
 
@@ -32,8 +34,9 @@ _FRESH_METHODS = {"sum", "mean", "dot", "copy", "max", "min", "prod", "var", "st
 class AliasGroups:
     """Union of names connected by assignments that may share memory."""
 
-    def __init__(self, statements, resolve):
+    def __init__(self, statements, resolve, returned_copies=False):
         self.resolve = resolve
+        self.returned_copies = returned_copies   # count ``return x`` copies (for a callee's result)
         self.parent = {}
         self._visit(statements)
 
@@ -54,7 +57,7 @@ class AliasGroups:
 
     def _visit(self, statements):
         for s in statements:
-            if isinstance(s, ir.Assign) and isinstance(s.origin, gast.Return):
+            if isinstance(s, ir.Assign) and isinstance(s.origin, gast.Return) and not self.returned_copies:
                 continue        # the returned value: nothing runs after it to change it
             if isinstance(s, ir.Assign):
                 for source in self.sources(s.value):
@@ -104,6 +107,8 @@ class AliasGroups:
         if callee is not None and (isinstance(callee, np.ufunc) or _is_in(callee, _FRESH)
                                    or rules.is_nondifferentiable(callee)):
             return set()
+        if inspect.isfunction(callee) and returns_new_arrays(callee):
+            return set()
         names = set()
         for arg in list(call.args) + [k.value for k in call.keywords]:
             if isinstance(arg, gast.Name):
@@ -119,6 +124,42 @@ class AliasGroups:
             base = self._resolve(expr.value)
             return getattr(base, expr.attr, None) if base is not None else None
         return None
+
+
+_returns_new = {}
+
+
+def returns_new_arrays(func):
+    """Whether every value ``func`` returns is a new array (never memory of an argument)."""
+    if func in _returns_new:
+        return _returns_new[func]
+    _returns_new[func] = False            # while we look (recursion): assume it may share
+    from .errors import TransformError
+    from .naming import Names
+    from .normalize import desugar
+    from .parsing import parse_function
+    try:
+        parsed = parse_function(func)
+        function = desugar(parsed, Names({n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}))
+    except (TransformError, TypeError):
+        return False
+    local = set(function.params) | ir.writes(function.body)
+
+    def resolve(name_):
+        if name_ in local:
+            return None
+        obj = parsed.resolve(name_)
+        return None if obj is _missing() else obj
+
+    groups = AliasGroups(function.body, resolve, returned_copies=True)
+    fresh = not any(groups.group(r) & set(function.params) for r in function.results)
+    _returns_new[func] = fresh
+    return fresh
+
+
+def _missing():
+    from .parsing import _MISSING
+    return _MISSING
 
 
 def _is_in(obj, collection):

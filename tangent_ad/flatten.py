@@ -173,9 +173,6 @@ class Flattener:
         if s.target is None:
             raise self.where.error(s.origin, "for loop with a tuple target over differentiated values",
                                    "loop over range(len(...)) and index each array")
-        if s.target in ir.writes(s.body):
-            raise self.where.error(s.origin, "assignment to the loop variable inside a for loop",
-                                   f"copy {s.target} into another variable and change that one")
         out = []
         if _is_range(s.iter):
             iterable = s.iter
@@ -389,7 +386,7 @@ class Flattener:
         if self.is_active_expr(arg):
             raise self.where.error(arg, f"differentiated value as the {param} argument of {rule.name}",
                                    f"{param} must not depend on the differentiated arguments")
-        return self.inactive_atom(arg, origin, out) if not _is_simple_index(arg) else arg
+        return self.inactive_atom(arg, origin, out)
 
     def user_call(self, value, target, origin, out):
         try:

@@ -128,8 +128,7 @@ class ForwardGenerator:
             self.call(s)
             return
         tangent = f"{target_dot} = {self.derivatives.tangent(s, lambda v: v in self.full)}"
-        operands = {a.id for a in op.bound.values() if isinstance(a, gast.Name)}
-        if s.target in operands:     # the tangent needs the value before it is overwritten
+        if s.target in ir.read_names(s.value):     # the tangent needs the value before it is overwritten
             self.code.line(tangent)
             self.code.line(primal)
         else:

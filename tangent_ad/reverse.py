@@ -178,7 +178,9 @@ class ReverseGenerator:
         if isinstance(s, ir.For):
             code.line(f"for {s.target} in {src(s.iter)}:")
             with code.indented():
-                inner = (later | self.writes(s.body)) - {s.target}
+                inner = later | self.writes(s.body)
+                if s.target not in self.writes(s.body):
+                    inner.discard(s.target)      # the reversed loop header sets it again
                 body = self.sweep_block(s.body, inner, code)
             needed = sorted(ir.read_names(s.iter) & self.locals)
             header = f"for {s.target} in reversed({src(s.iter)}):"
@@ -243,7 +245,7 @@ class ReverseGenerator:
             for n in _ordered_names(text):
                 if n in self.locals and n not in reads:
                     reads.append(n)
-        operands = {a.id for a in op.bound.values() if isinstance(a, gast.Name)}
+        operands = ir.read_names(s.value)
         before = [s.target] if s.target in reads and s.target in operands else []
         for var in before:
             code.line(f"tape.append({var})")

@@ -112,7 +112,7 @@ AXIS_ARGS = (("a", REQUIRED), ("axis", "None"), ("dtype", "None"), ("out", "None
 LINEAR = {
     "sum": (AXIS_ARGS, "sum_adjoint(g, a, axis, keepdims)"),
     "mean": (AXIS_ARGS, "mean_adjoint(g, a, axis, keepdims)"),
-    "reshape": ((("a", REQUIRED), ("newshape", REQUIRED)), "np.reshape(g, np.shape(a))"),
+    "reshape": ((("a", REQUIRED), ("newshape", REQUIRED)), "reshape_adjoint(g, a)"),
     "transpose": ((("a", REQUIRED), ("axes", "None")), "transpose_adjoint(g, axes)"),
     "getitem": ((("a", REQUIRED), ("index", REQUIRED)), "index_adjoint(g, a, index)"),
     "T": ((("a", REQUIRED),), "np.transpose(g)"),

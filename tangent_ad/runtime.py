@@ -19,7 +19,7 @@ import numpy as np
 
 __all__ = [
     "unbroadcast", "broadcast_like", "zeros_like", "seed_adjoint", "sum_adjoint", "mean_adjoint",
-    "transpose_adjoint", "index_adjoint", "matmul_adjoint_left", "matmul_adjoint_right",
+    "reshape_adjoint", "transpose_adjoint", "index_adjoint", "matmul_adjoint_left", "matmul_adjoint_right",
     "gradient_like",
 ]
 
@@ -77,6 +77,8 @@ def seed_adjoint(y, y_bar):
     y_shape, seed_shape = _shape(y), _shape(y_bar)
     if y_shape == seed_shape:
         return y_bar
+    if not seed_shape and not hasattr(y_bar, "shape") and y_bar == 0:
+        return np.zeros_like(y)      # a zero seed: nothing flows back (a helper whose result is unused)
     if not seed_shape:
         raise ValueError(
             f"the gradient needs a scalar output, but the function returned an array of shape "
@@ -106,6 +108,13 @@ def mean_adjoint(g, x, axis=None, keepdims=False):
         for a in axes:
             count *= shape[a]
     return sum_adjoint(g, x, axis, keepdims) / count
+
+
+def reshape_adjoint(g, x):
+    """Adjoint of ``np.reshape(x, shape)``: ``g`` back in ``x``'s shape."""
+    if not _shape(g) and _shape(x):
+        return g        # a zero placeholder
+    return np.reshape(g, _shape(x))
 
 
 def transpose_adjoint(g, axes=None):

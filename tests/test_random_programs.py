@@ -1,0 +1,170 @@
+"""Random programs: generated functions with branches, loops, jumps and helper calls.
+
+Each program is written to a file (tangent_ad reads source) and differentiated in
+both modes; the reverse gradient is checked against central differences and the
+forward tangent against the reverse gradient (the dot-product identity). Inputs
+where the program sits on a branch boundary (the two step sizes of central
+differences disagree) are redrawn, not skipped.
+"""
+import importlib.util
+import random
+
+import numpy as np
+import pytest
+
+import tangent_ad as tad
+
+UNARY = ["np.sin({})", "np.cos({})", "np.tanh({})", "np.exp(0.3 * {})", "({}) ** 2",
+         "np.sqrt(1.5 + ({}) ** 2)", "-({})", "0.5 * ({})"]
+BINARY = ["{} + {}", "{} - {}", "{} * {}", "{} / (1.5 + {} ** 2)", "np.maximum({}, {})",
+          "np.where({0} > {1}, {0}, 0.5 * {1})"]
+
+HELPERS = '''
+def helper_mix(a, b):
+    c = np.tanh(a) * b
+    if np.sum(c) > 0.0:
+        c = c + 0.5 * a
+    return c
+
+
+def helper_loop(a, k):
+    for j in range(k):
+        a = np.sin(a) + 0.1 * a
+    return a
+'''
+
+
+class ProgramWriter:
+    """Writes one random function ``f(x, s, n)``: x an array of 3, s a float, n a small int."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.lines = []
+        self.arrays = ["x"]
+        self.scalars = ["s"]
+        self.counter = 0
+        self.helper_results = set()
+
+    def fresh(self):
+        self.counter += 1
+        return f"v{self.counter}"
+
+    def operand(self):
+        pool = self.arrays + self.scalars
+        return self.rng.choice(pool)
+
+    def expression(self, depth=0):
+        if depth > 1 or self.rng.random() < 0.3:
+            return self.operand()
+        if self.rng.random() < 0.5:
+            return self.rng.choice(UNARY).format(self.expression(depth + 1))
+        return self.rng.choice(BINARY).format(self.expression(depth + 1), self.expression(depth + 1))
+
+    def condition(self):
+        return f"np.sum({self.operand()}) > {self.rng.uniform(-1, 1):.3f}"
+
+    def emit(self, indent, text):
+        self.lines.append("    " * indent + text)
+
+    def block(self, indent, size, in_loop):
+        for _ in range(size):
+            self.statement(indent, in_loop)
+
+    def assignment(self, indent):
+        # new names only at the top level, so every name is defined wherever it is read
+        new = [self.fresh()] if indent == 1 else []
+        target = self.rng.choice(self.arrays + self.scalars + new)
+        value = self.expression()
+        if value in self.arrays + self.scalars:
+            value = f"1.0 * {value}"      # a new array: a bare name would share memory
+        self.emit(indent, f"{target} = {value}")
+        if target not in self.arrays and target not in self.scalars:
+            self.arrays.append(target)    # broadcasting with x makes most values arrays
+
+    def statement(self, indent, in_loop):
+        kind = self.rng.random()
+        if kind < 0.45 or indent > 2:
+            self.assignment(indent)
+        elif kind < 0.55 and self.helper_results != set(self.arrays[1:]):
+            # never x (the input) nor a helper's result (which may be its argument itself)
+            target = self.rng.choice([a for a in self.arrays[1:] if a not in self.helper_results])
+            self.emit(indent, f"{target} {self.rng.choice(['+=', '-=', '*='])} {self.expression(1)}")
+        elif kind < 0.68:
+            self.emit(indent, f"if {self.condition()}:")
+            self.block(indent + 1, 2, in_loop)
+            if self.rng.random() < 0.5:
+                self.emit(indent, "else:")
+                self.block(indent + 1, 1, in_loop)
+        elif kind < 0.78:
+            self.emit(indent, "for i in range(n):")
+            self.block(indent + 1, 2, True)
+        elif kind < 0.85:
+            counter = self.fresh()
+            self.emit(indent, f"{counter} = 0")
+            self.emit(indent, f"while {counter} < n and {self.condition()}:")
+            self.block(indent + 1, 2, True)
+            self.emit(indent + 1, f"{counter} += 1")
+        elif kind < 0.9 and in_loop:
+            self.emit(indent, f"if {self.condition()}:")
+            self.emit(indent + 1, self.rng.choice(["break", "continue"]))
+        elif kind < 0.94:
+            self.emit(indent, f"if {self.condition()}:")
+            self.emit(indent + 1, f"return np.sum({self.expression(1)})")
+        elif indent == 1:
+            target = self.fresh()
+            if self.rng.random() < 0.5:
+                self.emit(indent, f"{target} = helper_mix({self.operand()}, {self.operand()})")
+            else:
+                self.emit(indent, f"{target} = helper_loop({self.operand()}, 2)")
+            self.arrays.append(target)
+            self.helper_results.add(target)
+        else:
+            self.assignment(indent)
+
+    def write(self):
+        self.emit(0, "def f(x, s, n):")
+        self.block(1, self.rng.randint(3, 7), False)
+        self.emit(1, f"return np.sum({self.expression()})")
+        return "import numpy as np\n" + HELPERS + "\n\n" + "\n".join(self.lines) + "\n"
+
+
+def load(source, path):
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.f
+
+
+def smooth_point(f, rng, n):
+    """Inputs where central differences agree at two step sizes (no branch boundary nearby)."""
+    for _ in range(20):
+        x = rng.uniform(-1.0, 1.0, 3)
+        s = float(rng.uniform(-1.0, 1.0))
+        coarse = tad.numerical_grad(f, x, s, n, wrt=(0, 1), h=1e-4)
+        fine = tad.numerical_grad(f, x, s, n, wrt=(0, 1), h=1e-6)
+        scale = 1.0 + max(np.max(np.abs(coarse[0])), abs(coarse[1]))
+        if np.allclose(coarse[0], fine[0], atol=1e-5 * scale) and abs(coarse[1] - fine[1]) < 1e-5 * scale:
+            return x, s, fine
+    return None
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_random_program(seed, tmp_path):
+    rng = random.Random(seed)
+    source = ProgramWriter(rng).write()
+    f = load(source, tmp_path / f"program_{seed}.py")
+    n = rng.randint(0, 3)
+    values = np.random.default_rng(seed)
+    point = smooth_point(f, values, n)
+    assert point is not None, f"no smooth point found for program:\n{source}"
+    x, s, numeric = point
+    value, (x_bar, s_bar) = tad.value_and_grad(f, wrt=(0, 1))(x, s, n)
+    assert value == pytest.approx(f(x, s, n), rel=1e-12, abs=1e-12), source
+    scale = 1.0 + np.max(np.abs(numeric[0]))
+    np.testing.assert_allclose(x_bar, numeric[0], rtol=1e-5, atol=1e-6 * scale, err_msg=source)
+    assert s_bar == pytest.approx(numeric[1], rel=1e-5, abs=1e-6 * scale), source
+    v, u = values.standard_normal(3), float(values.standard_normal())
+    out, out_dot = tad.jvp(f, (x, s, n), (v, u, None))
+    assert out == pytest.approx(value, rel=1e-12, abs=1e-12), source
+    assert out_dot == pytest.approx(np.dot(x_bar, v) + s_bar * u, rel=1e-9, abs=1e-9 * scale), source
