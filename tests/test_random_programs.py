@@ -115,9 +115,10 @@ class ProgramWriter:
             if self.rng.random() < 0.5:
                 self.emit(indent, f"{target} = helper_mix({self.operand()}, {self.operand()})")
             else:
-                self.emit(indent, f"{target} = helper_loop({self.operand()}, 2)")
+                argument = self.operand()     # helper_loop may return it: they share memory
+                self.emit(indent, f"{target} = helper_loop({argument}, 2)")
+                self.helper_results |= {target, argument}
             self.arrays.append(target)
-            self.helper_results.add(target)
         else:
             self.assignment(indent)
 
