@@ -81,13 +81,16 @@ class ProgramWriter:
         if target not in self.arrays and target not in self.scalars:
             self.arrays.append(target)    # broadcasting with x makes most values arrays
 
+    def updatable(self):
+        """Arrays that may be updated in place: never x (the input), nor memory a helper hands back."""
+        return [a for a in self.arrays[1:] if a not in self.helper_results]
+
     def statement(self, indent, in_loop):
         kind = self.rng.random()
         if kind < 0.45 or indent > 2:
             self.assignment(indent)
-        elif kind < 0.55 and self.helper_results != set(self.arrays[1:]):
-            # never x (the input) nor a helper's result (which may be its argument itself)
-            target = self.rng.choice([a for a in self.arrays[1:] if a not in self.helper_results])
+        elif kind < 0.55 and self.updatable():
+            target = self.rng.choice(self.updatable())
             self.emit(indent, f"{target} {self.rng.choice(['+=', '-=', '*='])} {self.expression(1)}")
         elif kind < 0.68:
             self.emit(indent, f"if {self.condition()}:")
