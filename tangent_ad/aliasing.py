@@ -15,6 +15,8 @@ reductions and matrix products always make new arrays.
 >>> groups = AliasGroups(body, resolve=lambda name: None)
 >>> groups.group("z") == {"y", "z"}, groups.group("w")
 (True, {'w'})
+>>> groups.group("z", body[0])      # before z = y runs, z shares nothing
+{'z'}
 """
 import inspect
 
@@ -32,52 +34,70 @@ _FRESH_METHODS = {"sum", "mean", "dot", "copy", "max", "min", "prod", "var", "st
 
 
 class AliasGroups:
-    """Union of names connected by assignments that may share memory."""
+    """For each statement, which names may share memory just before it runs.
 
-    def __init__(self, statements, resolve, returned_copies=False):
+    Flow-sensitive: ``y = x`` makes ``y`` share ``x``'s memory until ``y`` is
+    assigned a new array. Where branches join, the groups of both are merged;
+    a loop is followed until its groups stop growing. A parameter starts out
+    sharing memory with the caller's argument, written ``@name``.
+    """
+
+    def __init__(self, statements, resolve, params=(), returned_copies=False):
         self.resolve = resolve
         self.returned_copies = returned_copies   # count ``return x`` copies (for a callee's result)
-        self.parent = {}
-        self._visit(statements)
+        self.at = {}                             # id(statement) -> groups just before it
+        start = {p: frozenset([p, "@" + p]) for p in params}
+        self.final = self._block(statements, start)
 
-    def _find(self, name_):
-        self.parent.setdefault(name_, name_)
-        while self.parent[name_] != name_:
-            self.parent[name_] = self.parent[self.parent[name_]]
-            name_ = self.parent[name_]
-        return name_
+    def group(self, name_, statement=None):
+        """Names (and ``@param`` memories) that may share memory with ``name_`` before ``statement``."""
+        state = self.final if statement is None else self.at.get(id(statement), self.final)
+        return set(state.get(name_, frozenset([name_])))
 
-    def _join(self, a, b):
-        self.parent[self._find(a)] = self._find(b)
-
-    def group(self, name_):
-        """Every name that may share memory with ``name_`` (itself included)."""
-        root = self._find(name_)
-        return {n for n in self.parent if self._find(n) == root}
-
-    def _visit(self, statements):
+    # ------------------------------------------------------------ transfer
+    def _block(self, statements, state):
         for s in statements:
-            if isinstance(s, ir.Assign) and isinstance(s.origin, gast.Return) and not self.returned_copies:
-                continue        # the returned value: nothing runs after it to change it
-            if isinstance(s, ir.Assign):
-                for source in self.sources(s.value):
-                    self._join(s.target, source)
-            elif isinstance(s, ir.Unpack):
-                for target in s.targets:
-                    for source in self.sources(s.value):
-                        self._join(target, source)
-            elif isinstance(s, ir.Raw):
-                value = getattr(s.node, "value", None)
+            self.at[id(s)] = state
+            state = self._statement(s, state)
+        return state
+
+    def _statement(self, s, state):
+        if isinstance(s, ir.Assign):
+            if isinstance(s.origin, gast.Return) and not self.returned_copies:
+                return state        # the returned value: nothing runs after it to change it
+            if s.augmented:
+                return state        # x op= v changes x in place: the memory it shares stays
+            return _assign(state, s.target, self.sources(s.value))
+        if isinstance(s, ir.Unpack):
+            sources = self.sources(s.value)
+            for target in s.targets:
+                state = _assign(state, target, sources | set(s.targets[:s.targets.index(target)]))
+            return state
+        if isinstance(s, ir.Raw):
+            node = s.node
+            if isinstance(node, gast.Assign) and all(isinstance(t, (gast.Name, gast.Tuple, gast.List))
+                                                     for t in node.targets):
+                sources = self.sources(node.value)
                 for target in s.writes:
-                    for source in self.sources(value) if value is not None else ():
-                        self._join(target, source)
-            elif isinstance(s, ir.For):
-                targets = {s.target} if s.target else ir.written_names(s.origin.target)
-                for target in targets:
-                    for source in self.sources(s.iter):
-                        self._join(target, source)
-            for block in _blocks(s):
-                self._visit(block)
+                    state = _assign(state, target, sources)
+            return state             # x[i] = v, x += v, calls: the memory shared stays as it was
+        if isinstance(s, ir.If):
+            return _merge(self._block(s.body, state), self._block(s.orelse, state))
+        if isinstance(s, (ir.While, ir.For)):
+            head = state
+            for _ in range(20):
+                entry = head
+                if isinstance(s, ir.For):
+                    targets = {s.target} if s.target else ir.written_names(s.origin.target)
+                    for target in targets:
+                        entry = _assign(entry, target, self.sources(s.iter))
+                end = self._block(s.body, entry)
+                merged = _merge(head, end)
+                if merged == head:
+                    break
+                head = merged
+            return head
+        return state
 
     def sources(self, value):
         """Names whose memory the value of ``value`` may share."""
@@ -126,6 +146,48 @@ class AliasGroups:
         return None
 
 
+def _assign(state, target, sources):
+    """Groups after ``target`` is bound to a value sharing the memory of ``sources``."""
+    state = dict(state)
+    old = state.get(target, frozenset([target]))
+    group = {target}
+    if target in sources:           # x = x.T: still x's old memory
+        group |= old
+    else:
+        for member in old - {target}:
+            if member in state:
+                state[member] = state[member] - {target}
+    for source in sources - {target}:
+        group |= state.get(source, frozenset([source]))
+    group = frozenset(group)
+    for member in group:
+        if not member.startswith("@"):
+            state[member] = group
+    return state
+
+
+def _merge(first, second):
+    """Groups where two paths join: names that may share memory on either path."""
+    parent = {}
+
+    def find(n):
+        parent.setdefault(n, n)
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for state in (first, second):
+        for name_, group in state.items():
+            for member in group:
+                parent[find(member)] = find(name_)
+    names = set(first) | set(second)
+    components = {}
+    for n in parent:
+        components.setdefault(find(n), set()).add(n)
+    return {n: frozenset(components[find(n)]) for n in names}
+
+
 _returns_new = {}
 
 
@@ -151,8 +213,9 @@ def returns_new_arrays(func):
         obj = parsed.resolve(name_)
         return None if obj is _missing() else obj
 
-    groups = AliasGroups(function.body, resolve, returned_copies=True)
-    fresh = not any(groups.group(r) & set(function.params) for r in function.results)
+    groups = AliasGroups(function.body, resolve, params=function.params, returned_copies=True)
+    memories = {"@" + p for p in function.params}
+    fresh = not any(groups.group(r) & memories for r in function.results)
     _returns_new[func] = fresh
     return fresh
 

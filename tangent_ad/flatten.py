@@ -36,7 +36,7 @@ class Flattener:
         self.names = names
         self.where = function.parsed.location
         self.parsed = function.parsed
-        self.aliases = AliasGroups(function.body, self._resolve_global)
+        self.aliases = AliasGroups(function.body, self._resolve_global, params=function.params)
 
     def run(self):
         self.function.body = self.block(self.function.body)
@@ -72,7 +72,7 @@ class Flattener:
     def statement(self, s):
         if isinstance(s, ir.Assign):
             if s.augmented:
-                self._check_in_place(s.origin, s.target)
+                self._check_in_place(s, s.origin, s.target)
                 if s.target not in self.active:      # kept as written: NumPy updates it in place
                     return [ir.Raw(s.origin, frozenset([s.target]))]
             if s.target not in self.active:
@@ -87,8 +87,8 @@ class Flattener:
             if hit:
                 raise self._raw_error(s, sorted(hit)[0])
             for store in _in_place_stores(s.node):
-                self._check_in_place(store, _root(store))
-            self._check_no_mutation(s.node)
+                self._check_in_place(s, store, _root(store))
+            self._check_no_mutation(s)
             return [s]
         if isinstance(s, ir.If):
             s.body, s.orelse = self.block(s.body), self.block(s.orelse)
@@ -116,14 +116,14 @@ class Flattener:
         out.append(ir.Unpack(s.targets, expr, s.origin, op))
         return out
 
-    def touches_active(self, expr):
+    def touches_active(self, expr, statement):
         """Whether ``expr`` may be (or share memory with) an array being differentiated."""
         names = {n.id for n in gast.walk(expr) if isinstance(n, gast.Name)} & self.flow.local_names
-        return any(self.aliases.group(n) & self.active for n in names)
+        return any(self.aliases.group(n, statement) & self.active for n in names)
 
-    def _check_in_place(self, node, name_):
+    def _check_in_place(self, statement, node, name_):
         """``x op= v`` or ``x[i] = v`` on memory that a differentiated array shares."""
-        group = self.aliases.group(name_)
+        group = {n for n in self.aliases.group(name_, statement) if not n.startswith("@")}
         if len(group) > 1 and group & self.active:
             others = ", ".join(sorted(group - {name_}))
             raise self.where.error(
@@ -131,23 +131,24 @@ class Flattener:
                 f"{name_} may be the same array as {others}, and NumPy changes it in place; "
                 f"write {name_} = {name_} + ... (a new array) or copy it first with np.copy")
 
-    def _check_no_mutation(self, node):
+    def _check_no_mutation(self, statement):
         """A differentiated array must not be changed in place by a call whose result is unused."""
+        node = statement.node
         for call in gast.walk(node):
             if isinstance(call, gast.Call):
                 for keyword in call.keywords:
-                    if keyword.arg == "out" and self.touches_active(keyword.value):
+                    if keyword.arg == "out" and self.touches_active(keyword.value, statement):
                         raise self.where.error(call, "out= argument writing into a differentiated array",
                                                "assign the result to a new variable instead")
         if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
             call = node.value
             func = call.func
-            if isinstance(func, gast.Attribute) and self.touches_active(func.value) \
+            if isinstance(func, gast.Attribute) and self.touches_active(func.value, statement) \
                     and self.flow.resolve_callee(func.value) is None:
                 raise self.where.error(call, f"in-place method .{func.attr}() of a differentiated "
                                        "array", "compute a new array instead of mutating it in place")
             arguments = list(call.args) + [k.value for k in call.keywords]
-            if self.flow.resolve_callee(func) is not print and any(self.touches_active(a) for a in arguments):
+            if self.flow.resolve_callee(func) is not print and any(self.touches_active(a, statement) for a in arguments):
                 raise self.where.error(
                     call, f"call to {_func_name(func)} whose result is unused",
                     "a call made only for its effect may change a differentiated array in place "

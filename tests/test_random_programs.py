@@ -105,8 +105,8 @@ class ProgramWriter:
             counter = self.fresh()
             self.emit(indent, f"{counter} = 0")
             self.emit(indent, f"while {counter} < n and {self.condition()}:")
+            self.emit(indent + 1, f"{counter} += 1")     # first, so that continue cannot skip it
             self.block(indent + 1, 2, True)
-            self.emit(indent + 1, f"{counter} += 1")
         elif kind < 0.9 and in_loop:
             self.emit(indent, f"if {self.condition()}:")
             self.emit(indent + 1, self.rng.choice(["break", "continue"]))
@@ -140,6 +140,11 @@ def load(source, path):
     return module.f
 
 
+def _tame(value, scale):
+    """A finite value and gradient of moderate size: no overflow for 0 * inf to turn into nan."""
+    return bool(np.isfinite(value) and abs(value) < 1e6 and np.isfinite(scale) and scale < 1e6)
+
+
 def smooth_point(f, rng, n):
     """Inputs where central differences agree at two step sizes (no branch boundary nearby)."""
     for _ in range(20):
@@ -148,7 +153,8 @@ def smooth_point(f, rng, n):
         coarse = tad.numerical_grad(f, x, s, n, wrt=(0, 1), h=1e-4)
         fine = tad.numerical_grad(f, x, s, n, wrt=(0, 1), h=1e-6)
         scale = 1.0 + max(np.max(np.abs(coarse[0])), abs(coarse[1]))
-        if np.allclose(coarse[0], fine[0], atol=1e-5 * scale) and abs(coarse[1] - fine[1]) < 1e-5 * scale:
+        if _tame(f(x, s, n), scale) and np.allclose(coarse[0], fine[0], atol=1e-5 * scale) \
+                and abs(coarse[1] - fine[1]) < 1e-5 * scale:
             return x, s, fine
     return None
 
@@ -172,3 +178,59 @@ def test_random_program(seed, tmp_path):
     out, out_dot = tad.jvp(f, (x, s, n), (v, u, None))
     assert out == pytest.approx(value, rel=1e-12, abs=1e-12), source
     assert out_dot == pytest.approx(np.dot(x_bar, v) + s_bar * u, rel=1e-9, abs=1e-9 * scale), source
+
+
+MATRIX_UNARY = ["A @ ({})", "({}) @ A", "np.sum(A * ({}), axis=1)", "np.mean(A, axis=0) * ({})",
+                "A.T @ ({})", "({})[::-1]", "np.reshape(A, (9,))[:3] * ({})", "np.tanh(({})[0]) * ({})",
+                "np.dot(A, {})", "np.transpose(A)[1] + ({})", "np.sum(A, axis=-1, keepdims=True)[:, 0] * ({})"]
+
+
+class MatrixProgramWriter(ProgramWriter):
+    """Programs ``f(x, A, n)`` that mix a vector with a 3 x 3 matrix: products, reductions, slices."""
+
+    def __init__(self, rng):
+        super().__init__(rng)
+        self.scalars = []
+
+    def expression(self, depth=0):
+        if depth <= 1 and self.rng.random() < 0.35:
+            template = self.rng.choice(MATRIX_UNARY)
+            inner = self.expression(depth + 1)
+            return template.format(inner, inner) if template.count("{}") == 2 else template.format(inner)
+        return super().expression(depth)
+
+    def write(self):
+        return super().write().replace("def f(x, s, n):", "def f(x, A, n):")
+
+
+def matrix_smooth_point(f, rng, n):
+    for _ in range(20):
+        x = rng.uniform(-1.0, 1.0, 3)
+        a = rng.uniform(-0.7, 0.7, (3, 3))
+        coarse = tad.numerical_grad(f, x, a, n, wrt=(0, 1), h=1e-4)
+        fine = tad.numerical_grad(f, x, a, n, wrt=(0, 1), h=1e-6)
+        scale = 1.0 + max(np.max(np.abs(c)) for c in coarse)
+        if _tame(f(x, a, n), scale) and all(np.allclose(c, d, atol=1e-5 * scale)
+                                            for c, d in zip(coarse, fine)):
+            return x, a, fine
+    return None
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_random_matrix_program(seed, tmp_path):
+    rng = random.Random(10_000 + seed)
+    source = MatrixProgramWriter(rng).write()
+    f = load(source, tmp_path / f"matrix_program_{seed}.py")
+    n = rng.randint(0, 3)
+    values = np.random.default_rng(seed)
+    point = matrix_smooth_point(f, values, n)
+    assert point is not None, f"no smooth point found for program:\n{source}"
+    x, a, numeric = point
+    value, (x_bar, a_bar) = tad.value_and_grad(f, wrt=(0, 1))(x, a, n)
+    assert value == pytest.approx(f(x, a, n), rel=1e-12, abs=1e-12), source
+    scale = 1.0 + max(np.max(np.abs(c)) for c in numeric)
+    np.testing.assert_allclose(x_bar, numeric[0], rtol=1e-5, atol=1e-6 * scale, err_msg=source)
+    np.testing.assert_allclose(a_bar, numeric[1], rtol=1e-5, atol=1e-6 * scale, err_msg=source)
+    v, w = values.standard_normal(3), values.standard_normal((3, 3))
+    out, out_dot = tad.jvp(f, (x, a, n), (v, w, None))
+    assert out_dot == pytest.approx(np.dot(x_bar, v) + np.sum(a_bar * w), rel=1e-9, abs=1e-9 * scale), source
