@@ -62,6 +62,7 @@ class ReverseGenerator:
         self.derivatives = context.derivatives
         self.locals = context.local_names
         self.records = {}                 # id(If/While) -> the variable recording it
+        self._reads = {}                  # id(assignment) -> variables its reverse reads
         self.pushes = 0
         self.zero_placeholder = False
         self._allocate_records(function.body)
@@ -135,21 +136,60 @@ class ReverseGenerator:
         reverse = []
         for index, s in enumerate(statements):
             later = after | self.writes(statements[index + 1:])
-            reverse = self.sweep(s, later, code) + reverse
+            covered = self._covered_later(statements[index + 1:])
+            reverse = self.sweep(s, later, code, covered) + reverse
         return reverse
 
-    def sweep(self, s, later, code):
+    def _covered_later(self, rest):
+        """Variables a later statement of the block reads (and restores) before any write of them.
+
+        The reverse sweep pops such a value there first, so an earlier read of the same
+        value needs no tape entry of its own.
+        """
+        covered, written = set(), set()
+        for s in rest:
+            reads = set(self.reads_of(s)) - written
+            writes = self.writes([s])
+            operands = ir.read_names(s.value) if isinstance(s, (ir.Assign, ir.Unpack)) else set()
+            covered |= {v for v in reads if v not in writes or v in operands}
+            written |= writes
+        return covered
+
+    def reads_of(self, s):
+        """The primal variables the reverse of an assignment reads, in order."""
+        if not isinstance(s, (ir.Assign, ir.Unpack)) or s.op is None:
+            return []
+        key = id(s)
+        if key not in self._reads:
+            op = s.op
+            if isinstance(s, ir.Unpack) or op.kind == "call":
+                arguments = [src(a) for a in op.bound.values()]
+                targets = s.targets if isinstance(s, ir.Unpack) else []
+                texts = arguments + [t for t in targets if t not in arguments]
+            elif op.kind == "rule":
+                texts = [e for _, e in self.derivatives.contributions(s, self.bar(s.target))]
+            else:
+                texts = []
+            reads = []
+            for text in texts:
+                for n in _ordered_names(text):
+                    if n in self.locals and n not in reads:
+                        reads.append(n)
+            self._reads[key] = reads
+        return self._reads[key]
+
+    def sweep(self, s, later, code, covered=frozenset()):
         """Write ``s`` into the forward sweep; return its reverse-sweep nodes."""
         if isinstance(s, ir.Assign):
             if s.op is None:
                 code.line(f"{s.target} = {src(s.value)}")
                 return []
-            return self.assignment(s, later, code)
+            return self.assignment(s, later, code, covered)
         if isinstance(s, ir.Raw):
             code.line(src(s.node))
             return []
         if isinstance(s, ir.Unpack):
-            return self.unpacking(s, later, code)
+            return self.unpacking(s, later, code, covered)
         if isinstance(s, ir.Return):
             return []
         if not self.is_active(s):
@@ -228,7 +268,7 @@ class ReverseGenerator:
             for s in statements:
                 self.primal(s, code)
 
-    def assignment(self, s, later, code):
+    def assignment(self, s, later, code, covered):
         op = s.op
         g = self.bar(s.target)
         prelude = []
@@ -240,22 +280,18 @@ class ReverseGenerator:
             contributions, prelude = self.call_adjoint(s, g)
         else:
             contributions = self.derivatives.contributions(s, g)
-        reads = []
-        for text in [e for _, e in contributions] + prelude:
-            for n in _ordered_names(text):
-                if n in self.locals and n not in reads:
-                    reads.append(n)
+        reads = self.reads_of(s)
         operands = ir.read_names(s.value)
         before = [s.target] if s.target in reads and s.target in operands else []
         for var in before:
             code.line(f"tape.append({var})")
             self.pushes += 1
         code.line(f"{s.target} = {src(s.value)}")
-        pops = self.save([v for v in reads if v not in before], later, code)
+        pops = self.save([v for v in reads if v not in before and v not in covered], later, code)
         pops += [Pop(v) for v in reversed(before)]
         return [Adjoint(s.target, f"{s.target} = {src(s.value)}", contributions, prelude, pops=pops)]
 
-    def unpacking(self, s, later, code):
+    def unpacking(self, s, later, code, covered):
         """``a, b = helper(x)``: the helper's derivative is seeded with the adjoint of each part."""
         op = s.op
         derived = self.context.request(op.callee, "reverse", op.active, s.value.func)
@@ -270,14 +306,14 @@ class ReverseGenerator:
             return f"{', '.join(parts)} = {src(call)}"
 
         arguments = [a.id for a in op.bound.values() if isinstance(a, gast.Name)]
-        reads = [n for n in arguments if n in self.locals] + [t for t in s.targets if t not in arguments]
+        reads = self.reads_of(s)
         before = [t for t in s.targets if t in arguments]
         for var in before:
             code.line(f"tape.append({var})")
             self.pushes += 1
         text = f"{', '.join(s.targets)} = {src(s.value)}"
         code.line(text)
-        pops = self.save([v for v in reads if v not in before], later, code)
+        pops = self.save([v for v in reads if v not in before and v not in covered], later, code)
         pops += [Pop(v) for v in reversed(before)]
         contributions = [(op.bound[p].id, part) for p, part in zip(op.active, parts)]
         return [Adjoint(s.targets[0], text, contributions, targets=tuple(s.targets), pops=pops,
