@@ -98,3 +98,10 @@ def test_debugger_steps_through_generated_lines():
     assert debugger.runcall(derived, 3.0, 2.0) == (6.0, -4.0)
     shown = out.getvalue()
     assert "t1 = x1 + x2" in shown and "y_bar = seed_adjoint(y, y_bar)" in shown
+
+
+def test_left_out_tangent_of_an_array_is_the_all_ones_direction():
+    d = tad.derivative(square_sum, "forward", "x")
+    x = np.array([2.0, 3.0])
+    assert d(x) == (13.0, 10.0)                  # sum of 2 x
+    assert d(x) == d(x, np.ones(2))
