@@ -181,7 +181,7 @@ def test_random_program(seed, tmp_path):
 
 
 MATRIX_UNARY = ["A @ ({})", "({}) @ A", "np.sum(A * ({}), axis=1)", "np.mean(A, axis=0) * ({})",
-                "A.T @ ({})", "({})[::-1]", "np.reshape(A, (9,))[:3] * ({})", "np.tanh(({})[0]) * ({})",
+                "A.T @ ({})", "0.5 * ({})[::-1]", "np.reshape(A, (9,))[:3] * ({})", "np.tanh(({})[0]) * ({})",
                 "np.dot(A, {})", "np.transpose(A)[1] + ({})", "np.sum(A, axis=-1, keepdims=True)[:, 0] * ({})"]
 
 
