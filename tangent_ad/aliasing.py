@@ -104,7 +104,7 @@ class AliasGroups:
         if isinstance(value, gast.Name):
             return {value.id}
         if isinstance(value, (gast.Subscript, gast.Attribute)):
-            root = _root_name(value)
+            root = ir.root_name(value)
             return {root} if root else set()
         if isinstance(value, gast.IfExp):
             return self.sources(value.body) | self.sources(value.orelse)
@@ -121,7 +121,7 @@ class AliasGroups:
             if callee is None:                     # a method of a value: x.reshape(...), x.T
                 if func.attr in _FRESH_METHODS:
                     return set()
-                root = _root_name(func.value)
+                root = ir.root_name(func.value)
                 return {root} if root else set()
         callee = self._resolve(func)
         if callee is not None and (isinstance(callee, np.ufunc) or _is_in(callee, _FRESH)
@@ -133,8 +133,8 @@ class AliasGroups:
         for arg in list(call.args) + [k.value for k in call.keywords]:
             if isinstance(arg, gast.Name):
                 names.add(arg.id)
-            elif isinstance(arg, (gast.Subscript, gast.Attribute)) and _root_name(arg):
-                names.add(_root_name(arg))
+            elif isinstance(arg, (gast.Subscript, gast.Attribute)) and ir.root_name(arg):
+                names.add(ir.root_name(arg))
         return names
 
     def _resolve(self, expr):
@@ -230,17 +230,3 @@ def _is_in(obj, collection):
         return obj in collection
     except TypeError:
         return False
-
-
-def _root_name(node):
-    while isinstance(node, (gast.Subscript, gast.Attribute)):
-        node = node.value
-    return node.id if isinstance(node, gast.Name) else None
-
-
-def _blocks(s):
-    if isinstance(s, ir.If):
-        return [s.body, s.orelse]
-    if isinstance(s, (ir.While, ir.For)):
-        return [s.body]
-    return []

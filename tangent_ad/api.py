@@ -107,45 +107,39 @@ def _single_output(f, compiled):
                          f"{len(seeds)} values; use tad.vjp, or return one scalar")
 
 
-def grad(f, wrt=0):
-    """``g`` such that ``g(*args, **kwargs)`` is the gradient of scalar-valued ``f`` (reverse mode)."""
+def _reverse(f, wrt, return_value):
+    """The function computing f's gradient (with its value, if asked) from f's arguments."""
     f = _unwrap(f)
     names, as_tuple = _wrt_names(f, wrt)
-    compiled = derivative_function(f, "reverse", names, tuple_output=as_tuple)
+    compiled = derivative_function(f, "reverse", names, return_value=return_value,
+                                   tuple_output=as_tuple)
     _single_output(f, compiled)
 
-    @functools.wraps(f)
-    def gradient(*args, **kwargs):
+    def reverse(*args, **kwargs):
         arguments = _bound_arguments(f, args, kwargs)
         for name in names:
             _check_differentiable(f, name, arguments[name])
         result = compiled(*args, **kwargs)
+        value, grads = result if return_value else (None, result)
         if as_tuple:
-            return tuple(_like_argument(g, arguments[n]) for g, n in zip(result, names))
-        return _like_argument(result, arguments[names[0]])
+            grads = tuple(_like_argument(g, arguments[n]) for g, n in zip(grads, names))
+        else:
+            grads = _like_argument(grads, arguments[names[0]])
+        return (value, grads) if return_value else grads
 
-    gradient.derivative = compiled
-    return gradient
+    functools.update_wrapper(reverse, f)
+    reverse.derivative = compiled
+    return reverse
+
+
+def grad(f, wrt=0):
+    """``g`` such that ``g(*args, **kwargs)`` is the gradient of scalar-valued ``f`` (reverse mode)."""
+    return _reverse(f, wrt, return_value=False)
 
 
 def value_and_grad(f, wrt=0):
     """``g`` such that ``g(*args)`` is ``(f(*args), gradient)``."""
-    f = _unwrap(f)
-    names, as_tuple = _wrt_names(f, wrt)
-    compiled = derivative_function(f, "reverse", names, return_value=True, tuple_output=as_tuple)
-    _single_output(f, compiled)
-
-    @functools.wraps(f)
-    def value_and_gradient(*args, **kwargs):
-        arguments = _bound_arguments(f, args, kwargs)
-        for name in names:
-            _check_differentiable(f, name, arguments[name])
-        value, result = compiled(*args, **kwargs)
-        if as_tuple:
-            return value, tuple(_like_argument(g, arguments[n]) for g, n in zip(result, names))
-        return value, _like_argument(result, arguments[names[0]])
-
-    return value_and_gradient
+    return _reverse(f, wrt, return_value=True)
 
 
 def jvp(f, primals, tangents):

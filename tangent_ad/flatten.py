@@ -87,7 +87,7 @@ class Flattener:
             if hit:
                 raise self._raw_error(s, sorted(hit)[0])
             for store in _in_place_stores(s.node):
-                self._check_in_place(s, store, _root(store))
+                self._check_in_place(s, store, ir.root_name(store))
             self._check_no_mutation(s)
             return [s]
         if isinstance(s, ir.If):
@@ -158,7 +158,7 @@ class Flattener:
         node = s.node
         targets = getattr(node, "targets", None) or [getattr(node, "target", node)]
         target = targets[0]
-        stores = [t for t in _in_place_stores(node) if _root(t) == name_]
+        stores = [t for t in _in_place_stores(node) if ir.root_name(t) == name_]
         if stores:
             return self.where.error(stores[0], "assignment into an array being differentiated",
                                     f"build a new array instead of writing into {name_} (for example "
@@ -414,12 +414,6 @@ def _in_place_stores(node):
             if isinstance(part, (gast.Subscript, gast.Attribute)) and isinstance(part.ctx, gast.Store):
                 found.append(part)
     return found
-
-
-def _root(node):
-    while isinstance(node, (gast.Subscript, gast.Attribute)):
-        node = node.value
-    return node.id if isinstance(node, gast.Name) else None
 
 
 def _is_range(expr):

@@ -23,8 +23,8 @@ class ForwardGenerator:
 
     def _full_tangents(self):
         """Variables whose tangent always has the variable's shape (a fixed point)."""
-        assignments = []
-        _collect(self.function.body, assignments)
+        assignments = [s for s in ir.walk(self.function.body)
+                       if isinstance(s, (ir.Assign, ir.Unpack)) and s.op is not None]
         full = {a.target if isinstance(a, ir.Assign) else t
                 for a in assignments for t in (a.targets if isinstance(a, ir.Unpack) else [a.target])}
         changed = True
@@ -155,14 +155,3 @@ class ForwardGenerator:
                          keywords=list(s.value.keywords) + keywords)
         return src(call)
 
-
-def _collect(statements, out):
-    """Every assignment with an operation, in loops and branches too."""
-    for s in statements:
-        if isinstance(s, (ir.Assign, ir.Unpack)) and s.op is not None:
-            out.append(s)
-        elif isinstance(s, ir.If):
-            _collect(s.body, out)
-            _collect(s.orelse, out)
-        elif isinstance(s, (ir.While, ir.For)):
-            _collect(s.body, out)

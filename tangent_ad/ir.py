@@ -94,6 +94,30 @@ def constant(value):
     return gast.Constant(value=value, kind=None)
 
 
+def blocks(statement):
+    """The statement lists nested in a statement: both branches of an if, a loop's body."""
+    if isinstance(statement, If):
+        return [statement.body, statement.orelse]
+    if isinstance(statement, (While, For)):
+        return [statement.body]
+    return []
+
+
+def walk(statements):
+    """Every statement, nested ones included, in order."""
+    for s in statements:
+        yield s
+        for block in blocks(s):
+            yield from walk(block)
+
+
+def root_name(node):
+    """``x`` for ``x``, ``x[i]``, ``x.T[0]``; None when the value is not rooted in a name."""
+    while isinstance(node, (gast.Subscript, gast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, gast.Name) else None
+
+
 def read_names(node):
     """Names a gast expression reads."""
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
@@ -105,12 +129,9 @@ def written_names(node):
     for n in gast.walk(node):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
             names.add(n.id)
-        elif isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, gast.Store):
-            root = n.value
-            while isinstance(root, (gast.Subscript, gast.Attribute)):
-                root = root.value
-            if isinstance(root, gast.Name):
-                names.add(root.id)
+        elif isinstance(n, (gast.Subscript, gast.Attribute)) and isinstance(n.ctx, gast.Store) \
+                and root_name(n):
+            names.add(root_name(n))
     return names
 
 

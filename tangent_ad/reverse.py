@@ -77,13 +77,13 @@ class ReverseGenerator:
                 self.records[id(s)] = self.names.fresh("cond")
             if isinstance(s, ir.While) and self.is_active(s):
                 self.records[id(s)] = self.names.fresh("iterations")
-            for block in _blocks(s):
+            for block in ir.blocks(s):
                 self._allocate_records(block)
 
     def is_active(self, s):
         if isinstance(s, (ir.Assign, ir.Unpack)):
             return s.op is not None
-        return any(self.is_active(c) for block in _blocks(s) for c in block)
+        return any(self.is_active(c) for block in ir.blocks(s) for c in block)
 
     def writes(self, statements):
         """Names the forward sweep assigns in ``statements``, recorded flags and counters included."""
@@ -91,7 +91,7 @@ class ReverseGenerator:
         for s in statements:
             if id(s) in self.records:
                 names.add(self.records[id(s)])
-            for block in _blocks(s):
+            for block in ir.blocks(s):
                 names |= self.writes(block)
         return names
 
@@ -500,14 +500,6 @@ def _popped(nodes):
         elif isinstance(node, RevLoop):
             found |= _popped(node.body)
     return found
-
-
-def _blocks(s):
-    if isinstance(s, ir.If):
-        return [s.body, s.orelse]
-    if isinstance(s, (ir.While, ir.For)):
-        return [s.body]
-    return []
 
 
 def _ordered_names(text):

@@ -18,8 +18,7 @@ class Shapes:
     def __init__(self, function):
         self.of = {p: frozenset([p]) for p in function.params}
         self._unique = 0
-        assignments = []
-        _collect(function.body, assignments)
+        assignments = [s for s in ir.walk(function.body) if isinstance(s, ir.Assign)]
         for _ in range(len(assignments) + 2):       # to a fixed point
             changed = False
             for index, a in enumerate(assignments):
@@ -99,13 +98,3 @@ def _is_none(node):
 def _is_false(node):
     return isinstance(node, gast.Constant) and node.value is False
 
-
-def _collect(statements, out):
-    for s in statements:
-        if isinstance(s, ir.Assign):
-            out.append(s)
-        elif isinstance(s, ir.If):
-            _collect(s.body, out)
-            _collect(s.orelse, out)
-        elif isinstance(s, (ir.While, ir.For)):
-            _collect(s.body, out)
