@@ -134,7 +134,8 @@ class Module:
         from .code import src
         compiled = derivative_function(func, mode, tuple(wrt))
         name_ = self.function_names.fresh(compiled.__name__)
-        self.header.append(f"{name_} = derivative({src(func_expr)}, mode={mode!r}, wrt={tuple(wrt)!r})")
+        wrt_text = repr(wrt[0]) if len(wrt) == 1 else repr(tuple(wrt))
+        self.header.append(f"{name_} = derivative({src(func_expr)}, mode={mode!r}, wrt={wrt_text})")
         info = compiled._tangent_ad_info
         derived = Derived(name_, func.__name__, seeds=info.seeds, tangents=info.tangents)
         self.derived[(func, mode, tuple(wrt), False, False)] = derived
@@ -145,7 +146,7 @@ class Module:
                   [code for is_entry, code in self.texts if not is_entry]
         body = "\n\n\n".join(code.text() for code in ordered)
         used = sorted(n for n in runtime.__all__ if _mentions(body, n))
-        lines = self._imports(body)
+        lines = self._imports(body + "\n" + "\n".join(self.header))
         if used:
             lines.append(f"from tangent_ad.runtime import {', '.join(used)}")
         if self.header:
@@ -238,9 +239,6 @@ def _compile(func, mode, wrt, return_value, tuple_output):
     lines = [line + "\n" for line in text.splitlines()]
     linecache.cache[filename] = (len(text), None, lines, filename)
     namespace = dict(module.namespace)
-    if module.header:
-        from .api import derivative
-        namespace["derivative"] = derivative
     exec(compile(text, filename, "exec"), namespace)
     function = namespace[derived.name]
     function.source = text
