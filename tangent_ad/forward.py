@@ -64,6 +64,10 @@ class ForwardGenerator:
                            f"{', '.join(tangents.values())}, returns ({outs}, {dots}): "
                            f"the value of {f.name} and its tangent.")
             self.code.line('"""')
+            for p in f.params:        # before the body: p still holds the argument
+                if p in self.active and p not in self.wrt:
+                    # an argument not differentiated but later given differentiated values
+                    self.code.line(f"{self.dot(p)} = zeros_like({p})")
             self.block(f.body)
         return self.code, tangents
 

@@ -63,6 +63,7 @@ class ReverseGenerator:
         self.locals = context.local_names
         self.records = {}                 # id(If/While) -> the variable recording it
         self._reads = {}                  # id(assignment) -> variables its reverse reads
+        self.originals = {}               # reassigned argument -> the name keeping it as passed
         self.pushes = 0
         self.zero_placeholder = False
         self._allocate_records(function.body)
@@ -110,9 +111,14 @@ class ReverseGenerator:
             if self.pushes:
                 code.line("tape = []")
             code.comment("forward sweep")
-        code.extend(forward)
+        reverse = Code()
+        with reverse.indented():
+            self.reverse_sweep(reverse, reverse_nodes, seed)
         with code.indented():
-            self.reverse_sweep(code, reverse_nodes, seed)
+            for p, original in self.originals.items():
+                code.line(f"{original} = {p}    # the argument, before {p} is reassigned")
+        code.extend(forward)
+        code.extend(reverse)
         return code, seed
 
     def _param(self, p):
@@ -349,9 +355,9 @@ class ReverseGenerator:
             if p in state:
                 grad = self.bar(p)
                 if self.zero_placeholder and p in self.writes(f.body):
-                    grad = f"gradient_like({grad}, {p})"
+                    grad = f"gradient_like({grad}, {self.original(p)})"
             else:
-                grad = f"zeros_like({p})"
+                grad = f"zeros_like({self.original(p)})"
             grads.append(grad)
         grads_text = ", ".join(grads)
         if self.tuple_output and len(grads) == 1:
@@ -361,6 +367,14 @@ class ReverseGenerator:
             code.line(f"return {result}, {grads_text}")
         else:
             code.line(f"return {grads_text}")
+
+    def original(self, p):
+        """A name holding argument ``p`` as it was passed (p itself, unless p is reassigned)."""
+        if p not in self.writes(self.function.body):
+            return p
+        if p not in self.originals:
+            self.originals[p] = self.names.fresh(f"{p}_arg")
+        return self.originals[p]
 
     def run(self, nodes, state, code):
         """Emit ``nodes`` given the adjoints assigned so far (``state``, updated in place)."""

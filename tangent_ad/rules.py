@@ -115,7 +115,7 @@ LINEAR = {
     "reshape": ((("a", REQUIRED), ("newshape", REQUIRED)), "reshape_adjoint(g, a)"),
     "transpose": ((("a", REQUIRED), ("axes", "None")), "transpose_adjoint(g, axes)"),
     "getitem": ((("a", REQUIRED), ("index", REQUIRED)), "index_adjoint(g, a, index)"),
-    "T": ((("a", REQUIRED),), "np.transpose(g)"),
+    "T": ((("a", REQUIRED),), "transpose_adjoint(g)"),
     "float": ((("a", REQUIRED),), "g"),
 }
 

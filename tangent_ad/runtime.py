@@ -55,6 +55,8 @@ def broadcast_like(t, y):
     shape = _shape(y)
     if _shape(t) == shape:
         return t
+    if not _shape(t):
+        return t + np.zeros_like(y)     # made by y's array library, never on the host
     return np.broadcast_to(t, shape)
 
 
@@ -119,6 +121,8 @@ def reshape_adjoint(g, x):
 
 def transpose_adjoint(g, axes=None):
     """Adjoint of ``np.transpose(x, axes)``: transpose back."""
+    if not _shape(g):
+        return g        # a zero placeholder (NumPy would turn it into a host array)
     if axes is None:
         return np.transpose(g)
     inverse = [0] * len(axes)

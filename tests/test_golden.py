@@ -105,3 +105,17 @@ def test_left_out_tangent_of_an_array_is_the_all_ones_direction():
     x = np.array([2.0, 3.0])
     assert d(x) == (13.0, 10.0)                  # sum of 2 x
     assert d(x) == d(x, np.ones(2))
+
+
+def reassigned_argument(x, s):
+    if x > 0:
+        s = s * x
+    return s * x
+
+
+@pytest.mark.parametrize("x", [2.0, -2.0])
+def test_argument_not_differentiated_but_reassigned(x):
+    """s is not in wrt, yet takes differentiated values on one branch: its tangent starts at 0."""
+    expected = 2 * 3.0 * x if x > 0 else 3.0
+    assert tad.jvp(reassigned_argument, (x, 3.0), (1.0, None))[1] == pytest.approx(expected)
+    assert tad.grad(reassigned_argument)(x, 3.0) == pytest.approx(expected)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import tangent_ad as tad
+from strict_array import strict, unwrap
 
 UNARY = ["np.sin({})", "np.cos({})", "np.tanh({})", "np.exp(0.3 * {})", "({}) ** 2",
          "np.sqrt(1.5 + ({}) ** 2)", "-({})", "0.5 * ({})"]
@@ -234,3 +235,9 @@ def test_random_matrix_program(seed, tmp_path):
     v, w = values.standard_normal(3), values.standard_normal((3, 3))
     out, out_dot = tad.jvp(f, (x, a, n), (v, w, None))
     assert out_dot == pytest.approx(np.dot(x_bar, v) + np.sum(a_bar * w), rel=1e-9, abs=1e-9 * scale), source
+    # the same program on the strict stand-in for a GPU array: same numbers, never a host array
+    strict_bars = tad.grad(f, wrt=(0, 1))(strict(x), strict(a), n)
+    for got, expected in zip(strict_bars, (x_bar, a_bar)):
+        np.testing.assert_allclose(unwrap(got), expected, rtol=1e-12, atol=1e-12, err_msg=source)
+    _, strict_dot = tad.jvp(f, (strict(x), strict(a), n), (strict(v), strict(w), None))
+    assert float(strict_dot) == pytest.approx(out_dot, rel=1e-12, abs=1e-12), source
