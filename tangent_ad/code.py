@@ -60,3 +60,25 @@ class Code:
     def extend(self, other):
         for text in other.lines:
             self.lines.append("    " * self.depth + text if text else "")
+
+
+class LineQuoter:
+    """Comments quoting the user's line that the next generated lines come from.
+
+    Each user line is quoted once, where its code starts; a line the generated
+    code repeats word for word (``i = 0``) is not quoted.
+    """
+
+    def __init__(self, location):
+        self.location = location
+        self.last = None
+
+    def quote(self, code, origin, generated=None):
+        lineno = getattr(origin, "lineno", None)
+        if lineno is None or lineno == self.last:
+            return
+        self.last = lineno
+        lines = self.location.lines
+        text = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
+        if text and text != generated:
+            code.comment(f"line {lineno}: {text}")

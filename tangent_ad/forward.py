@@ -7,7 +7,7 @@ values.
 import gast
 
 from . import ir
-from .code import Code, src
+from .code import Code, LineQuoter, src
 
 
 class ForwardGenerator:
@@ -19,6 +19,7 @@ class ForwardGenerator:
         self.names = context.names
         self.derivatives = context.derivatives
         self.code = Code()
+        self.quoter = LineQuoter(context.location)
         self.full = self._full_tangents()
 
     def _full_tangents(self):
@@ -58,7 +59,8 @@ class ForwardGenerator:
             outs, dots = ", ".join(f.results), ", ".join(self.dot(r) for r in f.results)
             if len(f.results) > 1:
                 outs, dots = f"({outs})", f"({dots})"
-            self.code.line(f'"""Forward mode (tangents) of {f.name} with respect to {wrt_text}.')
+            self.code.line(f'"""Forward mode (tangents) of {f.name} ({self.context.where_defined}) '
+                           f'with respect to {wrt_text}.')
             self.code.blank()
             self.code.line(f"Given the tangent{'s' if len(self.wrt) > 1 else ''} "
                            f"{', '.join(tangents.values())}, returns ({outs}, {dots}): "
@@ -84,10 +86,13 @@ class ForwardGenerator:
 
     def statement(self, s):
         if isinstance(s, ir.Assign):
+            self.quoter.quote(self.code, s.origin, f"{s.target} = {src(s.value)}")
             self.assign(s)
         elif isinstance(s, ir.Raw):
+            self.quoter.quote(self.code, s.node, src(s.node))
             self.code.line(src(s.node))
         elif isinstance(s, ir.If):
+            self.quoter.quote(self.code, s.origin, f"if {src(s.test)}:")
             self.code.line(f"if {src(s.test)}:")
             with self.code.indented():
                 self.block(s.body)
@@ -96,14 +101,17 @@ class ForwardGenerator:
                 with self.code.indented():
                     self.block(s.orelse)
         elif isinstance(s, ir.While):
+            self.quoter.quote(self.code, s.origin, f"while {src(s.test)}:")
             self.code.line(f"while {src(s.test)}:")
             with self.code.indented():
                 self.block(s.body)
         elif isinstance(s, ir.For):
+            self.quoter.quote(self.code, s.origin, f"for {s.target} in {src(s.iter)}:")
             self.code.line(f"for {s.target} in {src(s.iter)}:")
             with self.code.indented():
                 self.block(s.body)
         elif isinstance(s, ir.Unpack):
+            self.quoter.quote(self.code, s.origin)
             self.unpack(s)
         elif isinstance(s, ir.Return):
             outs = self.function.results

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import gast
 
 from . import ir
-from .code import Code, src
+from .code import Code, LineQuoter, src
 from .templates import free_names
 
 
@@ -64,6 +64,7 @@ class ReverseGenerator:
         self.records = {}                 # id(If/While) -> the variable recording it
         self._reads = {}                  # id(assignment) -> variables its reverse reads
         self.originals = {}               # reassigned argument -> the name keeping it as passed
+        self.quoter = LineQuoter(context.location)
         self.pushes = 0
         self.zero_placeholder = False
         self._allocate_records(function.body)
@@ -128,7 +129,8 @@ class ReverseGenerator:
     def _docstring(self, code, seed):
         f = self.function
         grads = ", ".join(self.bar(p) for p in self.wrt)
-        code.line(f'"""Reverse mode (adjoints) of {f.name} with respect to {", ".join(self.wrt)}.')
+        code.line(f'"""Reverse mode (adjoints) of {f.name} ({self.context.where_defined}) '
+                  f'with respect to {", ".join(self.wrt)}.')
         code.blank()
         grads = f"({grads}{',' if len(self.wrt) == 1 else ''})" if self.tuple_output else grads
         returns = f"({f.result}, {grads})" if self.return_value else grads
@@ -186,6 +188,7 @@ class ReverseGenerator:
 
     def sweep(self, s, later, code, covered=frozenset()):
         """Write ``s`` into the forward sweep; return its reverse-sweep nodes."""
+        self._quote(s, code)
         if isinstance(s, ir.Assign):
             if s.op is None:
                 code.line(f"{s.target} = {src(s.value)}")
@@ -247,6 +250,21 @@ class ReverseGenerator:
                 pops.insert(0, Pop(var))
         return pops
 
+    def _quote(self, s, code):
+        if isinstance(s, ir.Assign):
+            self.quoter.quote(code, s.origin, f"{s.target} = {src(s.value)}")
+        elif isinstance(s, ir.Raw):
+            self.quoter.quote(code, s.node, src(s.node))
+        elif isinstance(s, ir.If):       # recorded as cond = <test>: quote the user's line
+            self.quoter.quote(code, s.origin, None if self.is_active(s) else f"if {src(s.test)}:")
+        elif isinstance(s, ir.While):
+            self.quoter.quote(code, s.origin, f"while {src(s.test)}:")
+        elif isinstance(s, ir.For):
+            target = s.target if s.target is not None else src(s.origin.target)
+            self.quoter.quote(code, s.origin, f"for {target} in {src(s.iter)}:")
+        elif isinstance(s, ir.Unpack):
+            self.quoter.quote(code, s.origin)
+
     def primal(self, s, code):
         """A statement with nothing active in it, as written."""
         if isinstance(s, ir.Assign):
@@ -272,6 +290,7 @@ class ReverseGenerator:
             if not statements:
                 code.line("pass")
             for s in statements:
+                self._quote(s, code)
                 self.primal(s, code)
 
     def assignment(self, s, later, code, covered):

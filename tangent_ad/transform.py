@@ -10,6 +10,7 @@ import ast
 import builtins
 import inspect
 import itertools
+import os
 import linecache
 import re
 import sys
@@ -67,6 +68,8 @@ class Context:
     def __init__(self, module, prepared):
         self.module = module
         self.location = prepared.parsed.location
+        node = prepared.parsed.node
+        self.where_defined = f"{os.path.basename(self.location.filename)}, line {node.lineno}"
         self.names = prepared.names
         self.local_names = prepared.local_names
         self.names.reserve(module.np_alias)

@@ -2,11 +2,12 @@ from tangent_ad.runtime import seed_adjoint, unbroadcast
 
 
 def f_grad(x1, x2, y_bar=1.0):
-    """Reverse mode (adjoints) of f with respect to x1, x2.
+    """Reverse mode (adjoints) of f (seed.py, line 11) with respect to x1, x2.
 
     Given y_bar, the adjoint of the output y (1.0 for a scalar), returns (x1_bar, x2_bar).
     """
     # forward sweep
+    # line 13: return (x1 + x2) * (x1 - x2)
     t1 = x1 + x2
     t2 = x1 - x2
     y = t1 * t2

@@ -3,7 +3,7 @@ from tangent_ad.runtime import seed_adjoint
 
 
 def loop_grad(x, n, y_bar=1.0):
-    """Reverse mode (adjoints) of loop with respect to x.
+    """Reverse mode (adjoints) of loop (seed.py, line 31) with respect to x.
 
     Given y_bar, the adjoint of the output y (1.0 for a scalar), returns x_bar.
     """
@@ -12,13 +12,16 @@ def loop_grad(x, n, y_bar=1.0):
     i = 0
     iterations = 0
     while i < n:
+        # line 35: if x > 0:
         cond = x > 0
         if cond:
+            # line 36: x = x - 0.1 * np.sin(x)
             t2 = np.sin(x)
             tape.append(x)
             t1 = 0.1 * t2
             x = x - t1
         else:
+            # line 38: x = x + 0.1 * x * x
             t4 = 0.1 * x
             t3 = t4 * x
             tape.append(x)
@@ -27,6 +30,7 @@ def loop_grad(x, n, y_bar=1.0):
         tape.append(cond)
         i += 1
         iterations += 1
+    # line 40: return x
     y = x
     # reverse sweep
     y_bar = seed_adjoint(y, y_bar)
