@@ -62,6 +62,8 @@ def _bound_arguments(func, args, kwargs):
 
 
 def _check_differentiable(func, name, value):
+    if type(value) is float:
+        return
     kind = getattr(getattr(value, "dtype", None), "kind", None)
     if isinstance(value, (bool, int)) or (kind is not None and kind not in "fc"):
         what = f"an integer or boolean ({type(value).__name__}"
@@ -115,16 +117,27 @@ def _reverse(f, wrt, return_value):
                                    tuple_output=as_tuple)
     _single_output(f, compiled)
 
-    def reverse(*args, **kwargs):
+    positions = [_parameters(f).index(n) for n in names]
+
+    def differentiated_arguments(args, kwargs):
+        """The values of the wrt arguments (the common all-positional call is the fast path)."""
+        if not kwargs and all(p < len(args) for p in positions):
+            return [args[p] for p in positions]
         arguments = _bound_arguments(f, args, kwargs)
-        for name in names:
-            _check_differentiable(f, name, arguments[name])
-        result = compiled(*args, **kwargs)
+        return [arguments[n] for n in names]
+
+    def reverse(*args, **kwargs):
+        values = differentiated_arguments(args, kwargs)
+        for name, value in zip(names, values):
+            _check_differentiable(f, name, value)
+        current = derivative_function(f, "reverse", names, return_value=return_value,
+                                      tuple_output=as_tuple)
+        result = current(*args, **kwargs)
         value, grads = result if return_value else (None, result)
         if as_tuple:
-            grads = tuple(_like_argument(g, arguments[n]) for g, n in zip(grads, names))
+            grads = tuple(_like_argument(g, v) for g, v in zip(grads, values))
         else:
-            grads = _like_argument(grads, arguments[names[0]])
+            grads = _like_argument(grads, values[0])
         return (value, grads) if return_value else grads
 
     functools.update_wrapper(reverse, f)

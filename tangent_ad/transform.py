@@ -217,12 +217,18 @@ _lock = threading.RLock()
 
 
 def derivative_function(func, mode, wrt, return_value=False, tuple_output=False):
-    """The compiled derivative of ``func`` (cached per function, mode and wrt)."""
+    """The compiled derivative of ``func`` (cached per function, mode and wrt).
+
+    A cached derivative is used only while the module globals it reads (constants,
+    helpers, modules) are still the same objects: redefine a helper or a constant
+    (in a notebook, say) and the derivative is generated again.
+    """
     key = (mode, tuple(wrt), return_value, tuple_output)
     with _lock:
         per_function = _cache.setdefault(func, {})
-        if key in per_function:
-            return per_function[key]
+        cached = per_function.get(key)
+        if cached is not None and _still_current(func, cached):
+            return cached
         try:
             compiled = _compile(func, mode, tuple(wrt), return_value, tuple_output)
         except TransformError:
@@ -246,4 +252,15 @@ def _compile(func, mode, wrt, return_value, tuple_output):
     function = namespace[derived.name]
     function.source = text
     function._tangent_ad_info = derived
+    globals_ = func.__globals__
+    function._tangent_ad_reads = tuple((name_, globals_[name_]) for name_ in sorted(_free_names(text))
+                                       if name_ in globals_)
     return function
+
+
+def _still_current(func, compiled):
+    globals_ = func.__globals__
+    return all(globals_.get(name_, _GONE) is value for name_, value in compiled._tangent_ad_reads)
+
+
+_GONE = object()

@@ -119,3 +119,24 @@ def test_argument_not_differentiated_but_reassigned(x):
     expected = 2 * 3.0 * x if x > 0 else 3.0
     assert tad.jvp(reassigned_argument, (x, 3.0), (1.0, None))[1] == pytest.approx(expected)
     assert tad.grad(reassigned_argument)(x, 3.0) == pytest.approx(expected)
+
+
+def test_redefined_constant_and_helper_are_seen():
+    """A derivative generated before a module constant or helper changed is not reused."""
+    import golden_cases
+    old_scale, old_helper = golden_cases.SCALE, golden_cases.helper
+    x, w = np.array([0.5, -1.0, 2.0]), 0.3
+    g = tad.grad(golden_cases.uses_helper_and_constant, wrt="x")
+    before = g(x, w)
+    try:
+        golden_cases.SCALE = 2 * old_scale
+        np.testing.assert_allclose(g(x, w), 2 * before, rtol=1e-12)
+
+        def helper(a, w):
+            return 2.0 * np.tanh(a * w)
+
+        golden_cases.helper = helper
+        np.testing.assert_allclose(g(x, w), 4 * before, rtol=1e-12)
+    finally:
+        golden_cases.SCALE, golden_cases.helper = old_scale, old_helper
+    np.testing.assert_allclose(g(x, w), before, rtol=1e-12)
