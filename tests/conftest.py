@@ -57,10 +57,37 @@ def _cupy_lib():
     return ArrayLib("cupy", cupy.asarray, from_cupy)
 
 
+def _dask_lib():
+    try:
+        import dask
+        import dask.array as da
+    except ImportError:  # the optional dask extra is not installed: not in the list
+        return None
+    dask.config.set(scheduler="synchronous")   # the tests' arrays are small: no thread pool
+
+    def to_dask(x):
+        x = np.asarray(x)
+        # a vector of even length in two chunks, so chunked code paths run; other arrays in
+        # one chunk, since dask reshapes only arrays whose chunks split the new axes evenly
+        # (tests/test_dask.py differentiates through arrays of many chunks)
+        chunks = (x.shape[0] // 2,) if x.ndim == 1 and x.shape[0] % 2 == 0 else x.shape
+        return da.from_array(x, chunks=chunks or ())
+
+    def from_dask(x):
+        if not isinstance(x, da.Array):
+            raise TypeError(f"expected a dask.array.Array, got {type(x).__module__}.{type(x).__name__}: {x!r}")
+        return np.asarray(x.compute())
+
+    return ArrayLib("dask", to_dask, from_dask)
+
+
 ARRAY_LIBS = [
     ArrayLib("numpy", _numpy_to, _numpy_from),
     ArrayLib("strict", strict, unwrap),
 ]
+_DASK = _dask_lib()
+if _DASK is not None:
+    ARRAY_LIBS.append(_DASK)
 _CUPY = _cupy_lib()
 if _CUPY is not None:
     ARRAY_LIBS.append(_CUPY)
