@@ -75,19 +75,13 @@ class Flow:
         if isinstance(func, gast.Name):
             if func.id in self.local_names:
                 return None
-            obj = self.resolve(func.id)
-            return None if obj is _missing() else obj
+            return self.resolve(func.id)
         if isinstance(func, gast.Attribute):
             base = self.resolve_callee(func.value)
             if base is None:
                 return None
             return getattr(base, func.attr, None)
         return None
-
-
-def _missing():
-    from .parsing import _MISSING
-    return _MISSING
 
 
 def local_names(function):

@@ -210,19 +210,13 @@ def returns_new_arrays(func):
     def resolve(name_):
         if name_ in local:
             return None
-        obj = parsed.resolve(name_)
-        return None if obj is _missing() else obj
+        return parsed.resolve(name_)
 
     groups = AliasGroups(function.body, resolve, params=function.params, returned_copies=True)
     memories = {"@" + p for p in function.params}
     fresh = not any(groups.group(r) & memories for r in function.results)
     _returns_new[func] = fresh
     return fresh
-
-
-def _missing():
-    from .parsing import _MISSING
-    return _MISSING
 
 
 def _is_in(obj, collection):

@@ -15,7 +15,6 @@ import gast
 from . import ir, rules
 from .aliasing import AliasGroups
 from .code import src
-from .parsing import _MISSING
 
 
 @dataclass
@@ -45,8 +44,7 @@ class Flattener:
     def _resolve_global(self, name_):
         if name_ in self.flow.local_names:
             return None
-        obj = self.parsed.resolve(name_)
-        return None if obj is _MISSING else obj
+        return self.parsed.resolve(name_)
 
     def new_active(self, var):
         """A variable introduced here that carries derivatives."""

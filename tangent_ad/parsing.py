@@ -27,13 +27,10 @@ class ParsedFunction:
         self.namespace = function_namespace(func)
 
     def resolve(self, name):
-        """The object a free name of the function refers to (closure, global, builtin)."""
+        """The object a free name of the function refers to (closure, global, builtin), or None."""
         if name in self.namespace:
             return self.namespace[name]
-        return getattr(builtins, name, _MISSING)
-
-
-_MISSING = object()
+        return getattr(builtins, name, None)
 
 
 def function_namespace(func):
