@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import tangent_ad as tad
+from golden_cases import loop  # the chapter's while/if example (examples/seed.py)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -49,15 +50,6 @@ def fast_oscillation(x):
     return np.sin(1.0e6 * x)
 
 
-def loop(x, n):
-    i = 0
-    while i < n:
-        if x > 0:
-            x = x - 0.1 * np.sin(x)
-        else:
-            x = x + 0.1 * x * x
-        i += 1
-    return x
 
 
 def scaled_sum(x, s):

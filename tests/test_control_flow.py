@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import tangent_ad as tad
+from golden_cases import loop as smoke_loop  # the chapter's while/if example
 
 RNG = np.random.default_rng(4321)
 
@@ -94,15 +95,6 @@ def test_while_data_dependent(checker):
     checker.check(grow_until, (x,), exact=lambda u, x: (u * 1.5 ** k * np.cos(1.5 ** k * x),))
 
 
-def smoke_loop(x, n):
-    i = 0
-    while i < n:
-        if x > 0:
-            x = x - 0.1 * np.sin(x)
-        else:
-            x = x + 0.1 * x * x
-        i += 1
-    return x
 
 
 def _smoke_loop_derivative(x, n):

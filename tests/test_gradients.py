@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import tangent_ad as tad
+from conftest import unbroadcast
 
 RNG = np.random.default_rng(1234)
 
@@ -26,15 +27,6 @@ def away_from_zero(shape, lo=0.3, hi=1.5):
     return RNG.uniform(lo, hi, size=shape) * RNG.choice([-1.0, 1.0], size=shape)
 
 
-def unbroadcast(g, shape):
-    """Sum g down to `shape` (the adjoint of broadcasting), for closed-form references."""
-    g = np.asarray(g, float)
-    while g.ndim > len(shape):
-        g = g.sum(axis=0)
-    for axis, n in enumerate(shape):
-        if n == 1 and g.shape[axis] != 1:
-            g = g.sum(axis=axis, keepdims=True)
-    return g.reshape(shape)
 
 
 def onehot(shape, index):
