@@ -25,10 +25,6 @@ def src(node):
     return ast.unparse(node)
 
 
-def statement_src(node):
-    return src(node)
-
-
 class Code:
     """Lines of Python with the current indentation."""
 

@@ -6,7 +6,7 @@ verbatim because nothing in them is differentiated. ``break``, ``continue``
 and early ``return`` are gone (rewritten into flags), and the function ends
 with a single ``Return`` of one name.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import gast
 

@@ -142,8 +142,6 @@ class Desugarer:
                 return []
             return self.assign(gast.Assign(targets=[node.target], value=node.value, type_comment=None))
         if isinstance(node, gast.If):
-            # returns in a branch are in tail position only when the if is
-            self._prepare_returns(node, tail)
             return [ir.If(node.test, self.block(node.body, loop, tail),
                           self.block(node.orelse, loop, tail), origin=node)]
         if isinstance(node, gast.While):
@@ -158,10 +156,6 @@ class Desugarer:
             return [self.raw(node)]
         raise self.where.error(node, type(node).__name__ + " statement",
                                "see the list of supported statements in the documentation")
-
-    def _prepare_returns(self, node, tail):
-        if not tail and any(isinstance(n, gast.Return) for n in gast.walk(node)):
-            self._returned_flag()
 
     def raw(self, node):
         return ir.Raw(node, frozenset(ir.written_names(node)))

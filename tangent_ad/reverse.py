@@ -16,7 +16,6 @@ import gast
 
 from . import ir
 from .code import Code, LineQuoter, src
-from .templates import free_names
 
 
 # ----------------------------------------------------------- reverse-sweep nodes

@@ -20,8 +20,7 @@ import weakref
 import gast
 import numpy
 
-from . import activity, fence, ir, normalize, parsing, runtime
-from .code import Code
+from . import activity, fence, normalize, parsing, runtime
 from .derivatives import Derivatives
 from .errors import InternalError, TransformError
 from .flatten import flatten

@@ -261,7 +261,6 @@ class GradChecker:
         xargs = self.to_lib(args)
         ref_out = f(*xargs)
         out_np = self.out_to_numpy(ref_out, ref_out)
-        f64_out = np.asarray(f(*ref_args), float)
         scalar = out_np.shape == ()
 
         results = {}
