@@ -124,10 +124,12 @@ class Derivatives:
         op, rule = assign.op, assign.op.rule
         template = ast.parse(rule.adjoint, mode="eval").body
         unbound = {p for p, _ in rule.signature if p not in op.bound}
-        if isinstance(template, ast.Call):       # leave out trailing arguments left at their default
+        if isinstance(template, ast.Call):       # leave out arguments left at their default
             while template.args and isinstance(template.args[-1], ast.Name) \
                     and template.args[-1].id in unbound:
                 template.args.pop()
+            template.keywords = [k for k in template.keywords
+                                 if not (isinstance(k.value, ast.Name) and k.value.id in unbound)]
         return ast.unparse(fill_ast(ast.unparse(template), self._values(assign, {"g": g})))
 
 

@@ -110,10 +110,10 @@ BINARY_PARTIALS = {
 # --------------------------------------------------------- linear in one operand
 AXIS_ARGS = (("a", REQUIRED), ("axis", "None"), ("dtype", "None"), ("out", "None"), ("keepdims", "False"))
 LINEAR = {
-    "sum": (AXIS_ARGS, "sum_adjoint(g, a, axis, keepdims)"),
-    "mean": (AXIS_ARGS, "mean_adjoint(g, a, axis, keepdims)"),
+    "sum": (AXIS_ARGS, "sum_adjoint(g, a, axis=axis, keepdims=keepdims)"),
+    "mean": (AXIS_ARGS, "mean_adjoint(g, a, axis=axis, keepdims=keepdims)"),
     "reshape": ((("a", REQUIRED), ("newshape", REQUIRED)), "reshape_adjoint(g, a)"),
-    "transpose": ((("a", REQUIRED), ("axes", "None")), "transpose_adjoint(g, axes)"),
+    "transpose": ((("a", REQUIRED), ("axes", "None")), "transpose_adjoint(g, axes=axes)"),
     "getitem": ((("a", REQUIRED), ("index", REQUIRED)), "index_adjoint(g, a, index)"),
     "T": ((("a", REQUIRED),), "transpose_adjoint(g)"),
     "float": ((("a", REQUIRED),), "g"),

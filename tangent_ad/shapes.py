@@ -60,7 +60,7 @@ class Shapes:
     def _shape_of_assignment(self, a, index):
         op = a.op
         if op is None or op.kind == "constant":
-            return frozenset() if isinstance(a.value, gast.Constant) else frozenset([f"@{index}"])
+            return frozenset() if _is_python_number(a.value) else frozenset([f"@{index}"])
         if op.kind == "copy":
             return self.expr(op.bound["x"])
         if op.kind == "rule" and op.rule.elementwise or (op.rule is not None and op.rule.name == "where"):
@@ -89,6 +89,18 @@ def _merge(old, new):
     if new is _Pending or any(atom.startswith("#") for atom in new):
         return UNSTABLE
     return old if old == new else UNSTABLE
+
+
+def _is_python_number(node):
+    """A numeric literal, a length, or an entry of a shape: a Python number, shaped ()."""
+    if isinstance(node, gast.Constant):
+        return True
+    if isinstance(node, gast.Subscript) and isinstance(node.value, gast.Attribute):
+        return node.value.attr == "shape" and not isinstance(node.slice, gast.Slice)
+    if isinstance(node, gast.Attribute):
+        return node.attr in ("ndim", "size")
+    return (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
+            and node.func.id == "len")
 
 
 def _is_none(node):
