@@ -136,19 +136,15 @@ def written_names(node):
 
 
 def writes(statements):
-    """All names the IR statements assign, recursively."""
+    """All names the IR statements assign, nested statements included."""
     result = set()
-    for s in statements:
+    for s in walk(statements):
         if isinstance(s, Assign):
             result.add(s.target)
         elif isinstance(s, Unpack):
             result |= set(s.targets)
         elif isinstance(s, Raw):
             result |= s.writes
-        elif isinstance(s, If):
-            result |= writes(s.body) | writes(s.orelse)
-        elif isinstance(s, While):
-            result |= writes(s.body)
         elif isinstance(s, For):
-            result |= ({s.target} if s.target else written_names(s.origin.target)) | writes(s.body)
+            result |= {s.target} if s.target else written_names(s.origin.target)
     return result
