@@ -1,0 +1,19 @@
+"""The small runtime that generated derivatives call.
+
+Every function here works for any array library that implements NumPy's
+dispatch protocols (NumPy, CuPy, ...): arrays are created only through
+``*_like`` functions, NumPy functions dispatch on their arguments, and user
+data is never copied to the host or converted with ``np.asarray``.
+
+An adjoint ``g`` of an array may be the scalar ``0.0``: the reverse sweep's
+placeholder for "nothing flowed back here yet". Adjoint helpers of operations
+whose result is an array pass such a placeholder through (``g`` itself).
+"""
+from . import core, indexing, linalg, reductions, shaping
+from .core import *          # noqa: F401,F403
+from .indexing import *      # noqa: F401,F403
+from .linalg import *        # noqa: F401,F403
+from .reductions import *    # noqa: F401,F403
+from .shaping import *       # noqa: F401,F403
+
+__all__ = core.__all__ + indexing.__all__ + linalg.__all__ + reductions.__all__ + shaping.__all__

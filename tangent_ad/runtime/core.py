@@ -1,0 +1,81 @@
+"""Broadcasting, zeros and seeds: the runtime every derivative uses.
+
+Every function here works for any array library that implements NumPy's
+dispatch protocols (NumPy, CuPy, ...): arrays are created only through
+``*_like`` functions, NumPy functions dispatch on their arguments, and user
+data is never copied to the host or converted with ``np.asarray``.
+
+>>> import numpy as np
+>>> unbroadcast(np.ones((2, 3)), np.zeros((3,)))
+array([2., 2., 2.])
+>>> unbroadcast(np.ones((2, 3)), np.zeros((2, 1)))
+array([[3.],
+       [3.]])
+"""
+import numpy as np
+
+__all__ = ['unbroadcast', 'broadcast_like', 'zeros_like', 'gradient_like', 'seed_adjoint']
+
+
+def _shape(x):
+    return getattr(x, "shape", ())
+
+
+def _ndim(x):
+    return getattr(x, "ndim", 0)
+
+
+def unbroadcast(g, x):
+    """Sum the adjoint ``g`` over the axes along which ``x`` was broadcast, giving ``x``'s shape."""
+    shape = _shape(x)
+    g_shape = _shape(g)
+    if g_shape == shape or not g_shape:
+        return g
+    if not hasattr(x, "shape"):
+        return float(np.sum(g))       # the gradient of a Python number is a Python number
+    extra = len(g_shape) - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and g_shape[extra + i] != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    if extra:
+        g = np.reshape(g, shape)
+    return g
+
+
+def broadcast_like(t, y):
+    """The tangent ``t`` expanded to the shape of the value ``y`` it belongs to."""
+    shape = _shape(y)
+    if _shape(t) == shape:
+        return t
+    if not _shape(t):
+        return t + np.zeros_like(y)     # made by y's array library, never on the host
+    return np.broadcast_to(t, shape)
+
+
+def zeros_like(x):
+    """A zero of the same kind as ``x``: 0.0 for a Python number, an array of zeros for an array."""
+    if not hasattr(x, "shape"):
+        return 0.0
+    return np.zeros_like(x)
+
+
+def gradient_like(g, x):
+    """``g`` as a gradient of ``x``: a scalar zero placeholder becomes zeros of ``x``'s shape."""
+    if _shape(g) != _shape(x) and not _shape(g):
+        return np.zeros_like(x) + g
+    return g
+
+
+def seed_adjoint(y, y_bar):
+    """Check the seed of the reverse sweep against the output it belongs to."""
+    y_shape, seed_shape = _shape(y), _shape(y_bar)
+    if y_shape == seed_shape:
+        return y_bar
+    if not seed_shape and not hasattr(y_bar, "shape") and y_bar == 0:
+        return np.zeros_like(y)      # a zero seed: nothing flows back (a helper whose result is unused)
+    if not seed_shape:
+        raise ValueError(
+            f"the gradient needs a scalar output, but the function returned an array of shape "
+            f"{y_shape}; seed the reverse sweep with an out_bar of that shape, or use tad.vjp")
+    raise ValueError(f"out_bar has shape {seed_shape}, but the function's output has shape {y_shape}")
