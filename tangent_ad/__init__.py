@@ -13,10 +13,11 @@ from .api import (Differentiable, derivative, differentiate, grad, jvp, source, 
                   vjp)
 from .checks import check_grad, numerical_grad
 from .errors import InternalError, TransformError
+from .rules.custom import custom_rule, registered as registered_rule
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Differentiable", "InternalError", "TransformError", "check_grad", "derivative",
-    "differentiate", "grad", "jvp", "numerical_grad", "source", "value_and_grad", "vjp",
+    "Differentiable", "InternalError", "TransformError", "check_grad", "custom_rule", "derivative",
+    "differentiate", "grad", "jvp", "numerical_grad", "registered_rule", "source", "value_and_grad", "vjp",
 ]

@@ -11,20 +11,31 @@ from .templates import fill, fill_ast, free_names
 class Derivatives:
     """Tangent and adjoint expressions, as source, for the operations of one function."""
 
-    def __init__(self, shapes, np_alias, tangent_name, adjoint_name, local_names):
+    def __init__(self, shapes, np_alias, names, local_names, external, location):
         self.shapes = shapes
+        self.location = location
         self.local_names = local_names
         self.np = np_alias
-        self.tangent_name = tangent_name
-        self.adjoint_name = adjoint_name
+        self.names = names
+        self.tangent_name = names.tangent
+        self.adjoint_name = names.adjoint
+        self.external = external          # (object, preferred name, expression) -> name in the code
+        self._adjoints = {}
 
+    # ------------------------------------------------------------ operands
     def _values(self, assign, extra=()):
+        """Placeholder -> source: the operands, parameters left at their default, the result."""
         op = assign.op
-        values = {"np": self.np, "y": assign.target}
+        values = {"np": self.np}
+        targets = getattr(assign, "targets", None)
+        if targets:
+            values.update({f"y{i}": t for i, t in enumerate(targets)})
+        else:
+            values["y"] = assign.target
         for param, default in op.rule.signature:
             if param in op.bound:
                 values[param] = self._as_expression(op.bound[param])
-            elif default is not rules.REQUIRED:
+            elif isinstance(default, str):
                 values[param] = default
         values.update(extra)
         return values
@@ -39,38 +50,83 @@ class Derivatives:
             return f"{self.np}.s_[{inner}]"
         return src(node)
 
-    def _var(self, op, param):
+    @staticmethod
+    def _var(op, param):
         return op.bound[param].id
+
+    def _unbound(self, op):
+        return {p for p, _ in op.rule.signature if p not in op.bound}
+
+    def _fill(self, template, assign, extra=()):
+        """A template filled in, leaving out arguments that were left at their default."""
+        tree = _drop_defaults(ast.parse(template, mode="eval").body, self._unbound(assign.op))
+        return ast.unparse(fill_ast(ast.unparse(tree), self._values(assign, extra)))
 
     # ------------------------------------------------------------------ forward
     # A tangent may be smaller than its value as long as it broadcasts to it (a scalar
     # tangent 1.0 of an array, x1_dot of t1 = x1 + x2): elementwise rules broadcast it
     # anyway, and it is expanded with broadcast_like only where a shape matters.
 
-    def tangent(self, assign, full):
-        """Source of the tangent of ``assign.target``; ``full(var)``: var's tangent has var's shape."""
+    def _dots(self, assign, full):
         op, rule = assign.op, assign.op.rule
         dots = {}
         for p in op.active:
             var = self._var(op, p)
             dot = self.tangent_name(var)
             if rule.elementwise or isinstance(rule, rules.Where) or full(var):
-                dots[f"{p}_dot"] = dot
+                dots[p] = dot
             else:
-                dots[f"{p}_dot"] = f"broadcast_like({dot}, {var})"
+                dots[p] = f"broadcast_like({dot}, {var})"
+        return dots
+
+    def tangent(self, assign, full):
+        """Source of the tangent of ``assign.target``; ``full(var)``: var's tangent has var's shape."""
+        op, rule = assign.op, assign.op.rule
+        dots = self._dots(assign, full)
+        named = {f"{p}_dot": d for p, d in dots.items()}
         if isinstance(rule, rules.Elementwise):
             template = " + ".join(f"({rule.partials[p]}) * {p}_dot" for p in op.active)
-            return fill(template, self._values(assign, dots))
-        if isinstance(rule, rules.Linear):
-            p = op.active[0]
-            return src(_replace(assign.value, op.bound[p], gast.parse(dots[f"{p}_dot"]).body[0].value))
+            return fill(template, self._values(assign, named))
         if isinstance(rule, rules.Where):
-            a = dots.get("a_dot", "0.0")
-            b = dots.get("b_dot", "0.0")
-            return fill("np.where(condition, A, B)", self._values(assign, {"A": a, "B": b}))
-        if isinstance(rule, rules.Bilinear):
-            return " + ".join(fill(rule.tangents[p], self._values(assign, dots)) for p in op.active)
+            return fill("np.where(condition, A, B)",
+                        self._values(assign, {"A": dots.get("a", "0.0"), "B": dots.get("b", "0.0")}))
+        if isinstance(rule, rules.Linear):
+            return src(self._with_tangents(assign.value, op, dots))
+        if isinstance(rule, rules.Template):
+            parts = []
+            for p in op.active:
+                base, k = _element(p)
+                extra = dict(named)
+                if k is not None:
+                    extra["dotted"] = src(self._with_tangents(op.bound[base], op, {p: dots[p]}, only=p))
+                parts.append(self._fill(rule.tangents[base], assign, extra))
+            return " + ".join(parts)
+        if isinstance(rule, rules.IndexStore):
+            extra = {"a_dot": dots.get("a", "0.0"), "v_dot": dots.get("v", "0.0")}
+            return self._fill(rule.tangent, assign, extra)
+        if isinstance(rule, rules.MultiOutput):
+            return self._fill(rule.tangent, assign, named)
+        if isinstance(rule, rules.Custom):
+            jvp = self._rule_function(assign, "jvp")
+            args = [src(op.bound[p]) for p, _ in rule.signature if p in op.bound]
+            tangents = [dots[p] if p in dots else f"zeros_like({src(op.bound[p])})"
+                        for p, _ in rule.signature if p in op.bound]
+            return f"{jvp}({', '.join(args + tangents)})"
         raise AssertionError(rule)
+
+    def _with_tangents(self, expr, op, dots, only=None):
+        """``expr`` with each active operand replaced by its tangent (list elements left
+        inactive become zeros, since the tangent of a list is the list of tangents)."""
+        replacements = {}
+        for p in op.active if only is None else [only]:
+            replacements[id(op.bound[p])] = gast.parse(dots[p]).body[0].value
+        sequence = op.rule.sequence_param
+        if sequence and only is None and isinstance(op.bound.get(sequence), (gast.List, gast.Tuple)):
+            for element in op.bound[sequence].elts:
+                if id(element) not in replacements:
+                    zero = gast.parse(f"zeros_like({src(element)})").body[0].value
+                    replacements[id(element)] = zero
+        return _replace(expr, replacements)
 
     def tangent_is_full(self, assign, full):
         """Whether the tangent of ``assign`` provably has the target's shape."""
@@ -97,54 +153,102 @@ class Derivatives:
     # ------------------------------------------------------------------ reverse
     def contributions(self, assign, g):
         """[(operand variable, source of its adjoint contribution)] of one operation."""
+        return self.adjoint(assign, g)[0]
+
+    def adjoint(self, assign, g):
+        """(contributions, prelude): the prelude lines compute parts several operands share."""
+        key = (id(assign), g)
+        if key not in self._adjoints:
+            self._adjoints[key] = self._adjoint(assign, g)
+        return self._adjoints[key]
+
+    def _adjoint(self, assign, g):
         op, rule = assign.op, assign.op.rule
+        if isinstance(rule, rules.Custom):
+            return self._custom_adjoint(assign, g)
         out = []
         for p in op.active:
             var = self._var(op, p)
+            base, k = _element(p)
+            extra = {"g": g} if k is None else {"g": g, "k": str(k)}
             if isinstance(rule, rules.Elementwise):
-                expr = fill(f"g * ({rule.partials[p]})", self._values(assign, {"g": g}))
+                expr = fill(f"g * ({rule.partials[p]})", self._values(assign, extra))
+                out.append((var, self._unbroadcast(expr, assign, var)))
+            elif isinstance(rule, rules.Where):
+                expr = fill(rule.adjoints[p], self._values(assign, extra))
                 out.append((var, self._unbroadcast(expr, assign, var)))
             elif isinstance(rule, rules.Linear):
-                out.append((var, self._linear_adjoint(assign, g)))
-            elif isinstance(rule, rules.Where):
-                expr = fill(rule.adjoints[p], self._values(assign, {"g": g}))
-                out.append((var, self._unbroadcast(expr, assign, var)))
-            elif isinstance(rule, rules.Bilinear):
-                out.append((var, fill(rule.adjoints[p], self._values(assign, {"g": g}))))
+                out.append((var, self._fill(rule.adjoint, assign, extra)))
+            elif isinstance(rule, (rules.Template, rules.IndexStore)):
+                out.append((var, self._fill(rule.adjoints[base], assign, extra)))
             else:
                 raise AssertionError(rule)
-        return out
+        return out, []
+
+    def _custom_adjoint(self, assign, g):
+        op, rule = assign.op, assign.op.rule
+        vjp = self._rule_function(assign, "vjp")
+        args = [src(op.bound[p]) for p, _ in rule.signature if p in op.bound]
+        call = f"{vjp}({', '.join([g] + args)})"
+        if len(args) == 1:
+            return [(self._var(op, p), call) for p in op.active], []
+        parts = [self.names.fresh(f"{self.adjoint_name(self._var(op, p))}_from_{rule.name}")
+                 if p in op.active else "_" for p, _ in rule.signature if p in op.bound]
+        contributions = [(self._var(op, p), part) for (p, _), part in zip(rule.signature, parts)
+                         if p in op.active]
+        return contributions, [f"{', '.join(parts)} = {call}"]
+
+    def parts_adjoint(self, assign, gs):
+        """The operand's adjoint of ``a, b = rule(x)`` given the outputs' adjoints (source each)."""
+        extra = {f"g{i}": g for i, g in enumerate(gs)}
+        extra["gs"] = f"[{', '.join(gs)}]"
+        return self._fill(assign.op.rule.adjoint, assign, extra)
+
+    def _rule_function(self, assign, which):
+        rule = assign.op.rule
+        func = getattr(rule, which)
+        if func is None:
+            mode = "forward" if which == "jvp" else "reverse"
+            raise self.location.error(
+                assign.origin, f"{mode}-mode derivative of {rule.name}",
+                f"the rule registered for {rule.name} with tangent_ad.custom_rule has no {which}; "
+                f"register one with custom_rule({rule.name}, {which}=...)")
+        return self.external(func, getattr(func, "__name__", f"{rule.name}_{which}"), rule.func, which)
 
     def _unbroadcast(self, expr, assign, var):
         if self.shapes.var(assign.target) == self.shapes.var(var):
             return expr
         return f"unbroadcast({expr}, {var})"
 
-    def _linear_adjoint(self, assign, g):
-        op, rule = assign.op, assign.op.rule
-        template = ast.parse(rule.adjoint, mode="eval").body
-        unbound = {p for p, _ in rule.signature if p not in op.bound}
-        if isinstance(template, ast.Call):       # leave out arguments left at their default
-            while template.args and isinstance(template.args[-1], ast.Name) \
-                    and template.args[-1].id in unbound:
-                template.args.pop()
-            template.keywords = [k for k in template.keywords
-                                 if not (isinstance(k.value, ast.Name) and k.value.id in unbound)]
-        return ast.unparse(fill_ast(ast.unparse(template), self._values(assign, {"g": g})))
+
+def _element(param):
+    """``("arrays", 1)`` for the list element ``arrays.1``, ``(param, None)`` otherwise."""
+    base, dot, index = param.partition(".")
+    return (base, int(index)) if dot else (param, None)
+
+
+def _drop_defaults(tree, unbound):
+    """Leave out of calls in a template the arguments that the user left at their default."""
+    for call in ast.walk(tree):
+        if isinstance(call, ast.Call):
+            while call.args and isinstance(call.args[-1], ast.Name) and call.args[-1].id in unbound:
+                call.args.pop()
+            call.keywords = [k for k in call.keywords
+                             if not (isinstance(k.value, ast.Name) and k.value.id in unbound)]
+    return tree
 
 
 def _names_of(node):
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
 
 
-def _replace(expr, old, new):
-    """A copy of ``expr`` with the node ``old`` (by identity) replaced by ``new``."""
-    if expr is old:
-        return new
+def _replace(expr, replacements):
+    """A copy of ``expr`` with the nodes in ``replacements`` (by id) replaced."""
+    if id(expr) in replacements:
+        return replacements[id(expr)]
     if isinstance(expr, list):
-        return [_replace(e, old, new) for e in expr]
+        return [_replace(e, replacements) for e in expr]
     if not isinstance(expr, gast.AST):
         return expr
-    fields = {f: _replace(getattr(expr, f), old, new) for f in expr._fields}
-    clone = type(expr)(**fields)
-    return clone
+    fields = {f: _replace(getattr(expr, f), replacements) for f in expr._fields}
+    return type(expr)(**fields)

@@ -81,11 +81,14 @@ class Flattener:
         if isinstance(s, ir.Unpack):
             return self.unpack(s)
         if isinstance(s, ir.Raw):
-            hit = s.writes & self.active
-            if hit:
-                raise self._raw_error(s, sorted(hit)[0])
             for store in _in_place_stores(s.node):
                 self._check_in_place(s, store, ir.root_name(store))
+            hit = s.writes & self.active
+            if hit:
+                store = _index_store(s.node)
+                if store is None:
+                    raise self._raw_error(s, sorted(hit)[0])
+                return self.index_store(s.node, *store)
             self._check_no_mutation(s)
             return [s]
         if isinstance(s, ir.If):
@@ -98,6 +101,25 @@ class Flattener:
             return self.for_loop(s)
         return [s]
 
+    def index_store(self, node, target, index, value, op_type):
+        """``x[i] = v`` or ``x[i] += v`` into an array being differentiated: one operation."""
+        out = []
+        name_ = target.id
+        self.new_active(name_)
+        index_atom = self.index_atom(index, node, out)
+        if op_type is not None and not isinstance(op_type, gast.Add):     # x[i] *= v: x[i] = x[i] * v
+            read = gast.Subscript(value=ir.name(name_), slice=copy.deepcopy(index_atom), ctx=gast.Load())
+            value = gast.BinOp(left=read, op=op_type, right=value)
+            op_type = None
+        value_atom = self.atom(value, node, out)
+        add = op_type is not None
+        rule = rules.RULES["setitem_add" if add else "setitem"]
+        op = self.make_op(rule, {"a": ir.name(name_), "index": index_atom, "v": value_atom})
+        out.append(ir.Assign(name_, value_atom, origin=node, op=op, augmented=add, index=index_atom))
+        if name_ in self.function.params:
+            self.function.stored_params.add(name_)
+        return out
+
     def unpack(self, s):
         """``a, b = helper(x)`` with a differentiated part: the helper is differentiated too."""
         if not set(s.targets) & self.active:
@@ -105,6 +127,13 @@ class Flattener:
         for target in s.targets:
             self.new_active(target)
         callee = self.flow.resolve_callee(s.value.func)
+        rule = rules.rule_for(callee) if callee is not None else None
+        if isinstance(rule, rules.MultiOutput):
+            out = []
+            bound = self.bind(rule, s.value.args, s.value.keywords, s.value, s.origin, out)
+            expr = self._rule_call(s.value.func, rule, bound, s.value)
+            out.append(ir.Unpack(s.targets, expr, s.origin, self.make_op(rule, bound)))
+            return out
         if not inspect.isfunction(callee):
             raise self.where.error(s.origin.targets[0], "tuple unpacking of a differentiated value",
                                    "unpack a tuple written out in full (a, b = u, v), unpack the result "
@@ -158,9 +187,9 @@ class Flattener:
         target = targets[0]
         stores = [t for t in _in_place_stores(node) if ir.root_name(t) == name_]
         if stores:
-            return self.where.error(stores[0], "assignment into an array being differentiated",
-                                    f"build a new array instead of writing into {name_} (for example "
-                                    "with np.where, np.concatenate or arithmetic on slices)")
+            return self.where.error(stores[0], "assignment into an array being differentiated "
+                                    "through a view", f"store with one subscript on {name_} itself "
+                                    f"({name_}[i, j] = v, {name_}[:, 0] = v), or build a new array")
         return self.where.error(target, "tuple unpacking of a differentiated value",
                                 "unpack a tuple written out in full (a, b = u, v), or index the "
                                 "value (a = p[0])")
@@ -213,6 +242,8 @@ class Flattener:
                 return True
             if isinstance(s, ir.Unpack) and set(s.targets) & self.active:
                 return True
+            if isinstance(s, ir.Raw) and s.writes & self.active:      # x[i] = v
+                return True
             if isinstance(s, ir.If) and (self._has_active(s.body) or self._has_active(s.orelse)):
                 return True
             if isinstance(s, (ir.While, ir.For)) and self._has_active(s.body):
@@ -263,9 +294,12 @@ class Flattener:
         """(single-operation expression, Op) for an active expression."""
         if isinstance(value, gast.BinOp):
             rule = rules.RULES.get(rules.OPERATORS.get(type(value.op).__name__, ""))
+            if isinstance(value.op, gast.Mod) and isinstance(value.left, gast.Constant) \
+                    and isinstance(value.left.value, str):
+                rule = None             # "%s" % x formats a string
             if rule is None:
                 raise self.where.error(value, f"operator {_op_symbol(value.op)} on differentiated values",
-                                       "use + - * / ** @ or a NumPy function with a derivative rule")
+                                       "use + - * / ** % @ or a NumPy function with a derivative rule")
             left = self.atom(value.left, origin, out)
             right = self.atom(value.right, origin, out)
             expr = gast.BinOp(left=left, op=value.op, right=right)
@@ -278,12 +312,13 @@ class Flattener:
             expr = gast.UnaryOp(op=value.op, operand=operand)
             return expr, self.make_op(rules.RULES["negative"], {"x": operand})
         if isinstance(value, gast.Attribute):
-            if value.attr != "T":
+            rule_name = rules.ATTRIBUTES.get(value.attr)
+            if rule_name is None:
                 raise self.where.error(value, f"attribute .{value.attr} of a differentiated value",
                                        "use .T, .shape, .ndim, .size or a NumPy function")
             operand = self.atom(value.value, origin, out)
-            expr = gast.Attribute(value=operand, attr="T", ctx=gast.Load())
-            return expr, self.make_op(rules.RULES["T"], {"a": operand})
+            expr = gast.Attribute(value=operand, attr=value.attr, ctx=gast.Load())
+            return expr, self.make_op(rules.RULES[rule_name], {"a": operand})
         if isinstance(value, gast.Subscript):
             operand = self.atom(value.value, origin, out)
             index = self.index_atom(value.slice, origin, out)
@@ -306,52 +341,82 @@ class Flattener:
                                    "compute integer indices from non-differentiated values")
         if _is_simple_index(index):
             return index
+        if isinstance(index, gast.Tuple):       # x[np.array([1, 0]), 1:]: slices stay inline
+            elements = [e if _is_simple_index(e) else self.inactive_atom(e, origin, out)
+                        for e in index.elts]
+            return gast.Tuple(elts=elements, ctx=gast.Load())
         return self.inactive_atom(index, origin, out)
 
     def make_op(self, rule, bound):
-        active = tuple(p for p in rule.differentiable
-                       if isinstance(bound.get(p), gast.Name) and bound[p].id in self.active)
-        return Op(rule, bound, active)
+        def is_active(atom):
+            return isinstance(atom, gast.Name) and atom.id in self.active
+        active = []
+        for p in rule.differentiable:
+            if p == rule.sequence_param and isinstance(bound.get(p), (gast.List, gast.Tuple)):
+                active += [f"{p}.{k}" for k, e in enumerate(bound[p].elts) if is_active(e)]
+            elif is_active(bound.get(p)):
+                active.append(p)
+        return Op(rule, bound, tuple(active))
 
     # ------------------------------------------------------------------ calls
     def call(self, value, origin, out):
         func = value.func
-        method_of = None
         if isinstance(func, gast.Attribute) and self._is_value(func.value):
-            method_of = func.value
-        if method_of is not None:
-            rule_name = rules.METHODS.get(func.attr)
-            if rule_name is None:
-                raise self.where.error(value, f"method .{func.attr}() of a differentiated value",
-                                       "call the NumPy function instead, e.g. np.sum(x)")
-            receiver = self.atom(method_of, origin, out)
-            rule = rules.RULES[rule_name]
-            args = list(value.args)
-            if rule_name in ("reshape", "transpose") and len(args) > 1:
-                args = [gast.Tuple(elts=args, ctx=gast.Load())]
-            bound = self.bind(rule, [receiver] + args, value.keywords, value, origin, out, lowered=1)
-            expr = gast.Call(func=gast.Attribute(value=receiver, attr=func.attr, ctx=gast.Load()),
-                             args=[bound[name_] for name_, _ in rule.signature[1:1 + len(args)]],
-                             keywords=[gast.keyword(arg=k.arg, value=bound[k.arg]) for k in value.keywords])
-            return expr, self.make_op(rule, bound)
+            return self.method_call(value, origin, out)
         target = self.flow.resolve_callee(func)
         name_ = _func_name(func)
         rule = rules.rule_for(target) if target is not None else None
+        if isinstance(rule, rules.MultiOutput):
+            raise self.where.error(value, f"{name_} used as one value",
+                                   f"{name_} returns several arrays: unpack them where it is called, "
+                                   f"for example a, b = {name_}(...)")
+        if rule is not None and rule.sequence_param and value.args \
+                and not isinstance(value.args[0], (gast.List, gast.Tuple)) and rule.name == "array":
+            rule = rules.RULES["identity"]          # np.array(x) of one array: a copy
         if rule is not None:
             bound = self.bind(rule, value.args, value.keywords, value, origin, out)
-            positional = [bound[p] for p, _ in rule.signature[:len(value.args)]]
-            keywords = [gast.keyword(arg=k.arg, value=bound[k.arg]) for k in value.keywords]
-            expr = gast.Call(func=func, args=positional, keywords=keywords)
-            return expr, self.make_op(rule, bound)
+            return self._rule_call(func, rule, bound, value), self.make_op(rule, bound)
         if inspect.isfunction(target):
             return self.user_call(value, target, origin, out)
         raise self.where.error(
             value, f"call to {name_}",
             f"tangent_ad has no derivative rule for {name_} and no Python source to differentiate; "
-            "use a supported NumPy function",
+            "use a supported NumPy function, or register a rule with tangent_ad.custom_rule",
             message=f"call to {name_}: tangent_ad has no derivative rule for {name_} and it has no "
                     "Python source to differentiate; rewrite it with supported NumPy functions "
-                    "(see the list of rules) or keep it out of the differentiated computation")
+                    "(python -m tangent_ad --list-rules lists them), register a rule with "
+                    f"tangent_ad.custom_rule({name_}, jvp=..., vjp=...), or keep it out of the "
+                    "differentiated computation")
+
+    def method_call(self, value, origin, out):
+        """``x.sum(axis=0)``: the receiver is the rule's first operand."""
+        func = value.func
+        rule_name = rules.METHODS.get(func.attr)
+        if rule_name is None:
+            raise self.where.error(value, f"method .{func.attr}() of a differentiated value",
+                                   "call the NumPy function instead, e.g. np.sum(x); "
+                                   "python -m tangent_ad --list-rules lists the methods supported")
+        receiver = self.atom(func.value, origin, out)
+        rule = rules.RULES[rule_name]
+        args = list(value.args)
+        if rule_name in ("reshape", "transpose") and len(args) > 1:
+            args = [gast.Tuple(elts=args, ctx=gast.Load())]       # x.reshape(2, 3)
+        bound = self.bind(rule, [receiver] + args, value.keywords, value, origin, out, lowered=1)
+        params = [p for p, _ in rule.signature]
+        expr = gast.Call(func=gast.Attribute(value=receiver, attr=func.attr, ctx=gast.Load()),
+                         args=[bound[p] for p in params[1:1 + len(args)]],
+                         keywords=[gast.keyword(arg=k.arg, value=bound[k.arg]) for k in value.keywords])
+        return expr, self.make_op(rule, bound)
+
+    def _rule_call(self, func, rule, bound, value):
+        """The call as the primal computes it, on the flattened operands."""
+        params = [p for p, default in rule.signature if default is not rules.VARIADIC]
+        positional = [bound[p] for p in params[:len(value.args)]]
+        variadic = rule.sequence_param
+        if variadic and dict(rule.signature)[variadic] is rules.VARIADIC:
+            positional += bound[variadic].elts
+        keywords = [gast.keyword(arg=k.arg, value=bound[k.arg]) for k in value.keywords]
+        return gast.Call(func=func, args=positional, keywords=keywords)
 
     def _is_value(self, expr):
         """Whether ``expr`` is data (so ``expr.f(...)`` is a method call), not a module or class."""
@@ -359,14 +424,19 @@ class Flattener:
         return obj is None or not (inspect.ismodule(obj) or inspect.isclass(obj))
 
     def bind(self, rule, args, keywords, node, origin, out, lowered=0):
-        """Operands of a rule call by parameter name, each an atom."""
+        """Operands of a rule call by parameter name, each an atom (a list of atoms for a list)."""
         signature = rule.signature
-        if len(args) > len(signature):
+        fixed = [(p, d) for p, d in signature if d is not rules.VARIADIC]
+        variadic = [p for p, d in signature if d is rules.VARIADIC]
+        if len(args) > len(fixed) and not variadic:
             raise self.where.error(node, f"call to {rule.name} with {len(args)} positional arguments",
                                    f"{rule.name} takes {', '.join(p for p, _ in signature)}")
         bound = {}
-        for index, (arg, (param, _)) in enumerate(zip(args, signature)):
+        for index, (arg, (param, _)) in enumerate(zip(args, fixed)):
             bound[param] = arg if index < lowered else self.operand(rule, param, arg, origin, out)
+        if variadic:
+            elements = [self.atom(a, origin, out) for a in args[len(fixed):]]
+            bound[variadic[0]] = gast.List(elts=elements, ctx=gast.Load())
         for keyword in keywords:
             if keyword.arg not in dict(signature):
                 raise self.where.error(keyword.value, f"argument {keyword.arg}= of {rule.name}",
@@ -377,9 +447,22 @@ class Flattener:
             if param not in bound and default is rules.REQUIRED:
                 raise self.where.error(node, f"call to {rule.name} without {param}",
                                        f"pass {param}")
+        for param, _ in signature:
+            if isinstance(bound.get(param), (gast.List, gast.Tuple)) and param == rule.sequence_param:
+                for k, element in enumerate(bound[param].elts):
+                    bound[f"{param}.{k}"] = element
         return bound
 
     def operand(self, rule, param, arg, origin, out):
+        if param == rule.sequence_param:
+            if isinstance(arg, (gast.List, gast.Tuple)):
+                elements = [self.atom(e, origin, out) for e in arg.elts]
+                return type(arg)(elts=elements, ctx=gast.Load())
+            if self.is_active_expr(arg):
+                raise self.where.error(arg, f"{rule.name} of a list of differentiated arrays held in a "
+                                       "variable", f"write the arrays out in the call: "
+                                       f"{rule.name}([a, b, c])")
+            return self.inactive_atom(arg, origin, out)
         if param in rule.differentiable:
             return self.atom(arg, origin, out)
         if self.is_active_expr(arg):
@@ -401,6 +484,19 @@ class Flattener:
         expr = gast.Call(func=value.func, args=positional, keywords=keywords)
         active = tuple(p for p, a in bound.items() if isinstance(a, gast.Name) and a.id in self.active)
         return expr, Op(None, bound, active, callee=target, kind="call")
+
+
+def _index_store(node):
+    """(array name, index, value, operator or None) for ``x[i] = v`` / ``x[i] op= v``; else None."""
+    if isinstance(node, gast.Assign) and len(node.targets) == 1:
+        target, op_type = node.targets[0], None
+    elif isinstance(node, gast.AugAssign):
+        target, op_type = node.target, node.op
+    else:
+        return None
+    if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+        return target.value, target.slice, node.value, op_type
+    return None
 
 
 def _in_place_stores(node):

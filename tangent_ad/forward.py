@@ -66,6 +66,9 @@ class ForwardGenerator:
                            f"{', '.join(tangents.values())}, returns ({outs}, {dots}): "
                            f"the value of {f.name} and its tangent.")
             self.code.line('"""')
+            for p in sorted(f.stored_params):
+                self.code.line(f"{p} = {self.derivatives.np}.copy({p})    # stores into {p} leave "
+                               "the caller's array as it was")
             for p in f.params:        # before the body: p still holds the argument
                 if p in self.active and p not in self.wrt:
                     # an argument not differentiated but later given differentiated values
@@ -86,7 +89,7 @@ class ForwardGenerator:
 
     def statement(self, s):
         if isinstance(s, ir.Assign):
-            self.quoter.quote(self.code, s.origin, f"{s.target} = {src(s.value)}")
+            self.quoter.quote(self.code, s.origin, s.text)
             self.assign(s)
         elif isinstance(s, ir.Raw):
             self.quoter.quote(self.code, s.node, src(s.node))
@@ -123,7 +126,7 @@ class ForwardGenerator:
 
     def assign(self, s):
         op = s.op
-        primal = f"{s.target} = {src(s.value)}"
+        primal = s.text
         if op is None:
             self.code.line(primal)
             return
@@ -155,6 +158,11 @@ class ForwardGenerator:
         self.code.line(f"{s.target}, {self.dot(s.target)} = {self._derived_call(s)}")
 
     def unpack(self, s):
+        if s.op.kind == "rule":            # p, q = np.split(x, 2): the rule gives the tangents
+            self.code.line(f"{', '.join(s.targets)} = {src(s.value)}")
+            dots = ", ".join(self.dot(t) for t in s.targets)
+            self.code.line(f"{dots} = {self.derivatives.tangent(s, lambda v: v in self.full)}")
+            return
         dots = [self.dot(t) if t in self.active else "_" for t in s.targets]
         self.code.line(f"({', '.join(s.targets)}), ({', '.join(dots)}) = {self._derived_call(s)}")
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import gast
 
+from .code import src
+
 
 @dataclass
 class Assign:
@@ -19,6 +21,20 @@ class Assign:
     origin: object = None        # the user's node, for locations
     op: object = None            # set by flattening when the target is active
     augmented: bool = False      # written x op= v, which NumPy does in place
+    index: gast.expr = None      # target[index] = value: a store into the array
+
+    @property
+    def text(self):
+        """The statement as source: ``y = f(x)``, ``y[i] = v`` or ``y[i] += v``."""
+        if self.index is None:
+            return f"{self.target} = {src(self.value)}"
+        index = self.index
+        if isinstance(index, gast.Tuple) and index.elts:       # y[i, j], not y[(i, j)]
+            inside = ", ".join(src(e) for e in index.elts) + ("," if len(index.elts) == 1 else "")
+        else:
+            inside = src(index)
+        store = f"{self.target}[{inside}]"
+        return f"{store} {'+=' if self.augmented else '='} {src(self.value)}"
 
 
 @dataclass
@@ -76,10 +92,13 @@ class Function:
     result: str                  # the name returned (the first, when a tuple is returned)
     parsed: object = None
     results: list = None         # every name returned: [result], or the tuple's names
+    stored_params: set = None    # parameters written into (x[i] = v): copied on entry
 
     def __post_init__(self):
         if self.results is None:
             self.results = [self.result]
+        if self.stored_params is None:
+            self.stored_params = set()
 
 
 def name(id_):

@@ -66,6 +66,8 @@ class ReverseGenerator:
         self.quoter = LineQuoter(context.location)
         self.pushes = 0
         self.zero_placeholder = False
+        self.stored = {s.target for s in ir.walk(function.body)
+                       if isinstance(s, ir.Assign) and s.index is not None}
         self._allocate_records(function.body)
 
     def bar(self, var):
@@ -117,6 +119,9 @@ class ReverseGenerator:
         with code.indented():
             for p, original in self.originals.items():
                 code.line(f"{original} = {p}    # the argument, before {p} is reassigned")
+            for p in sorted(f.stored_params):
+                code.line(f"{p} = {self.derivatives.np}.copy({p})    # stores into {p} leave the "
+                          "caller's array as it was")
         code.extend(forward)
         code.extend(reverse)
         return code, seed
@@ -169,12 +174,16 @@ class ReverseGenerator:
         key = id(s)
         if key not in self._reads:
             op = s.op
-            if isinstance(s, ir.Unpack) or op.kind == "call":
+            if isinstance(s, ir.Unpack) and op.kind == "rule":
+                # the parts' adjoints, or zeros shaped like the parts where none flowed back
+                texts = [self.derivatives.parts_adjoint(s, [f"zeros_like({t})" for t in s.targets])]
+            elif isinstance(s, ir.Unpack) or op.kind == "call":
                 arguments = [src(a) for a in op.bound.values()]
                 targets = s.targets if isinstance(s, ir.Unpack) else []
                 texts = arguments + [t for t in targets if t not in arguments]
             elif op.kind == "rule":
-                texts = [e for _, e in self.derivatives.contributions(s, self.bar(s.target))]
+                contributions, prelude = self.derivatives.adjoint(s, self.bar(s.target))
+                texts = [e for _, e in contributions] + prelude
             else:
                 texts = []
             reads = []
@@ -190,7 +199,7 @@ class ReverseGenerator:
         self._quote(s, code)
         if isinstance(s, ir.Assign):
             if s.op is None:
-                code.line(f"{s.target} = {src(s.value)}")
+                code.line(s.text)
                 return []
             return self.assignment(s, later, code, covered)
         if isinstance(s, ir.Raw):
@@ -240,18 +249,22 @@ class ReverseGenerator:
         return []
 
     def save(self, variables, later, code):
-        """Push the variables the reverse sweep reads here if they may be overwritten later."""
+        """Push the variables the reverse sweep reads here if they may be overwritten later.
+
+        An array that a later store (``x[i] = v``) changes in place is pushed as a copy.
+        """
         pops = []
         for var in variables:
             if var in later:
-                code.line(f"tape.append({var})")
+                value = f"{self.derivatives.np}.copy({var})" if var in self.stored else var
+                code.line(f"tape.append({value})")
                 self.pushes += 1
                 pops.insert(0, Pop(var))
         return pops
 
     def _quote(self, s, code):
         if isinstance(s, ir.Assign):
-            self.quoter.quote(code, s.origin, f"{s.target} = {src(s.value)}")
+            self.quoter.quote(code, s.origin, s.text)
         elif isinstance(s, ir.Raw):
             self.quoter.quote(code, s.node, src(s.node))
         elif isinstance(s, ir.If):       # recorded as cond = <test>: quote the user's line
@@ -267,7 +280,7 @@ class ReverseGenerator:
     def primal(self, s, code):
         """A statement with nothing active in it, as written."""
         if isinstance(s, ir.Assign):
-            code.line(f"{s.target} = {src(s.value)}")
+            code.line(s.text)
         elif isinstance(s, ir.Raw):
             code.line(src(s.node))
         elif isinstance(s, ir.If):
@@ -303,21 +316,23 @@ class ReverseGenerator:
         elif op.kind == "call":
             contributions, prelude = self.call_adjoint(s, g)
         else:
-            contributions = self.derivatives.contributions(s, g)
+            contributions, prelude = self.derivatives.adjoint(s, g)
         reads = self.reads_of(s)
         operands = ir.read_names(s.value)
         before = [s.target] if s.target in reads and s.target in operands else []
         for var in before:
             code.line(f"tape.append({var})")
             self.pushes += 1
-        code.line(f"{s.target} = {src(s.value)}")
+        code.line(s.text)
         pops = self.save([v for v in reads if v not in before and v not in covered], later, code)
         pops += [Pop(v) for v in reversed(before)]
-        return [Adjoint(s.target, f"{s.target} = {src(s.value)}", contributions, prelude, pops=pops)]
+        return [Adjoint(s.target, s.text, contributions, prelude, pops=pops)]
 
     def unpacking(self, s, later, code, covered):
         """``a, b = helper(x)``: the helper's derivative is seeded with the adjoint of each part."""
         op = s.op
+        if op.kind == "rule":
+            return self.unpacking_rule(s, later, code, covered)
         derived = self.context.request(op.callee, "reverse", op.active, s.value.func)
         parts = [self.names.fresh(f"{self.bar(op.bound[p].id)}_from_{_short(derived.callee_name)}")
                  for p in op.active]
@@ -342,6 +357,29 @@ class ReverseGenerator:
         contributions = [(op.bound[p].id, part) for p, part in zip(op.active, parts)]
         return [Adjoint(s.targets[0], text, contributions, targets=tuple(s.targets), pops=pops,
                                seeded_call=seeded_call)]
+
+    def unpacking_rule(self, s, later, code, covered):
+        """``p, q = np.split(x, 2)``: x's adjoint is assembled from the parts' adjoints."""
+        op = s.op
+        operand = op.bound[op.active[0]].id if op.active else None
+        part = self.names.fresh(f"{self.bar(operand)}_from_{op.rule.name}") if operand else None
+
+        def seeded_call(state):
+            gs = [self.bar(t) if t in state else f"zeros_like({t})" for t in s.targets]
+            return f"{part} = {self.derivatives.parts_adjoint(s, gs)}"
+
+        text = f"{', '.join(s.targets)} = {src(s.value)}"
+        before = [t for t in s.targets if t in ir.read_names(s.value)]
+        for var in before:
+            code.line(f"tape.append({var})")
+            self.pushes += 1
+        code.line(text)
+        reads = self.reads_of(s)
+        pops = self.save([v for v in reads if v not in before and v not in covered], later, code)
+        pops += [Pop(v) for v in reversed(before)]
+        contributions = [(operand, part)] if operand else []
+        return [Adjoint(s.targets[0], text, contributions, targets=tuple(s.targets), pops=pops,
+                        seeded_call=seeded_call)]
 
     def call_adjoint(self, s, g):
         op = s.op

@@ -61,8 +61,8 @@ class Shapes:
         op = a.op
         if op is None or op.kind == "constant":
             return frozenset() if _is_python_number(a.value) else frozenset([f"@{index}"])
-        if op.kind == "copy":
-            return self.expr(op.bound["x"])
+        if op.kind == "copy" or a.index is not None:      # a store keeps the array's shape
+            return self.expr(op.bound["x" if op.kind == "copy" else "a"])
         if op.kind == "rule" and op.rule.elementwise or (op.rule is not None and op.rule.name == "where"):
             shape = frozenset()
             for atom in op.bound.values():

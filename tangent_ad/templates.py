@@ -11,6 +11,9 @@ the generated code reads like a person wrote it.
 ('y_bar', '-t1_bar')
 >>> fill("np.cos(x) * g", {"x": "u", "g": "(a + b)", "np": "onp"})
 'onp.cos(u) * (a + b)'
+>>> fill("np.einsum(s, *dotted)", {"s": "'ij->'", "dotted": "[a_dot, b]"})
+"np.einsum('ij->', a_dot, b)"
+
 """
 import ast
 import operator
@@ -77,6 +80,15 @@ def simplify(node):
             setattr(node, field, simplify(value))
         elif isinstance(value, list):
             setattr(node, field, [simplify(v) if isinstance(v, ast.AST) else v for v in value])
+    if isinstance(node, ast.Call):        # f(s, *[a, b]) -> f(s, a, b)
+        args = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred) and isinstance(arg.value, (ast.List, ast.Tuple)):
+                args += arg.value.elts
+            else:
+                args.append(arg)
+        node.args = args
+        return node
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         inner = node.operand
         if isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.USub):

@@ -29,7 +29,7 @@ from .naming import Names
 from .reverse import ReverseGenerator
 from .shapes import Shapes
 
-RESERVED = set(runtime.__all__) | {"tape", "derivative"}
+RESERVED = set(runtime.__all__) | {"tape", "derivative", "registered_rule"}
 
 
 class Prepared:
@@ -74,8 +74,8 @@ class Context:
         self.names.reserve(module.np_alias)
         for taken in module.function_names.taken:
             self.names.reserve(taken)
-        self.derivatives = Derivatives(prepared.shapes, module.np_alias, self.names.tangent,
-                                       self.names.adjoint, prepared.local_names)
+        self.derivatives = Derivatives(prepared.shapes, module.np_alias, self.names, prepared.local_names,
+                                       module.external_name, self.location)
 
     def request(self, callee, mode, wrt, func_expr):
         try:
@@ -102,6 +102,28 @@ class Module:
         self.derived = {}
         self.texts = []
         self.header = []
+        self.externals = {}            # id(object) -> its name in the generated code
+
+    def external_name(self, obj, preferred, owner, attribute):
+        """The name the generated code calls ``obj`` by: a custom rule's jvp or vjp.
+
+        A function the user's module already holds is imported from there like any
+        other global; otherwise the source looks it up in the rule registry.
+        """
+        if id(obj) in self.externals:
+            return self.externals[id(obj)]
+        if self.namespace.get(preferred) is obj:
+            name_ = preferred
+        else:
+            name_ = self.function_names.fresh(preferred)
+            owner_name = next((k for k, v in self.namespace.items() if v is owner), None)
+            if owner_name is None:
+                raise InternalError(f"the function {preferred} of a custom rule is not reachable "
+                                    "from the differentiated function's module")
+            self.namespace[name_] = obj
+            self.header.append(f"{name_} = registered_rule({owner_name}).{attribute}")
+        self.externals[id(obj)] = name_
+        return name_
 
     def derive(self, func, mode, wrt, return_value=False, func_expr=None, tuple_output=False):
         key = (func, mode, tuple(wrt), return_value, tuple_output)
@@ -152,7 +174,8 @@ class Module:
         if used:
             lines.append(f"from tangent_ad.runtime import {', '.join(used)}")
         if self.header:
-            lines.append("from tangent_ad import derivative")
+            helpers = [n for n in ("derivative", "registered_rule") if any(n + "(" in h for h in self.header)]
+            lines.append(f"from tangent_ad import {', '.join(helpers)}")
             lines += self.header
         head = "\n".join(lines)
         return (head + "\n\n\n" if head else "") + body + "\n"
@@ -160,7 +183,7 @@ class Module:
 
     def _imports(self, body):
         """Imports that let the source run in a fresh namespace: modules, and the user's globals."""
-        free = _free_names(body) - set(runtime.__all__) - {"derivative"}
+        free = _free_names(body) - set(runtime.__all__) - {"derivative", "registered_rule"}
         lines, from_user = [], []
         if self.import_numpy and self.np_alias in free:
             lines.append(f"import numpy as {self.np_alias}")

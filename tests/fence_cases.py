@@ -205,19 +205,20 @@ def kwargs_case(x,
 # ------------------------------------------------------- mutation of values
 
 def setitem_case(x):
-    y = x * 2.0
-    y[0] = 1.0  # <- setitem
+    y = np.outer(x, x)
+    y.T[0] = 1.0  # <- setitem
     return np.sum(y)
 
 
 def setitem_arg_case(x):
-    x[1] = 0.0  # <- setitem-arg
-    return np.sum(x * x)
+    y = np.outer(x, x)
+    y[1][0] = 0.0  # <- setitem-arg
+    return np.sum(y * y)
 
 
 def setitem_aug_case(x):
-    y = x * 2.0
-    y[2] += 1.0  # <- setitem-aug
+    y = np.outer(x, x)
+    y.T[2] += 1.0  # <- setitem-aug
     return np.sum(y)
 
 

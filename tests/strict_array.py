@@ -147,6 +147,24 @@ class StrictArray(NDArrayOperatorsMixin):
     def dot(self, other):
         return np.dot(self, other)
 
+    def _via_numpy(name):
+        """A method that calls the NumPy function of the same name, as CuPy's methods mirror them."""
+        func = getattr(np, name)
+
+        def method(self, *args, **kwargs):
+            return func(self, *args, **kwargs)
+        method.__name__ = name
+        return method
+
+    for _name in ("prod", "max", "min", "var", "std", "cumsum", "cumprod", "trace", "ravel", "squeeze",
+                  "swapaxes", "repeat", "diagonal", "take", "clip", "argmax", "argmin", "all", "any",
+                  "argsort", "nonzero"):
+        locals()[_name] = _via_numpy(_name)
+    del _name, _via_numpy
+
+    def flatten(self):
+        return np.copy(np.ravel(self))
+
     def astype(self, dtype, copy=True):
         return StrictArray(self._data.astype(dtype, copy=copy))
 

@@ -169,13 +169,14 @@ CASES = [
     Case("kwargs", fc.kwargs_case, scalar, ("**options", "options"),
          mentions("**", "kwargs", "keyword"), (ast.arg,)),
     # mutation
-    Case("setitem", fc.setitem_case, vector, ("y[0]",),
-         exact("assignment into an array being differentiated"),
+    # stores into a differentiated array: x[i] = v is supported, not through a view
+    Case("setitem", fc.setitem_case, vector, ("y.T[0]",),
+         exact("assignment into an array being differentiated through a view"),
          (ast.Assign, ast.Subscript)),
-    Case("setitem-arg", fc.setitem_arg_case, vector, ("x[1]",),
-         exact("assignment into an array being differentiated"),
+    Case("setitem-arg", fc.setitem_arg_case, vector, ("y[1][0]",),
+         exact("assignment into an array being differentiated through a view"),
          (ast.Assign, ast.Subscript)),
-    Case("setitem-aug", fc.setitem_aug_case, vector, ("y[2]",),
+    Case("setitem-aug", fc.setitem_aug_case, vector, ("y.T[2]",),
          mentions("assignment into an array"), (ast.AugAssign, ast.Subscript)),
     # in-place writes through a method or an out= argument are mutation too
     Case("fill", fc.fill_method_case, vector, ("y.fill",),

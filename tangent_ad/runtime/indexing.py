@@ -1,9 +1,10 @@
 """Adjoints of reading and writing array elements by index."""
 import numpy as np
 
-from .core import _ndim
+from .core import _ndim, _shape, broadcast_like, unbroadcast
+from .shaping import _element_numbers
 
-__all__ = ['index_adjoint']
+__all__ = ['index_adjoint', 'index_update', 'setitem_adjoint', 'setitem_value_adjoint']
 
 
 def _is_basic_index(index):
@@ -13,10 +14,89 @@ def _is_basic_index(index):
 
 
 def index_adjoint(g, x, index):
-    """Adjoint of ``x[index]``: zeros of ``x``'s shape with ``g`` added at ``index``."""
+    """Adjoint of ``x[index]``: zeros of ``x``'s shape with ``g`` added at ``index``.
+
+    Integer-array indices that repeat an element add up there.
+
+    >>> import numpy as np
+    >>> index_adjoint(np.array([1.0, 2.0]), np.zeros(3), [2, 2])
+    array([0., 0., 3.])
+    """
     out = np.zeros_like(x)
     if _is_basic_index(index):
         out[index] = g
     else:
         np.add.at(out, index, g)
     return out
+
+
+def _copy(x):
+    """A writable copy of the array ``x``, by the array's own method (Dask has no ``np.copy``)."""
+    return np.copy(x) if isinstance(x, np.generic) else x.copy()
+
+
+def _check_no_repeats(x, index):
+    """Raise if ``index`` holds integer arrays that select an element of ``x`` more than once."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if not any(isinstance(p, list) or (_ndim(p) > 0 and p.dtype.kind in "iu") for p in parts):
+        return      # slices, integers and masks select each element at most once
+    chosen = np.reshape(_element_numbers(x)[index], (-1,))
+    if _shape(chosen)[0] < 2:
+        return
+    chosen = np.sort(chosen)
+    if bool(np.any(chosen[1:] == chosen[:-1])):
+        raise ValueError(
+            "an array store x[index] = v (or x[index] += v) whose integer index selects the same "
+            "element more than once cannot be differentiated: NumPy keeps only one of the writes. "
+            "Use indices without repeats, or build the array with arithmetic instead, e.g. "
+            "x = x + np.where(mask, v, 0.0), or sum the contributions explicitly")
+
+
+def index_update(t, y, index, v_t, add=False):
+    """Tangent of the store ``y[index] = v`` (``add=True``: ``y[index] += v``): a new array,
+    the tangent ``t`` of ``y`` with ``[index]`` set to (or incremented by) the tangent ``v_t``
+    of ``v``. ``t`` itself is never modified.
+
+    >>> import numpy as np
+    >>> index_update(0.0, np.zeros(3), 1, 5.0)
+    array([0., 5., 0.])
+    """
+    _check_no_repeats(y, index)
+    out = _copy(broadcast_like(t, y))     # a writable array of its own: t may be shared
+    if add:
+        out[index] = out[index] + v_t
+    else:
+        out[index] = v_t
+    return out
+
+
+def setitem_adjoint(g, index):
+    """Adjoint of the old ``x`` in the store ``x[index] = v``: ``g`` with ``[index]`` zeroed
+    (overwritten entries do not reach the old ``x``), as a new array.
+
+    >>> import numpy as np
+    >>> setitem_adjoint(np.array([1.0, 2.0, 3.0]), slice(1, None))
+    array([1., 0., 0.])
+    """
+    if not _shape(g):
+        return g        # a zero placeholder
+    out = _copy(g)
+    out[index] = 0
+    return out
+
+
+def setitem_value_adjoint(g, v, index):
+    """Adjoint of ``v`` in the store ``x[index] = v`` (or ``x[index] += v``): ``g[index]``
+    summed down to ``v``'s shape, as a new array.
+
+    >>> import numpy as np
+    >>> setitem_value_adjoint(np.array([1.0, 2.0, 3.0]), 0.0, slice(1, None))
+    5.0
+    """
+    if not _shape(g):
+        return g        # a zero placeholder
+    _check_no_repeats(g, index)
+    part = unbroadcast(g[index], v)
+    if not hasattr(v, "shape"):
+        return float(part)      # the adjoint of a Python number is a Python number
+    return _copy(part)          # g[index] may be a view of g

@@ -1,0 +1,102 @@
+"""The derivative rules: one table, looked up by what a call resolves to.
+
+Rules are found by the object a call resolves to (``np.sin``, ``math.sin`` and
+``from numpy import sin`` all find the same rule), by method name
+(``x.sum()``), or by operator. The tables live in ``elementwise``, ``arrays``
+and ``linalg``; ``catalog`` lists every covered spelling with a tested example;
+``custom`` holds the rules users register with :func:`tangent_ad.custom_rule`.
+
+>>> import numpy as np
+>>> rule_for(np.sin).partials
+{'x': 'np.cos(x)'}
+>>> rule_for(np.linalg.inv).adjoints
+{'a': 'inv_adjoint(g, y)'}
+"""
+import builtins
+import math
+
+import numpy as np
+
+from . import arrays, catalog, custom, elementwise, linalg
+from .kinds import (REQUIRED, SEQUENCE, VARIADIC, Constant, Custom, Elementwise, IndexStore,  # noqa: F401
+                    Linear, MultiOutput, Rule, Template, Where)
+
+RULES = {**elementwise.build(), **arrays.build(), **linalg.build()}
+
+OPERATORS = {op: rule for _, op, rule in elementwise.OPERATORS}
+OPERATORS["MatMult"] = "matmul"
+
+
+def resolve_spelling(spelling):
+    """The object ``np.linalg.inv``, ``math.sin`` or ``abs`` names, or None where it does not exist."""
+    root, *path = spelling.split(".")
+    obj = {"np": np, "math": math}.get(root) or getattr(builtins, root, None)
+    for part in path:
+        obj = getattr(obj, part, None)
+    return obj
+
+
+def _method(spelling):
+    """``sum`` for ``x.sum()``, ``T`` for ``x.T``, None for a function."""
+    match = spelling.startswith("x.") and spelling[2:].rstrip("()")
+    return match or None
+
+
+def _tables():
+    functions, methods = {}, {}
+    for entry in catalog.entries():
+        method = _method(entry.spelling)
+        if method:
+            methods[method] = entry.rule
+            continue
+        obj = resolve_spelling(entry.spelling)
+        if obj is not None and entry.rule in RULES:
+            functions[obj] = entry.rule
+    functions[pow] = "power"
+    return functions, methods
+
+
+# the functions users call, by identity, and array methods by name
+FUNCTIONS, METHODS = _tables()
+ATTRIBUTES = {"T": "T"}
+
+# calls whose result carries no derivative (shapes, counts, comparisons, rounding)
+NONDIFFERENTIABLE = {obj for obj in map(resolve_spelling, catalog.CONSTANTS) if obj is not None}
+NONDIFFERENTIABLE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
+NONDIFFERENTIABLE_METHODS = {"argmax", "argmin", "argsort", "nonzero", "all", "any"}
+
+
+def rule_for(obj):
+    """The rule for a resolved callable (a user's registered rule first), or None."""
+    registered = custom.registered(obj)
+    if registered is not None:
+        return registered
+    try:
+        name = FUNCTIONS.get(obj)
+    except TypeError:   # unhashable
+        return None
+    return RULES[name] if name else None
+
+
+def is_nondifferentiable(obj):
+    try:
+        return obj in NONDIFFERENTIABLE and custom.registered(obj) is None
+    except TypeError:
+        return False
+
+
+def listing():
+    """``[(spelling, modes)]``: every covered spelling, one per line of ``--list-rules``."""
+    seen, lines = set(), []
+    for entry in catalog.entries():
+        if entry.spelling in seen or (not _method(entry.spelling) and resolve_spelling(entry.spelling) is None
+                                      and entry.spelling[0].isalpha() and "[" not in entry.spelling):
+            continue
+        seen.add(entry.spelling)
+        lines.append((entry.spelling, RULES[entry.rule].modes))
+    for spelling in catalog.CONSTANTS:
+        if spelling.startswith("x.") or resolve_spelling(spelling) is not None:
+            lines.append((spelling, Constant.modes))
+    for rule in custom.all_rules():
+        lines.append((f"{rule.func.__module__}.{rule.func.__qualname__}", rule.modes))
+    return lines
