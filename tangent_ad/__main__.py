@@ -1,6 +1,7 @@
 """Command line: print the generated derivative source of a function in a file.
 
     python -m tangent_ad examples/seed.py:f --mode forward --wrt x1
+    python -m tangent_ad --list-rules
 """
 import argparse
 import importlib.util
@@ -14,7 +15,12 @@ from .errors import TransformError
 def _parser():
     parser = argparse.ArgumentParser(
         prog="tangent_ad", description="Print the generated derivative source of FILE:FUNC.")
-    parser.add_argument("target", metavar="FILE:FUNC", help="a Python file and a function in it")
+    parser.add_argument("target", metavar="FILE:FUNC", nargs="?",
+                        help="a Python file and a function in it")
+    parser.add_argument("--list-rules", action="store_true",
+                        help="print every function tangent_ad differentiates, with its modes")
+    parser.add_argument("--markdown", action="store_true",
+                        help="with --list-rules: print the coverage table of the documentation")
     parser.add_argument("--mode", choices=api.MODES, default="reverse",
                         help="reverse (adjoints, the default) or forward (tangents)")
     parser.add_argument("--wrt", default=None,
@@ -51,6 +57,13 @@ def _wrt(text):
 def main(argv=None):
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.list_rules:
+        from . import coverage
+        print(coverage.markdown() if args.markdown else "\n".join(coverage.rule_lines()))
+        return 0
+    if args.target is None:
+        print("tangent_ad: give FILE:FUNC, or --list-rules", file=sys.stderr)
+        return 2
     try:
         func = _load(args.target)
         print(api.source(func, mode=args.mode, wrt=_wrt(args.wrt)), end="")

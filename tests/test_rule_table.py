@@ -251,3 +251,23 @@ def test_every_listed_function_resolves_to_its_rule():
                                       if s.startswith("np.") and rules.resolve_spelling(s) is not None])
 def test_constant_functions_are_nondifferentiable(spelling):
     assert rules.is_nondifferentiable(rules.resolve_spelling(spelling)), spelling
+
+
+# -------------------------------------------------------- listing and docs
+def test_list_rules_prints_one_covered_function_per_line(capsys):
+    from tangent_ad.__main__ import main
+    assert main(["--list-rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    both = [line for line in lines if line.split()[-2:] == ["forward", "reverse"]]
+    assert len(both) >= 150
+    assert any(line.split()[0] == "np.linalg.inv" for line in both)
+    assert any(line.split()[0] == "np.floor" and line.endswith("constant") for line in lines)
+
+
+def test_docs_coverage_table_is_generated_from_the_rule_table():
+    from pathlib import Path
+
+    from tangent_ad import coverage
+    path = Path(__file__).resolve().parents[1] / "docs" / "coverage.md"
+    assert path.read_text() == coverage.markdown() + "\n", \
+        "docs/coverage.md is out of date: python -m tangent_ad --list-rules --markdown > docs/coverage.md"

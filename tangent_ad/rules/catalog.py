@@ -200,9 +200,16 @@ def _linalg():
     ]
 
 
+def sections():
+    """``[(title, entries)]``: the covered spellings by family, as the docs show them."""
+    return [("Elementwise functions and operators", _elementwise()), ("Reductions", _reductions()),
+            ("Shapes and assembly", _shapes()), ("Indexing", _indexing()),
+            ("Products and linear algebra", _linalg())]
+
+
 def entries():
     """Every covered spelling, in the order the listing and the docs show them."""
-    return _elementwise() + _reductions() + _shapes() + _indexing() + _linalg()
+    return [entry for _, family in sections() for entry in family]
 
 
 # calls whose result carries no derivative: listed so users know they are safe to use
