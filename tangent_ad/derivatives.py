@@ -213,7 +213,10 @@ class Derivatives:
                 assign.origin, f"{mode}-mode derivative of {rule.name}",
                 f"the rule registered for {rule.name} with tangent_ad.custom_rule has no {which}; "
                 f"register one with custom_rule({rule.name}, {which}=...)")
-        return self.external(func, getattr(func, "__name__", f"{rule.name}_{which}"), rule.func, which)
+        preferred = getattr(func, "__name__", "")
+        if not preferred.isidentifier():            # a lambda
+            preferred = f"{rule.name}_{which}"
+        return self.external(func, preferred, rule.func, which)
 
     def _unbroadcast(self, expr, assign, var):
         if self.shapes.var(assign.target) == self.shapes.var(var):

@@ -120,7 +120,7 @@ class ReverseGenerator:
             for p, original in self.originals.items():
                 code.line(f"{original} = {p}    # the argument, before {p} is reassigned")
             for p in sorted(f.stored_params):
-                code.line(f"{p} = {self.derivatives.np}.copy({p})    # stores into {p} leave the "
+                code.line(f"{p} = {p}.copy()    # stores into {p} leave the "
                           "caller's array as it was")
         code.extend(forward)
         code.extend(reverse)
@@ -256,7 +256,7 @@ class ReverseGenerator:
         pops = []
         for var in variables:
             if var in later:
-                value = f"{self.derivatives.np}.copy({var})" if var in self.stored else var
+                value = f"{var}.copy()" if var in self.stored else var
                 code.line(f"tape.append({value})")
                 self.pushes += 1
                 pops.insert(0, Pop(var))

@@ -85,8 +85,11 @@ def is_nondifferentiable(obj):
         return False
 
 
-def listing():
-    """``[(spelling, modes)]``: every covered spelling, one per line of ``--list-rules``."""
+def listing(custom_rules=True):
+    """``[(spelling, modes)]``: every covered spelling, one per line of ``--list-rules``.
+
+    ``custom_rules``: also the rules registered with ``tangent_ad.custom_rule`` so far.
+    """
     seen, lines = set(), []
     for entry in catalog.entries():
         if entry.spelling in seen or (not _method(entry.spelling) and resolve_spelling(entry.spelling) is None
@@ -97,6 +100,6 @@ def listing():
     for spelling in catalog.CONSTANTS:
         if spelling.startswith("x.") or resolve_spelling(spelling) is not None:
             lines.append((spelling, Constant.modes))
-    for rule in custom.all_rules():
+    for rule in custom.all_rules() if custom_rules else []:
         lines.append((f"{rule.func.__module__}.{rule.func.__qualname__}", rule.modes))
     return lines
