@@ -227,6 +227,11 @@ def test_binary_rule_under_broadcasting(example, inputs, tmp_path):
     test_rule_both_modes_match_central_differences(example, inputs, RTOL, tmp_path)
 
 
+@pytest.mark.parametrize("example, inputs", _binary_cases())
+def test_binary_rule_under_broadcasting_on_the_strict_stand_in_array(example, inputs, tmp_path):
+    test_rule_on_the_strict_stand_in_array(example, inputs, RTOL, tmp_path)
+
+
 # -------------------------------------------------------- the table itself
 def test_every_rule_has_a_tested_spelling():
     used = {entry.rule for entry in catalog.entries()}

@@ -37,9 +37,16 @@ def resolve_spelling(spelling):
 
 
 def _method(spelling):
-    """``sum`` for ``x.sum()``, ``T`` for ``x.T``, None for a function."""
-    match = spelling.startswith("x.") and spelling[2:].rstrip("()")
-    return match or None
+    """``sum`` for ``x.sum()``, ``T`` for ``x.T``, None for anything else."""
+    if not spelling.startswith("x."):
+        return None
+    name = spelling[2:].removesuffix("()")
+    return name if name.isidentifier() else None
+
+
+def _is_function(spelling):
+    """``np.sum``, ``math.sin``, ``abs``: a name to resolve (not ``a + b`` or ``x[i] = v``)."""
+    return all(part.isidentifier() for part in spelling.split("."))
 
 
 def _tables():
@@ -47,7 +54,8 @@ def _tables():
     for entry in catalog.entries():
         method = _method(entry.spelling)
         if method:
-            methods[method] = entry.rule
+            if entry.spelling.endswith("()"):       # x.T is an attribute (ATTRIBUTES)
+                methods[method] = entry.rule
             continue
         obj = resolve_spelling(entry.spelling)
         if obj is not None and entry.rule in RULES:
@@ -92,9 +100,9 @@ def listing(custom_rules=True):
     """
     seen, lines = set(), []
     for entry in catalog.entries():
-        if entry.spelling in seen or (not _method(entry.spelling) and resolve_spelling(entry.spelling) is None
-                                      and entry.spelling[0].isalpha() and "[" not in entry.spelling):
-            continue
+        if entry.spelling in seen or (_is_function(entry.spelling) and not _method(entry.spelling)
+                                      and resolve_spelling(entry.spelling) is None):
+            continue        # math.cbrt before Python 3.11
         seen.add(entry.spelling)
         lines.append((entry.spelling, RULES[entry.rule].modes))
     for spelling in catalog.CONSTANTS:

@@ -149,7 +149,7 @@ def _shapes():
         _e("np.take", "take", "np.take(x, [0, 2, 2])", V, ("np.take(x, [3, 0], axis=1)", M)),
         _e("x.take()", "take", "x.take([1, 1, 0], axis=0)", M),
         _e("x.astype()", "astype", "x.astype(np.float64) * 2.0", M, ("x * x.astype(int)", M)),
-        Entry("x.astype(np.float32)", "astype", "x.astype(np.float32) * 2.0", M, rtol=1e-3),
+        Entry("x.astype()", "astype", "x.astype(np.float32) * 2.0", M, rtol=1e-3),
         Entry("np.float32", "astype", "np.float32(x) * 2.0", M, rtol=1e-3,
               host_only="np.float32(x) makes a NumPy value; write x.astype(np.float32) for CuPy arrays"),
         _e("np.float64", "astype", "np.float64(x) * x", {"x": ((), "real")}),
