@@ -13,11 +13,14 @@ from .api import (Differentiable, derivative, differentiate, grad, jvp, source, 
                   vjp)
 from .checks import check_grad, numerical_grad
 from .errors import InternalError, TransformError
+from .explain import explain
+from .higher import hessian, hvp, jacfwd, jacrev
 from .rules.custom import custom_rule, registered as registered_rule
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Differentiable", "InternalError", "TransformError", "check_grad", "custom_rule", "derivative",
-    "differentiate", "grad", "jvp", "numerical_grad", "registered_rule", "source", "value_and_grad", "vjp",
+    "differentiate", "explain", "grad", "hessian", "hvp", "jacfwd", "jacrev", "jvp", "numerical_grad",
+    "registered_rule", "source", "value_and_grad", "vjp",
 ]

@@ -61,11 +61,17 @@ class Flow:
         target = self.resolve_callee(func)
         if target is not None and rules.is_nondifferentiable(target):
             return set()
+        rule = rules.rule_for(target) if target is not None else None
+        shape_only = rule.shape_only if rule is not None else frozenset()
+        params = [p for p, _ in rule.signature] if shape_only else []
         flows = set()
-        for arg in node.args:
+        for index, arg in enumerate(node.args):
+            if index < len(params) and params[index] in shape_only:
+                continue                  # read for its shape: no derivative flows from it
             flows |= self.names(arg)
         for keyword in node.keywords:
-            flows |= self.names(keyword.value)
+            if keyword.arg not in shape_only:
+                flows |= self.names(keyword.value)
         if isinstance(func, gast.Attribute):
             flows |= self.names(func.value)      # a method call on a value
         return flows
@@ -96,6 +102,8 @@ def dependencies(function, flow):
     def visit(statements):
         for s in statements:
             if isinstance(s, ir.Assign):
+                if ir.stack_pop(s.value) in function.stacks:
+                    continue            # v = tape.pop() restores v: it is active as v is elsewhere
                 edges.append((s.target, flow(s.value)))
             elif isinstance(s, ir.Unpack):
                 sources = flow(s.value)
@@ -103,6 +111,8 @@ def dependencies(function, flow):
                     edges.append((target, sources))
             elif isinstance(s, ir.Raw):
                 node = s.node
+                if (ir.stack_push(node) or ("",))[0] in function.stacks:
+                    continue            # tape.append(v): saved, to be popped back into v
                 value = getattr(node, "value", None)
                 sources = flow(value) if value is not None else set()
                 if isinstance(node, gast.AugAssign) or (

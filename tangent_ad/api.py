@@ -112,6 +112,9 @@ def _single_output(f, compiled):
 def _reverse(f, wrt, return_value):
     """The function computing f's gradient (with its value, if asked) from f's arguments."""
     f = _unwrap(f)
+    if is_reverse_derivative(f):          # grad(grad(f)): forward mode over the reverse code
+        from .higher import gradient_by_forward_mode
+        return gradient_by_forward_mode(f, wrt, return_value)
     names, as_tuple = _wrt_names(f, wrt)
     compiled = derivative_function(f, "reverse", names, return_value=return_value,
                                    tuple_output=as_tuple)
@@ -141,6 +144,7 @@ def _reverse(f, wrt, return_value):
         return (value, grads) if return_value else grads
 
     functools.update_wrapper(reverse, f)
+    del reverse.__wrapped__            # it computes f's gradient, not f: never differentiate f for it
     reverse.derivative = compiled
     return reverse
 
@@ -223,8 +227,17 @@ def vjp(f, *primals):
     return out, f_vjp
 
 
+def is_reverse_derivative(f):
+    """Whether ``f`` is a generated reverse-mode function (its source keeps a tape)."""
+    info = getattr(f, "_tangent_ad_info", None)
+    return (info is not None and info.seeds is not None) or getattr(f, "_tangent_ad_forward_only", False)
+
+
 def _unwrap(f):
+    """The plain function to differentiate: a decorated function's ``f``, and for a gradient
+    made by ``tad.grad`` the generated function that computes it."""
     f = f.__wrapped__ if isinstance(f, Differentiable) else f
+    f = getattr(f, "derivative", f) if inspect.isfunction(f) and hasattr(f, "derivative") else f
     if not inspect.isfunction(inspect.unwrap(f)):
         raise TypeError(f"tangent_ad differentiates Python functions defined with def; got {f!r}")
     return f

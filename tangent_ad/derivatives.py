@@ -166,6 +166,11 @@ class Derivatives:
         op, rule = assign.op, assign.op.rule
         if isinstance(rule, rules.Custom):
             return self._custom_adjoint(assign, g)
+        if "reverse" not in rule.modes:
+            raise self.location.error(
+                assign.origin, f"reverse mode through {rule.name}",
+                f"{rule.name} is part of a derivative's code and has a forward-mode rule only; "
+                "differentiate the derivative in forward mode (tad.hvp, tad.hessian, tad.jacfwd)")
         out = []
         for p in op.active:
             var = self._var(op, p)

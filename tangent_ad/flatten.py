@@ -36,6 +36,7 @@ class Flattener:
         self.where = function.parsed.location
         self.parsed = function.parsed
         self.aliases = AliasGroups(function.body, self._resolve_global, params=function.params)
+        self.stacks = function.stacks
 
     def run(self):
         self.function.body = self.block(self.function.body)
@@ -68,6 +69,8 @@ class Flattener:
         return out
 
     def statement(self, s):
+        if isinstance(s, ir.Assign) and s.target in self.stacks:
+            return [s]                      # tape = []: the list itself carries no derivative
         if isinstance(s, ir.Assign):
             if s.augmented:
                 self._check_in_place(s, s.origin, s.target)
@@ -81,6 +84,11 @@ class Flattener:
         if isinstance(s, ir.Unpack):
             return self.unpack(s)
         if isinstance(s, ir.Raw):
+            push = ir.stack_push(s.node)
+            if push is not None and push[0] in self.stacks:
+                out = []
+                value = self.atom(push[1], s.node, out)
+                return out + [ir.Push(push[0], value, origin=s.node)]
             for store in _in_place_stores(s.node):
                 self._check_in_place(s, store, ir.root_name(store))
             hit = s.writes & self.active
@@ -244,6 +252,9 @@ class Flattener:
                 return True
             if isinstance(s, ir.Raw) and s.writes & self.active:      # x[i] = v
                 return True
+            push = ir.stack_push(s.node) if isinstance(s, ir.Raw) else None
+            if push is not None and push[0] in self.stacks and self.is_active_expr(push[1]):
+                return True                                             # tape.append(v)
             if isinstance(s, ir.If) and (self._has_active(s.body) or self._has_active(s.orelse)):
                 return True
             if isinstance(s, (ir.While, ir.For)) and self._has_active(s.body):
@@ -255,6 +266,9 @@ class Flattener:
     # ------------------------------------------------------------- expressions
     def lower_into(self, target, value, origin, out):
         """Append assignments computing ``value`` into ``target``, one operation each."""
+        if ir.stack_pop(value) in self.stacks:          # y = tape.pop(): y's tangent was pushed too
+            out.append(ir.Assign(target, value, origin=origin, op=Op(None, {}, (), kind="pop")))
+            return
         if not self.is_active_expr(value):
             out.append(ir.Assign(target, value, origin=origin,
                                  op=Op(None, {}, (), kind="constant")))
@@ -264,6 +278,8 @@ class Flattener:
                                  op=Op(None, {"x": value}, ("x",), kind="copy")))
             return
         expr, op = self.operation(value, origin, out)
+        if op.kind == "rule" and not op.active:      # only shape-only operands were active
+            op = Op(None, {}, (), kind="constant")
         if op.rule is not None and op.rule.uses_result and \
                 target in {a.id for a in op.bound.values() if isinstance(a, gast.Name)}:
             temp = self.new_active(self.names.temp())   # the rule needs the old value and the result
@@ -366,6 +382,13 @@ class Flattener:
         target = self.flow.resolve_callee(func)
         name_ = _func_name(func)
         rule = rules.rule_for(target) if target is not None else None
+        unsupported = rules.RUNTIME_UNSUPPORTED.get(target) if target is not None and rule is None else None
+        if unsupported:
+            raise self.where.error(
+                value, f"derivative of a derivative through {unsupported}",
+                f"tangent_ad has no second-derivative rule for {unsupported} yet ({name_} in the "
+                "first derivative's code); differentiate this part once, or register a rule with "
+                "tangent_ad.custom_rule")
         if isinstance(rule, rules.MultiOutput):
             raise self.where.error(value, f"{name_} used as one value",
                                    f"{name_} returns several arrays: unpack them where it is called, "
@@ -454,6 +477,13 @@ class Flattener:
         return bound
 
     def operand(self, rule, param, arg, origin, out):
+        if param in rule.shape_only:          # read for its shape: kept as it is, never differentiated
+            if _is_simple(arg) or (isinstance(arg, (gast.List, gast.Tuple))
+                                   and all(_is_simple(e) for e in arg.elts)):
+                return arg
+            temp = self.new_temp()
+            out.append(ir.Assign(temp, arg, origin=origin))
+            return ir.name(temp)
         if param == rule.sequence_param:
             if isinstance(arg, (gast.List, gast.Tuple)):
                 elements = [self.atom(e, origin, out) for e in arg.elts]
@@ -484,6 +514,29 @@ class Flattener:
         expr = gast.Call(func=value.func, args=positional, keywords=keywords)
         active = tuple(p for p, a in bound.items() if isinstance(a, gast.Name) and a.id in self.active)
         return expr, Op(None, bound, active, callee=target, kind="call")
+
+
+def stacks(function_node):
+    """Names used only as stacks: ``tape = []``, ``tape.append(v)`` and ``v = tape.pop()``.
+
+    A derivative's own code keeps its tape this way; differentiating it again
+    carries each saved value's tangent along on the same tape. Only code that
+    tangent_ad generated is read this way: there every value is popped back into
+    the variable it was pushed from.
+    """
+    candidates, uses = set(), {}
+    allowed = set()
+    for node in gast.walk(function_node):
+        if isinstance(node, gast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], gast.Name) \
+                and isinstance(node.value, gast.List) and not node.value.elts:
+            candidates.add(node.targets[0].id)
+            allowed.add(id(node.targets[0]))
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+                and node.func.attr in ("append", "pop") and isinstance(node.func.value, gast.Name):
+            allowed.add(id(node.func.value))
+        if isinstance(node, gast.Name):
+            uses.setdefault(node.id, []).append(id(node))
+    return {name_ for name_ in candidates if all(u in allowed for u in uses.get(name_, []))}
 
 
 def _index_store(node):

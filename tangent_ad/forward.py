@@ -41,7 +41,7 @@ class ForwardGenerator:
         op = a.op
         if op.kind == "copy":
             return op.bound["x"].id in full
-        if op.kind in ("constant", "call"):
+        if op.kind in ("constant", "call", "pop"):
             return True
         return self.derivatives.tangent_is_full(a, lambda v: v in full)
 
@@ -116,6 +116,10 @@ class ForwardGenerator:
         elif isinstance(s, ir.Unpack):
             self.quoter.quote(self.code, s.origin)
             self.unpack(s)
+        elif isinstance(s, ir.Push):         # a saved value travels with its tangent
+            self.code.line(f"{s.stack}.append({src(s.value)})")
+            if isinstance(s.value, gast.Name) and s.value.id in self.active:
+                self.code.line(f"{s.stack}.append({self.dot(s.value.id)})")
         elif isinstance(s, ir.Return):
             outs = self.function.results
             dots = [self._full_dot(r) if r in self.active else f"zeros_like({r})" for r in outs]
@@ -138,6 +142,10 @@ class ForwardGenerator:
         if op.kind == "copy":
             self.code.line(primal)
             self.code.line(f"{target_dot} = {self.dot(op.bound['x'].id)}")
+            return
+        if op.kind == "pop":                 # the tangent was pushed after the value
+            self.code.line(f"{target_dot} = {src(s.value)}")
+            self.code.line(primal)
             return
         if op.kind == "call":
             self.call(s)

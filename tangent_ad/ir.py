@@ -54,6 +54,14 @@ class Raw:
 
 
 @dataclass
+class Push:
+    """``tape.append(value)`` onto a list used as a stack (in code that is a derivative itself)."""
+    stack: str
+    value: gast.expr
+    origin: object = None
+
+
+@dataclass
 class If:
     test: gast.expr
     body: list
@@ -93,8 +101,11 @@ class Function:
     parsed: object = None
     results: list = None         # every name returned: [result], or the tuple's names
     stored_params: set = None    # parameters written into (x[i] = v): copied on entry
+    stacks: set = None           # a derivative's tape(s), when the function is generated code
 
     def __post_init__(self):
+        if self.stacks is None:
+            self.stacks = set()
         if self.results is None:
             self.results = [self.result]
         if self.stored_params is None:
@@ -152,6 +163,25 @@ def written_names(node):
                 and root_name(n):
             names.add(root_name(n))
     return names
+
+
+def stack_push(node):
+    """(list name, value) for a statement ``name.append(value)``; else None."""
+    if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
+        call = node.value
+        func = call.func
+        if isinstance(func, gast.Attribute) and func.attr == "append" and isinstance(func.value, gast.Name) \
+                and len(call.args) == 1 and not call.keywords:
+            return func.value.id, call.args[0]
+    return None
+
+
+def stack_pop(expr):
+    """The list name of an expression ``name.pop()``; else None."""
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and expr.func.attr == "pop" \
+            and isinstance(expr.func.value, gast.Name) and not expr.args and not expr.keywords:
+        return expr.func.value.id
+    return None
 
 
 def writes(statements):

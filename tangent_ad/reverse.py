@@ -196,6 +196,11 @@ class ReverseGenerator:
 
     def sweep(self, s, later, code, covered=frozenset()):
         """Write ``s`` into the forward sweep; return its reverse-sweep nodes."""
+        if isinstance(s, ir.Push) or (isinstance(s, ir.Assign) and s.op is not None and s.op.kind == "pop"):
+            raise self.context.location.error(
+                s.origin, "reverse mode of a derivative's tape",
+                "reverse mode over reverse-mode code is not supported; differentiate it in forward "
+                "mode instead: tad.hvp, tad.hessian, tad.jacfwd or tad.jvp")
         self._quote(s, code)
         if isinstance(s, ir.Assign):
             if s.op is None:

@@ -23,7 +23,7 @@ import numpy
 from . import activity, fence, normalize, parsing, runtime
 from .derivatives import Derivatives
 from .errors import InternalError, TransformError
-from .flatten import flatten
+from .flatten import flatten, stacks
 from .forward import ForwardGenerator
 from .naming import Names
 from .reverse import ReverseGenerator
@@ -41,6 +41,8 @@ class Prepared:
         tree_names = {n.id for n in gast.walk(self.parsed.node) if isinstance(n, gast.Name)}
         self.names = Names(tree_names | RESERVED | {"_"})
         self.function = normalize.desugar(self.parsed, self.names)
+        if is_generated(func):          # a derivative being differentiated again: it has a tape
+            self.function.stacks = stacks(self.parsed.node)
         local_names = activity.local_names(self.function)
         self.flow = activity.Flow(self.parsed.resolve, set(local_names))
         self.active = activity.analyze(self.function, wrt, self.flow)
@@ -48,6 +50,11 @@ class Prepared:
         self.local_names = activity.local_names(self.function)
         self.shapes = Shapes(self.function)
         self.wrt = tuple(wrt)
+
+
+def is_generated(func):
+    """Whether ``func`` is code tangent_ad wrote (a derivative, or a derivative's derivative)."""
+    return hasattr(func, "_tangent_ad_info") or getattr(func, "_tangent_ad_forward_only", False)
 
 
 class Derived:
@@ -262,17 +269,25 @@ def derivative_function(func, mode, wrt, return_value=False, tuple_output=False)
         return compiled
 
 
+def compile_source(text, name_, namespace, label):
+    """Define the function ``name_`` by running ``text``, with its lines kept for tracebacks,
+    ``inspect.getsource`` and further differentiation."""
+    filename = f"<tangent_ad {label} #{next(_counter)}>"
+    lines = [line + "\n" for line in text.splitlines()]
+    linecache.cache[filename] = (len(text), None, lines, filename)
+    namespace = dict(namespace)
+    exec(compile(text, filename, "exec"), namespace)
+    function = namespace[name_]
+    function.source = text
+    return function
+
+
 def _compile(func, mode, wrt, return_value, tuple_output):
     module = Module(func)
     derived = module.derive(func, mode, wrt, return_value, tuple_output=tuple_output)
     text = module.source()
-    filename = f"<tangent_ad {mode} {func.__module__}.{func.__qualname__} #{next(_counter)}>"
-    lines = [line + "\n" for line in text.splitlines()]
-    linecache.cache[filename] = (len(text), None, lines, filename)
-    namespace = dict(module.namespace)
-    exec(compile(text, filename, "exec"), namespace)
-    function = namespace[derived.name]
-    function.source = text
+    function = compile_source(text, derived.name, module.namespace,
+                              f"{mode} {func.__module__}.{func.__qualname__}")
     function._tangent_ad_info = derived
     globals_ = func.__globals__
     function._tangent_ad_reads = tuple((name_, globals_[name_]) for name_ in sorted(_free_names(text))

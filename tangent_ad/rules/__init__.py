@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from . import arrays, catalog, custom, elementwise, linalg
+from . import arrays, catalog, custom, elementwise, higher, linalg
 from .kinds import (REQUIRED, SEQUENCE, VARIADIC, Constant, Custom, Elementwise, IndexStore,  # noqa: F401
                     Linear, MultiOutput, Rule, Template, Where)
 
@@ -68,8 +68,12 @@ def _tables():
 FUNCTIONS, METHODS = _tables()
 ATTRIBUTES = {"T": "T"}
 
+# the runtime's own functions, for derivatives of derivatives (forward mode over generated code)
+RUNTIME_RULES, RUNTIME_UNSUPPORTED = higher.build()
+
 # calls whose result carries no derivative (shapes, counts, comparisons, rounding)
 NONDIFFERENTIABLE = {obj for obj in map(resolve_spelling, catalog.CONSTANTS) if obj is not None}
+NONDIFFERENTIABLE |= {obj for obj, rule in RUNTIME_RULES.items() if isinstance(rule, Constant)}
 NONDIFFERENTIABLE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
 NONDIFFERENTIABLE_METHODS = {"argmax", "argmin", "argsort", "nonzero", "all", "any"}
 
@@ -81,9 +85,12 @@ def rule_for(obj):
         return registered
     try:
         name = FUNCTIONS.get(obj)
+        runtime_rule = RUNTIME_RULES.get(obj)
     except TypeError:   # unhashable
         return None
-    return RULES[name] if name else None
+    if name:
+        return RULES[name]
+    return runtime_rule if isinstance(runtime_rule, Rule) else None
 
 
 def is_nondifferentiable(obj):

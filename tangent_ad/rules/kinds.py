@@ -21,6 +21,7 @@ class Rule:
     """
     elementwise = False
     modes = ("forward", "reverse")
+    shape_only = frozenset()    # parameters read for their shape or dtype only: never differentiated
 
     def __init__(self, name, signature, differentiable):
         self.name = name
@@ -69,7 +70,7 @@ class Linear(Rule):
         operand = operand or signature[0][0]
         super().__init__(name, signature, (operand,))
         self.adjoint = adjoint
-        self.uses_result = _uses_result([adjoint])
+        self.uses_result = _uses_result([adjoint]) if adjoint else False
 
 
 class Template(Rule):
@@ -79,10 +80,12 @@ class Template(Rule):
     """
 
     def __init__(self, name, signature, tangents, adjoints):
-        super().__init__(name, signature, tuple(adjoints))
+        super().__init__(name, signature, tuple(tangents))
         self.tangents = tangents
         self.adjoints = adjoints
         self.uses_result = _uses_result(list(tangents.values()) + list(adjoints.values()))
+        if not adjoints:
+            self.modes = ("forward",)
 
 
 class Where(Rule):

@@ -1,0 +1,97 @@
+"""Rules for the runtime's own functions, so generated derivatives can be differentiated again.
+
+A derivative's source calls runtime functions such as ``sum_adjoint(g, x)``.
+Differentiating that source in forward mode (a Hessian-vector product is forward
+mode over reverse mode) needs their tangents. Almost all of them are linear in
+the adjoint they take and read their other arrays for shapes only, so the
+tangent is the same call on the adjoint's tangent. A few are bilinear (a matrix
+product's adjoint is linear in ``g`` and in the other factor), and the few that
+are neither have no rule yet: differentiating through them raises an error
+naming them, never a wrong derivative.
+"""
+import inspect
+
+from .. import runtime
+from .kinds import REQUIRED, SEQUENCE, Constant, Linear, Template
+
+# linear in their first argument; the other arrays they read only for shapes and dtypes
+LINEAR_IN_FIRST = [
+    "unbroadcast", "broadcast_like", "gradient_like", "sum_adjoint", "mean_adjoint", "cumsum_adjoint",
+    "index_adjoint", "setitem_adjoint", "setitem_value_adjoint", "reshape_adjoint", "transpose_adjoint",
+    "swapaxes_adjoint", "moveaxis_adjoint", "concatenate_adjoint", "stack_adjoint", "hstack_adjoint",
+    "vstack_adjoint", "split_adjoint", "tile_adjoint", "repeat_adjoint", "flip_adjoint", "roll_adjoint",
+    "diag_adjoint", "diagonal_adjoint", "trace_adjoint", "tril_adjoint", "triu_adjoint", "pad_tangent",
+    "pad_adjoint", "cast_tangent", "cast_adjoint", "take_adjoint",
+]
+
+# linear in each of two arguments (the tangent is the sum of one term per argument);
+# the arguments not listed are read for shapes only
+BILINEAR = {
+    "matmul_adjoint_left": ("g", "b"), "matmul_adjoint_right": ("g", "a"),
+    "dot_adjoint_left": ("g", "b"), "dot_adjoint_right": ("g", "a"),
+    "inner_adjoint_left": ("g", "b"), "inner_adjoint_right": ("g", "a"),
+    "outer_adjoint_left": ("g", "b"), "outer_adjoint_right": ("g", "a"),
+    "tensordot_adjoint_left": ("g", "b"), "tensordot_adjoint_right": ("g", "a"),
+    "vdot_adjoint": ("g", "other"),
+    "var_adjoint": ("g", "a"),           # g * 2 (a - mean(a)) / (n - ddof)
+    "var_tangent": ("a", "t"),           # 2 sum((a - mean(a)) t) / (n - ddof)
+    "index_update": ("t", "v"),          # a copy of t with v stored at index: linear in both
+}
+
+# piecewise constant: their derivative is zero wherever it exists
+CONSTANT = ["zeros_like", "extremum_weights", "clip_mask"]
+
+# no rule yet: differentiating through them is an error that names the operation
+UNSUPPORTED = {
+    "sinc_derivative": "np.sinc", "prod_partials": "np.prod", "cumprod_tangent": "np.cumprod",
+    "cumprod_adjoint": "np.cumprod", "einsum_adjoint": "np.einsum", "inv_adjoint": "np.linalg.inv",
+    "solve_adjoint_a": "np.linalg.solve", "solve_adjoint_b": "np.linalg.solve",
+    "det_tangent": "np.linalg.det", "det_adjoint": "np.linalg.det",
+    "logdet_tangent": "np.linalg.slogdet", "logdet_adjoint": "np.linalg.slogdet",
+    "cholesky_tangent": "np.linalg.cholesky", "cholesky_adjoint": "np.linalg.cholesky",
+    "norm_tangent": "np.linalg.norm", "norm_adjoint": "np.linalg.norm",
+}
+
+RENAMED = {"var_tangent": {"a_dot": "t"}, "index_update": {"v_t": "v"}}
+
+
+def _signature(name):
+    """(name, default source) pairs; list parameters (split's gs) take a list written out."""
+    renamed = RENAMED.get(name, {})
+    params = []
+    for p in inspect.signature(getattr(runtime, name)).parameters.values():
+        default = REQUIRED if p.default is p.empty else repr(p.default)
+        if name == "split_adjoint" and p.name == "gs":
+            default = SEQUENCE
+        params.append((renamed.get(p.name, p.name), default))
+    return tuple(params)
+
+
+def _call(name, signature, operand):
+    """``name(g, x, axis)`` with ``operand`` replaced by its tangent placeholder."""
+    return f"{name}({', '.join(p + '_dot' if p == operand else p for p, _ in signature)})"
+
+
+def build():
+    """{runtime function: rule}, and {runtime function: the NumPy operation it belongs to}."""
+    rules, unsupported = {}, {}
+    for name in LINEAR_IN_FIRST:
+        signature = _signature(name)
+        rule = Linear(name, signature, None)
+        rule.shape_only = frozenset(p for p, _ in signature[1:])
+        rule.modes = ("forward",)
+        rules[getattr(runtime, name)] = rule
+    seed = _signature("seed_adjoint")
+    rule = Linear("seed_adjoint", seed, None, operand="y_bar")
+    rule.shape_only, rule.modes = frozenset(["y"]), ("forward",)
+    rules[runtime.seed_adjoint] = rule
+    for name, operands in BILINEAR.items():
+        signature = _signature(name)
+        rule = Template(name, signature, {p: _call(name, signature, p) for p in operands}, {})
+        rule.shape_only = frozenset(p for p, _ in signature if p not in operands)
+        rules[getattr(runtime, name)] = rule
+    for name in CONSTANT:
+        rules[getattr(runtime, name)] = Constant(name)
+    for name, operation in UNSUPPORTED.items():
+        unsupported[getattr(runtime, name)] = operation
+    return rules, unsupported
