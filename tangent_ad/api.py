@@ -201,24 +201,26 @@ def _is_differentiable_value(value):
 def vjp(f, *primals):
     """``(out, f_vjp)``; ``f_vjp(out_bar)`` is a tuple with one cotangent per primal.
 
-    A primal that cannot be differentiated (an int, a flag) gets ``None``.
+    The forward sweep runs once, here; each ``f_vjp`` call runs only the reverse sweep,
+    on the values the forward sweep saved. A primal that cannot be differentiated (an int,
+    a flag) gets ``None``.
     """
     f = _unwrap(f)
     params = _parameters(f)
     chosen = [i for i, p in enumerate(primals) if _is_differentiable_value(p)]
-    out = f(*primals)
     if not chosen:
-        return out, lambda out_bar: tuple(None for _ in primals)
+        return f(*primals), lambda out_bar: tuple(None for _ in primals)
     names = tuple(params[i] for i in chosen)
-    compiled = derivative_function(f, "reverse", names, tuple_output=True)
-    seeds = compiled._tangent_ad_info.seeds
+    forward = derivative_function(f, "split", names)
+    seeds = forward._tangent_ad_info.seeds
+    out, saved = forward(*primals)       # the forward sweep runs once; f_vjp reuses what it saved
 
     def f_vjp(out_bar):
         cotangents = tuple(out_bar) if len(seeds) > 1 else (out_bar,)
         if len(cotangents) != len(seeds):
             raise ValueError(f"f_vjp expected {len(seeds)} cotangents, one per output of "
                              f"{f.__name__}; found {len(cotangents)}")
-        grads = compiled(*primals, **dict(zip(seeds, cotangents)))
+        grads = forward.backward(saved, **dict(zip(seeds, cotangents)))
         result = [None] * len(primals)
         for i, g in zip(chosen, grads):
             result[i] = _like_argument(g, primals[i])

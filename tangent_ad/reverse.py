@@ -126,6 +126,74 @@ class ReverseGenerator:
         code.extend(reverse)
         return code, seed
 
+    def generate_split(self, forward_name, backward_name):
+        """Two functions for tad.vjp: the forward sweep, returning the output and what the
+        reverse sweep needs; and the reverse sweep, which can run again with new seeds."""
+        f = self.function
+        seed = ", ".join(self.bar(r) for r in f.results)
+        forward = Code()
+        with forward.indented():
+            reverse_nodes = self.sweep_block(f.body, set(), forward)
+        reverse = Code()
+        with reverse.indented():
+            self.reverse_sweep(reverse, reverse_nodes, seed)
+        known = self.locals | set(f.params) | set(self.records.values()) | set(self.originals.values())
+        if self.pushes:
+            known.add("tape")
+        saved = [n for n in _loaded_names(reverse.text()) if n in known]
+        defined = set(f.params) | set(self.originals.values()) | {"tape"} | self._top_level_writes()
+        maybe = [n for n in saved if n not in defined]
+        outs = ", ".join(f.results) if len(f.results) == 1 else f"({', '.join(f.results)})"
+        code = Code()
+        code.line(f"def {forward_name}({', '.join(self._param(p) for p in f.params)}):")
+        with code.indented():
+            code.line(f'"""Forward sweep of {f.name} ({self.context.where_defined}) for its vector-Jacobian '
+                      "product.")
+            code.blank()
+            code.line(f"Returns ({outs}, saved): the value, and what {backward_name} needs to send "
+                      f"adjoints back to {', '.join(self.wrt)}.")
+            code.line('"""')
+            if maybe:
+                code.line(f"{' = '.join(maybe)} = None    # read by the reverse sweep; set below only "
+                          "where their code runs")
+            if self.pushes:
+                code.line("tape = []")
+            for p, original in self.originals.items():
+                code.line(f"{original} = {p}    # the argument, before {p} is reassigned")
+            for p in sorted(f.stored_params):
+                code.line(f"{p} = {p}.copy()    # stores into {p} leave the caller's array as it was")
+        code.extend(forward)
+        with code.indented():
+            code.line(f"return {outs}, ({', '.join(saved)}{',' if len(saved) == 1 else ''})")
+        code.blank()
+        code.blank()
+        code.line(f"def {backward_name}(saved, {', '.join(f'{self.bar(r)}=1.0' for r in f.results)}):")
+        with code.indented():
+            grads = ", ".join(self.bar(p) for p in self.wrt)
+            code.line(f'"""Reverse sweep of {f.name}: given what {forward_name} saved and the adjoint '
+                      f"{seed} of the output, returns ({grads}{',' if len(self.wrt) == 1 else ''}).")
+            code.blank()
+            code.line("It can run any number of times on the same saved values.")
+            code.line('"""')
+            if saved:
+                code.line(f"{', '.join(saved)}, = saved")
+            if self.pushes:
+                code.line("tape = list(tape)    # pop from a copy: the saved tape stays whole for the next call")
+        code.extend(reverse)
+        return code
+
+    def _top_level_writes(self):
+        """Names the forward sweep always assigns: outside every branch and loop."""
+        names = set()
+        for s in self.function.body:
+            if isinstance(s, ir.Assign):
+                names.add(s.target)
+            elif isinstance(s, ir.Unpack):
+                names |= set(s.targets)
+            elif id(s) in self.records:
+                names.add(self.records[id(s)])
+        return names
+
     def _param(self, p):
         default = self.function.defaults.get(p)
         return p if default is None else f"{p}={src(default)}"
@@ -586,6 +654,29 @@ def _ordered_names(text):
         if isinstance(n, ast.Name) and n.id not in seen:
             seen.append(n.id)
     return seen
+
+
+def _loaded_names(text):
+    """Names an indented block of code reads before it assigns them, in order of appearance.
+
+    (In an assignment the value is read before the target is written, so ``x = x + 1``
+    reads ``x`` first.)
+    """
+    import ast
+    import textwrap
+    tree = ast.parse(textwrap.dedent(text))
+    found = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name):
+            stored = not isinstance(n.ctx, ast.Load)
+            # a target is written after its statement's value is read
+            found.append((n.lineno, 1 if stored else 0, n.col_offset, n.id, stored))
+    first_use_stores, order = {}, []
+    for *_, name_, stored in sorted(found):
+        if name_ not in first_use_stores:
+            first_use_stores[name_] = stored
+            order.append(name_)
+    return [name_ for name_ in order if not first_use_stores[name_]]
 
 
 def _short(name_):

@@ -53,8 +53,8 @@ class Prepared:
 
 
 def is_generated(func):
-    """Whether ``func`` is code tangent_ad wrote (a derivative, or a derivative's derivative)."""
-    return hasattr(func, "_tangent_ad_info") or getattr(func, "_tangent_ad_forward_only", False)
+    """Whether ``func`` is code tangent_ad wrote (a derivative, a helper's derivative, ...)."""
+    return func.__code__.co_filename.startswith("<tangent_ad ")
 
 
 class Derived:
@@ -140,7 +140,8 @@ class Module:
             return self._external(func, mode, wrt, func_expr)
         prepared = Prepared(func, wrt)
         context = Context(self, prepared)
-        suffix = {"reverse": "value_and_grad" if return_value else "grad", "forward": "jvp"}[mode]
+        suffix = {"reverse": "value_and_grad" if return_value else "grad", "forward": "jvp",
+                  "split": "vjp"}[mode]
         if func is not self.entry and tuple(wrt) != tuple(prepared.function.params):
             suffix += "_" + "_".join(wrt)      # a helper differentiated for some of its arguments
         name_ = self.function_names.fresh(f"{func.__name__}_{suffix}")
@@ -152,6 +153,13 @@ class Module:
             generator = ReverseGenerator(context, function, prepared.wrt, prepared.active, return_value,
                                          tuple_output)
             code, _ = generator.generate(name_)
+        elif mode == "split":          # vjp: the forward sweep once, the backward sweep as often as asked
+            derived = Derived(f"{name_}_forward", func.__name__,
+                              seeds=[prepared.names.adjoint(r) for r in function.results])
+            derived.backward = self.function_names.fresh(f"{name_}_backward")
+            self.derived[key] = derived
+            generator = ReverseGenerator(context, function, prepared.wrt, prepared.active, tuple_output=True)
+            code = generator.generate_split(derived.name, derived.backward)
         else:
             tangents = {p: prepared.names.tangent(p) for p in wrt}
             derived = Derived(name_, func.__name__, tangents=tangents)
@@ -289,6 +297,8 @@ def _compile(func, mode, wrt, return_value, tuple_output):
     function = compile_source(text, derived.name, module.namespace,
                               f"{mode} {func.__module__}.{func.__qualname__}")
     function._tangent_ad_info = derived
+    if mode == "split":
+        function.backward = function.__globals__[derived.backward]
     globals_ = func.__globals__
     function._tangent_ad_reads = tuple((name_, globals_[name_]) for name_ in sorted(_free_names(text))
                                        if name_ in globals_)

@@ -232,3 +232,74 @@ def test_every_rule_has_a_right_second_derivative_or_says_it_has_none(entry, tmp
     # a small step: clip and astype(int) have kinks a little way from some entries
     expected = numerical_jacobian(tad.grad(f), args, 0, h=1e-5)
     np.testing.assert_allclose(np.asarray(H, float), expected, rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------- split-mode vjp
+PRIMAL_CALLS = []
+
+
+def counted(x):
+    PRIMAL_CALLS.append(1)
+    return np.sin(x)
+
+
+def counted_jvp(x, x_dot):
+    return np.cos(x) * x_dot
+
+
+def counted_vjp(g, x):          # a def, so second derivatives can differentiate it in turn
+    return g * np.cos(x)
+
+
+tad.custom_rule(counted, jvp=counted_jvp, vjp=counted_vjp)
+
+
+def field(x, W):
+    h = counted(W @ x)
+    t = 0
+    while t < 3:
+        h = np.tanh(W @ h) + h
+        t += 1
+    return h * x[:3]
+
+
+def test_vjp_runs_the_forward_sweep_once_and_is_reusable():
+    x, W = RNG.normal(size=3), RNG.normal(size=(3, 3)) * 0.5
+    PRIMAL_CALLS.clear()
+    out, f_vjp = tad.vjp(field, x, W)
+    assert len(PRIMAL_CALLS) == 1
+    np.testing.assert_allclose(out, field(x, W), rtol=1e-14)
+    PRIMAL_CALLS.clear()
+    J = tad.jacfwd(field, wrt=(0, 1))(x, W)
+    PRIMAL_CALLS.clear()
+    for _ in range(3):
+        u = RNG.normal(size=3)
+        gx, gW = f_vjp(u)
+        np.testing.assert_allclose(gx, np.tensordot(u, J[0], axes=1), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(gW, np.tensordot(u, J[1], axes=1), rtol=1e-10, atol=1e-12)
+    assert PRIMAL_CALLS == [], "f_vjp ran the forward sweep again"
+
+
+def test_vjp_of_a_scalar_function_equals_grad():
+    out, f_vjp = tad.vjp(iterate, 0.9)
+    assert f_vjp(1.0) == (tad.grad(iterate)(0.9),)
+    assert f_vjp(2.0)[0] == pytest.approx(2.0 * tad.grad(iterate)(0.9), rel=1e-14)
+
+
+def test_the_split_source_saves_what_the_reverse_sweep_reads():
+    from tangent_ad.transform import derivative_function
+    text = derivative_function(iterate, "split", ("x",)).source
+    assert "def iterate_vjp_forward(x):" in text and "def iterate_vjp_backward(saved, y_bar=1.0):" in text
+    assert "return y, (y, x, iterations, tape)" in text
+    assert "tape = list(tape)" in text
+
+
+def test_custom_rules_take_part_in_second_derivatives():
+    x, W = RNG.normal(size=3), RNG.normal(size=(3, 3)) * 0.5
+
+    H = tad.hessian(scalar_field)(x, W)
+    np.testing.assert_allclose(H, numerical_jacobian(tad.grad(scalar_field), [x, W], 0), rtol=1e-6, atol=1e-8)
+
+
+def scalar_field(x, W):
+    return np.sum(field(x, W) ** 2)
