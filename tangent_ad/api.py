@@ -85,21 +85,35 @@ def _like_argument(gradient, argument):
 
 
 # --------------------------------------------------------------------- API
-def derivative(f, mode="reverse", wrt=0):
+def derivative(f, mode="reverse", wrt=0, checkpoint=None):
     """The generated derivative function of ``f`` (a plain Python function; see ``.source``).
 
     Forward mode: ``d(*args, *tangents)`` returns ``(out, out_dot)``. Reverse mode:
     ``d(*args)`` returns the gradient(s); an optional last argument seeds a non-scalar output.
+    ``checkpoint`` (reverse mode): see :func:`grad`.
     """
     _check_mode(mode)
     f = _unwrap(f)
     names, as_tuple = _wrt_names(f, wrt)
-    return derivative_function(f, mode, names, tuple_output=as_tuple and mode == "reverse")
+    return derivative_function(f, mode, names, tuple_output=as_tuple and mode == "reverse",
+                               checkpoint=_checkpoint(checkpoint, mode))
 
 
-def source(f, mode="reverse", wrt=0):
+def source(f, mode="reverse", wrt=0, checkpoint=None):
     """The generated source of ``f``'s derivative, as a string."""
-    return derivative(f, mode, wrt).source
+    return derivative(f, mode, wrt, checkpoint).source
+
+
+def _checkpoint(checkpoint, mode="reverse"):
+    """None, True, or a number of iterations per snapshot (checked)."""
+    if checkpoint is None or checkpoint is False:
+        return None
+    if mode != "reverse":
+        raise ValueError("checkpoint is for reverse mode: forward mode keeps no tape")
+    if checkpoint is True or (isinstance(checkpoint, int) and checkpoint >= 1):
+        return checkpoint
+    raise ValueError(f"checkpoint must be True (about sqrt(n) snapshots of an n-step loop) or a "
+                     f"number of iterations per snapshot (an int >= 1); got {checkpoint!r}")
 
 
 def _single_output(f, compiled):
@@ -109,15 +123,16 @@ def _single_output(f, compiled):
                          f"{len(seeds)} values; use tad.vjp, or return one scalar")
 
 
-def _reverse(f, wrt, return_value):
+def _reverse(f, wrt, return_value, checkpoint=None):
     """The function computing f's gradient (with its value, if asked) from f's arguments."""
     f = _unwrap(f)
+    checkpoint = _checkpoint(checkpoint)
     if is_reverse_derivative(f):          # grad(grad(f)): forward mode over the reverse code
         from .higher import gradient_by_forward_mode
         return gradient_by_forward_mode(f, wrt, return_value)
     names, as_tuple = _wrt_names(f, wrt)
     compiled = derivative_function(f, "reverse", names, return_value=return_value,
-                                   tuple_output=as_tuple)
+                                   tuple_output=as_tuple, checkpoint=checkpoint)
     _single_output(f, compiled)
 
     positions = [_parameters(f).index(n) for n in names]
@@ -134,7 +149,7 @@ def _reverse(f, wrt, return_value):
         for name, value in zip(names, values):
             _check_differentiable(f, name, value)
         current = derivative_function(f, "reverse", names, return_value=return_value,
-                                      tuple_output=as_tuple)
+                                      tuple_output=as_tuple, checkpoint=checkpoint)
         result = current(*args, **kwargs)
         value, grads = result if return_value else (None, result)
         if as_tuple:
@@ -149,14 +164,19 @@ def _reverse(f, wrt, return_value):
     return reverse
 
 
-def grad(f, wrt=0):
-    """``g`` such that ``g(*args, **kwargs)`` is the gradient of scalar-valued ``f`` (reverse mode)."""
-    return _reverse(f, wrt, return_value=False)
+def grad(f, wrt=0, checkpoint=None):
+    """``g`` such that ``g(*args, **kwargs)`` is the gradient of scalar-valued ``f`` (reverse mode).
+
+    ``checkpoint=True`` keeps about sqrt(n) snapshots of each loop at the top of ``f`` instead
+    of recording all n iterations, and recomputes one stretch at a time in the reverse sweep;
+    an int gives the iterations per snapshot instead.
+    """
+    return _reverse(f, wrt, return_value=False, checkpoint=checkpoint)
 
 
-def value_and_grad(f, wrt=0):
+def value_and_grad(f, wrt=0, checkpoint=None):
     """``g`` such that ``g(*args)`` is ``(f(*args), gradient)``."""
-    return _reverse(f, wrt, return_value=True)
+    return _reverse(f, wrt, return_value=True, checkpoint=checkpoint)
 
 
 def jvp(f, primals, tangents):
@@ -248,12 +268,13 @@ def _unwrap(f):
 class Differentiable:
     """A function decorated with :func:`differentiate`: calls like ``f``, with derivatives attached."""
 
-    def __init__(self, f, mode="reverse", wrt=0):
+    def __init__(self, f, mode="reverse", wrt=0, checkpoint=None):
         _check_mode(mode)
         functools.update_wrapper(self, f)
         self.__wrapped__ = f
         self.mode = mode
         self.wrt = wrt
+        self.checkpoint = _checkpoint(checkpoint)
         self._grad = self._value_and_grad = None    # made on first use, then reused
 
     def __call__(self, *args, **kwargs):
@@ -264,12 +285,12 @@ class Differentiable:
 
     def grad(self, *args, **kwargs):
         if self._grad is None:
-            self._grad = grad(self.__wrapped__, self.wrt)
+            self._grad = grad(self.__wrapped__, self.wrt, self.checkpoint)
         return self._grad(*args, **kwargs)
 
     def value_and_grad(self, *args, **kwargs):
         if self._value_and_grad is None:
-            self._value_and_grad = value_and_grad(self.__wrapped__, self.wrt)
+            self._value_and_grad = value_and_grad(self.__wrapped__, self.wrt, self.checkpoint)
         return self._value_and_grad(*args, **kwargs)
 
     def jvp(self, primals, tangents):
@@ -279,21 +300,23 @@ class Differentiable:
         return vjp(self.__wrapped__, *primals)
 
     def derivative(self, mode=None):
-        return derivative(self.__wrapped__, mode or self.mode, self.wrt)
+        mode = mode or self.mode
+        return derivative(self.__wrapped__, mode, self.wrt, self.checkpoint if mode == "reverse" else None)
 
     def source(self, mode=None):
-        return source(self.__wrapped__, mode or self.mode, self.wrt)
+        return self.derivative(mode).source
 
     def __repr__(self):
         return f"<differentiable {self.__wrapped__.__qualname__}>"
 
 
-def differentiate(f=None, *, mode="reverse", wrt=0):
-    """Decorator: ``@differentiate`` or ``@differentiate(mode=..., wrt=...)``.
+def differentiate(f=None, *, mode="reverse", wrt=0, checkpoint=None):
+    """Decorator: ``@differentiate`` or ``@differentiate(mode=..., wrt=..., checkpoint=...)``.
 
     The decorated function still is ``f``; it gains ``.grad``, ``.value_and_grad``, ``.jvp``,
-    ``.vjp``, ``.derivative(mode)`` and ``.source(mode)``.
+    ``.vjp``, ``.derivative(mode)`` and ``.source(mode)``; ``checkpoint`` applies to its
+    reverse mode (see :func:`grad`).
     """
     if f is None:
-        return lambda func: Differentiable(func, mode, wrt)
-    return Differentiable(f, mode, wrt)
+        return lambda func: Differentiable(func, mode, wrt, checkpoint)
+    return Differentiable(f, mode, wrt, checkpoint)

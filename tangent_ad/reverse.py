@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import ir
+from . import checkpoint, ir
 from .code import Code, LineQuoter, src
 
 
@@ -50,12 +50,14 @@ class RevLoop:
 
 
 class ReverseGenerator:
-    def __init__(self, context, function, wrt, active, return_value=False, tuple_output=False):
+    def __init__(self, context, function, wrt, active, return_value=False, tuple_output=False,
+                 checkpoint=None):
         self.context = context
         self.function = function
         self.wrt = wrt
         self.active = active
         self.return_value = return_value
+        self.checkpoint = checkpoint      # None, True (about sqrt(n) snapshots) or iterations per snapshot
         self.tuple_output = tuple_output or len(wrt) > 1
         self.names = context.names
         self.derivatives = context.derivatives
@@ -104,7 +106,7 @@ class ReverseGenerator:
         seed = ", ".join(self.bar(r) for r in f.results)
         forward = Code()
         with forward.indented():
-            reverse_nodes = self.sweep_block(f.body, set(), forward)
+            reverse_nodes = self.sweep_block(f.body, set(), forward, top=True)
         params = [self._param(p) for p in f.params] + [f"{self.bar(r)}=1.0" for r in f.results]
         code = Code()
         code.line(f"def {name_}({', '.join(params)}):")
@@ -133,7 +135,7 @@ class ReverseGenerator:
         seed = ", ".join(self.bar(r) for r in f.results)
         forward = Code()
         with forward.indented():
-            reverse_nodes = self.sweep_block(f.body, set(), forward)
+            reverse_nodes = self.sweep_block(f.body, set(), forward, top=True)
         reverse = Code()
         with reverse.indented():
             self.reverse_sweep(reverse, reverse_nodes, seed)
@@ -212,9 +214,13 @@ class ReverseGenerator:
         code.line('"""')
 
     # ---------------------------------------------------------- forward sweep
-    def sweep_block(self, statements, after, code):
+    def sweep_block(self, statements, after, code, top=False):
         reverse = []
         for index, s in enumerate(statements):
+            if top and self.checkpoint and isinstance(s, (ir.For, ir.While)) and self.is_active(s):
+                self._quote(s, code)
+                reverse = checkpoint.forward_sweep(self, s, statements[:index], code) + reverse
+                continue
             later = after | self.writes(statements[index + 1:])
             covered = self._covered_later(statements[index + 1:])
             reverse = self.sweep(s, later, code, covered) + reverse
@@ -351,9 +357,11 @@ class ReverseGenerator:
             self.quoter.quote(code, s.origin)
 
     def primal(self, s, code):
-        """A statement with nothing active in it, as written."""
+        """A statement as the primal runs it: nothing recorded."""
         if isinstance(s, ir.Assign):
             code.line(s.text)
+        elif isinstance(s, ir.Unpack):
+            code.line(f"{', '.join(s.targets)} = {src(s.value)}")
         elif isinstance(s, ir.Raw):
             code.line(src(s.node))
         elif isinstance(s, ir.If):
@@ -370,13 +378,16 @@ class ReverseGenerator:
             code.line(f"for {target} in {src(s.iter)}:")
             self._primal_block(s.body, code)
 
-    def _primal_block(self, statements, code):
-        with code.indented():
-            if not statements:
-                code.line("pass")
-            for s in statements:
-                self._quote(s, code)
-                self.primal(s, code)
+    def _primal_block(self, statements, code, indent=True):
+        if indent:
+            with code.indented():
+                self._primal_block(statements, code, indent=False)
+            return
+        if not statements:
+            code.line("pass")
+        for s in statements:
+            self._quote(s, code)
+            self.primal(s, code)
 
     def assignment(self, s, later, code, covered):
         op = s.op
@@ -516,6 +527,8 @@ class ReverseGenerator:
                 self.rev_if(node, state, code)
             elif isinstance(node, RevLoop):
                 self.rev_loop(node, state, code)
+            elif isinstance(node, checkpoint.RevCheckpoint):
+                checkpoint.reverse_sweep(self, node, state, code)
         return state
 
     def restore(self, node, code):
@@ -640,7 +653,7 @@ def _popped(nodes):
             found |= {pop.var for pop in node.pops}
         elif isinstance(node, RevIf):
             found |= _popped(node.body) | _popped(node.orelse)
-        elif isinstance(node, RevLoop):
+        elif isinstance(node, (RevLoop, checkpoint.RevCheckpoint)):
             found |= _popped(node.body)
     return found
 

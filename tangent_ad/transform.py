@@ -132,8 +132,9 @@ class Module:
         self.externals[id(obj)] = name_
         return name_
 
-    def derive(self, func, mode, wrt, return_value=False, func_expr=None, tuple_output=False):
-        key = (func, mode, tuple(wrt), return_value, tuple_output)
+    def derive(self, func, mode, wrt, return_value=False, func_expr=None, tuple_output=False,
+               checkpoint=None):
+        key = (func, mode, tuple(wrt), return_value, tuple_output, checkpoint)
         if key in self.derived:
             return self.derived[key]
         if func is not self.entry and func.__globals__ is not self.entry.__globals__:
@@ -151,7 +152,7 @@ class Module:
                               seeds=[prepared.names.adjoint(r) for r in function.results])
             self.derived[key] = derived
             generator = ReverseGenerator(context, function, prepared.wrt, prepared.active, return_value,
-                                         tuple_output)
+                                         tuple_output, checkpoint=checkpoint)
             code, _ = generator.generate(name_)
         elif mode == "split":          # vjp: the forward sweep once, the backward sweep as often as asked
             derived = Derived(f"{name_}_forward", func.__name__,
@@ -177,7 +178,7 @@ class Module:
         self.header.append(f"{name_} = derivative({src(func_expr)}, mode={mode!r}, wrt={wrt_text})")
         info = compiled._tangent_ad_info
         derived = Derived(name_, func.__name__, seeds=info.seeds, tangents=info.tangents)
-        self.derived[(func, mode, tuple(wrt), False, False)] = derived
+        self.derived[(func, mode, tuple(wrt), False, False, None)] = derived
         return derived
 
     def source(self):
@@ -253,21 +254,21 @@ _cache = weakref.WeakKeyDictionary()
 _lock = threading.RLock()
 
 
-def derivative_function(func, mode, wrt, return_value=False, tuple_output=False):
+def derivative_function(func, mode, wrt, return_value=False, tuple_output=False, checkpoint=None):
     """The compiled derivative of ``func`` (cached per function, mode and wrt).
 
     A cached derivative is used only while the module globals it reads (constants,
     helpers, modules) are still the same objects: redefine a helper or a constant
     (in a notebook, say) and the derivative is generated again.
     """
-    key = (mode, tuple(wrt), return_value, tuple_output)
+    key = (mode, tuple(wrt), return_value, tuple_output, checkpoint)
     with _lock:
         per_function = _cache.setdefault(func, {})
         cached = per_function.get(key)
         if cached is not None and _still_current(func, cached):
             return cached
         try:
-            compiled = _compile(func, mode, tuple(wrt), return_value, tuple_output)
+            compiled = _compile(func, mode, tuple(wrt), return_value, tuple_output, checkpoint)
         except TransformError:
             raise
         except Exception as exc:   # noqa: BLE001 - a transformer bug must say so
@@ -290,9 +291,9 @@ def compile_source(text, name_, namespace, label):
     return function
 
 
-def _compile(func, mode, wrt, return_value, tuple_output):
+def _compile(func, mode, wrt, return_value, tuple_output, checkpoint=None):
     module = Module(func)
-    derived = module.derive(func, mode, wrt, return_value, tuple_output=tuple_output)
+    derived = module.derive(func, mode, wrt, return_value, tuple_output=tuple_output, checkpoint=checkpoint)
     text = module.source()
     function = compile_source(text, derived.name, module.namespace,
                               f"{mode} {func.__module__}.{func.__qualname__}")

@@ -12,9 +12,12 @@ array([2., 2., 2.])
 array([[3.],
        [3.]])
 """
+import math
+
 import numpy as np
 
-__all__ = ['unbroadcast', 'broadcast_like', 'zeros_like', 'gradient_like', 'seed_adjoint']
+__all__ = ['unbroadcast', 'broadcast_like', 'zeros_like', 'gradient_like', 'seed_adjoint',
+           'checkpoint_period']
 
 
 def _shape(x):
@@ -79,3 +82,20 @@ def seed_adjoint(y, y_bar):
             f"the gradient needs a scalar output, but the function returned an array of shape "
             f"{y_shape}; seed the reverse sweep with an out_bar of that shape, or use tad.vjp")
     raise ValueError(f"out_bar has shape {seed_shape}, but the function's output has shape {y_shape}")
+
+
+def checkpoint_period(steps, every=None):
+    """Iterations between two snapshots of a checkpointed loop.
+
+    ``every`` when given; otherwise about sqrt(steps), so a loop of ``steps`` iterations keeps
+    about sqrt(steps) snapshots and records about sqrt(steps) iterations at a time (a ``while``
+    loop, whose length is unknown in advance, takes a snapshot every 32 iterations).
+
+    >>> checkpoint_period(10000), checkpoint_period(10000, 50), checkpoint_period(None)
+    (100, 50, 32)
+    """
+    if every is not None and every is not True:
+        return max(1, int(every))
+    if steps is None:
+        return 32
+    return math.isqrt(max(steps, 1) - 1) + 1

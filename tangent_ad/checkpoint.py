@@ -1,0 +1,153 @@
+"""Checkpointed loops: keep a snapshot of the loop's state every few iterations, not a tape entry
+for every value of every iteration, and recompute one stretch at a time in the reverse sweep.
+
+With ``checkpoint=True`` a ``for`` loop over ``n`` steps keeps about sqrt(n) snapshots and
+records at most sqrt(n) iterations at a time, so the memory the reverse sweep needs grows
+like sqrt(n) instead of n, for about one extra forward sweep of time. The generated code
+reads like this::
+
+    snapshots = []
+    for start in range(0, len(steps), period):
+        snapshots.append((h, W))            # the state before this stretch
+        for t in steps[start:start + period]:
+            ...                             # the loop body, recording nothing
+    ...
+    for start in reversed(range(0, len(steps), period)):
+        h, W = snapshots.pop()              # back to the stretch's start
+        for t in steps[start:start + period]:
+            ...                             # the body again, recording what its reverse reads
+        for t in reversed(steps[start:start + period]):
+            ...                             # the body's adjoints
+"""
+from dataclasses import dataclass
+
+import gast
+
+from . import ir
+from .code import Code, src
+
+
+@dataclass
+class RevCheckpoint:
+    """The reverse sweep of a checkpointed loop: restore, recompute recording, then reverse."""
+    segments: str          # header of the loop over stretches, last first
+    restore: str           # the line restoring the state at a stretch's start
+    replay: str            # header of the recording loop over one stretch
+    reverse: str           # header of the reversed loop over that stretch
+    recording: Code        # the body with tape pushes (generated at depth 0)
+    body: list             # the body's reverse-sweep nodes
+
+
+def loop_state(generator, s, before):
+    """Names the loop body reads or writes that exist when a stretch starts (its snapshot)."""
+    f = generator.function
+    body_names = set()
+    for statement in ir.walk(s.body):
+        for node in _nodes(statement):
+            body_names |= ir.read_names(node)
+    body_names |= ir.writes(s.body)
+    existing = set(f.params) | ir.writes(before)
+    return sorted(body_names & existing & (generator.locals | set(f.params)))
+
+
+def _nodes(statement):
+    if isinstance(statement, (ir.Assign, ir.Unpack)):
+        return [statement.value] + ([statement.index] if getattr(statement, "index", None) is not None else [])
+    if isinstance(statement, ir.Raw):
+        return [statement.node]
+    if isinstance(statement, (ir.If, ir.While)):
+        return [statement.test]
+    if isinstance(statement, ir.For):
+        return [statement.iter]
+    return []
+
+
+def forward_sweep(generator, s, before, code):
+    """Write the checkpointed loop into the forward sweep; return its reverse-sweep node."""
+    names = generator.names
+    state = loop_state(generator, s, before)
+    snapshot = ", ".join(f"{n}.copy()" if n in generator.stored else n for n in state)
+    snapshot = f"({snapshot}{',' if len(state) == 1 else ''})"
+    restore = f"{', '.join(state)}{',' if len(state) == 1 else ''} = {{snapshots}}.pop()"
+    snapshots, period, start = names.fresh("snapshots"), names.fresh("period"), names.fresh("start")
+    recording, body_nodes = Code(), None
+    later = generator.writes(s.body)
+    if isinstance(s, ir.For):
+        steps = s.iter.id if isinstance(s.iter, gast.Name) else names.fresh("steps")
+        if steps != getattr(s.iter, "id", None):
+            code.line(f"{steps} = {src(s.iter)}")
+        code.line(f"{period} = checkpoint_period(len({steps}), {generator.checkpoint!r})")
+        code.line(f"{snapshots} = []")
+        code.line(f"for {start} in range(0, len({steps}), {period}):")
+        with code.indented():
+            code.line(f"{snapshots}.append({snapshot})    # the loop's state before this stretch")
+            stretch = f"{steps}[{start}:{start} + {period}]"
+            code.line(f"for {s.target} in {stretch}:")
+            generator._primal_block(s.body, code)
+        inner = set(later)
+        if s.target not in generator.writes(s.body):
+            inner.discard(s.target)
+        body_nodes = generator.sweep_block(s.body, inner, recording)
+        return [RevCheckpoint(f"for {start} in reversed(range(0, len({steps}), {period})):",
+                              restore.format(snapshots=snapshots), f"for {s.target} in {stretch}:",
+                              f"for {s.target} in reversed({stretch}):", recording, body_nodes)]
+    counter = names.fresh("iterations")
+    every = generator.checkpoint if isinstance(generator.checkpoint, int) \
+        and not isinstance(generator.checkpoint, bool) else None
+    code.line(f"{period} = checkpoint_period(None, {every!r})")
+    code.line(f"{snapshots} = []")
+    code.line(f"{counter} = 0")
+    code.line(f"while {src(s.test)}:")
+    with code.indented():
+        code.line(f"if {counter} % {period} == 0:")
+        with code.indented():
+            code.line(f"{snapshots}.append({snapshot})    # the loop's state before this stretch")
+        generator._primal_block(s.body, code, indent=False)
+        code.line(f"{counter} += 1")
+    body_nodes = generator.sweep_block(s.body, later, recording)
+    count = f"min({period}, {counter} - {start})"
+    return [RevCheckpoint(f"for {start} in reversed(range(0, {counter}, {period})):",
+                          restore.format(snapshots=snapshots), f"for _ in range({count}):",
+                          f"for _ in range({count}):", recording, body_nodes)]
+
+
+def reverse_sweep(generator, node, state, code):
+    """Emit the reverse sweep of a checkpointed loop (adjoints live across stretches)."""
+    header = set(state)
+    while True:                        # the adjoints alive at the loop head: a fixed point
+        end = generator.run(node.body, set(header), Code())
+        if end <= header:
+            break
+        header |= end
+    for var in sorted(header - state):
+        code.line(generator.zero(var))
+    body = Code()
+    with body.indented():
+        with body.indented():
+            end = generator.run(node.body, set(header), body)
+            for var in sorted(header - end):
+                body.line(generator.zero(var))
+    code.line(node.segments)
+    with code.indented():
+        code.line(node.restore + "    # back to the state at the stretch's start")
+        code.line(node.replay + "    # run the stretch again, recording")
+        with code.indented():
+            code.extend(node.recording if node.recording.lines else _pass())
+        code.line(node.reverse)
+    code.extend(body if len(body.lines) else _indented_pass())
+    state.clear()
+    state |= header
+
+
+def _pass():
+    code = Code()
+    code.line("pass")
+    return code
+
+
+def _indented_pass():
+    code = Code()
+    with code.indented():
+        with code.indented():
+            code.line("pass")
+    return code
