@@ -108,3 +108,18 @@ def test_memory_grows_like_sqrt_n_with_checkpointing_and_like_n_without():
     checkpointed_growth = _peak_memory(checkpointed, (h, W, large)) / _peak_memory(checkpointed, (h, W, small))
     assert plain_growth > 10, plain_growth                    # about 16: one tape entry per iteration
     assert checkpointed_growth < 6, checkpointed_growth       # about 4 = sqrt(16), plus fixed costs
+
+
+def test_the_memory_benchmark_runs(capsys):
+    import runpy
+    import sys
+    from pathlib import Path
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "checkpoint_memory.py"
+    argv = sys.argv
+    sys.argv = [str(script), "--quick"]
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    finally:
+        sys.argv = argv
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| 1")]
+    assert len(rows) == 2 and all(line.rstrip().endswith("0.0e+00 |") for line in rows), rows
