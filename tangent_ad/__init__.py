@@ -15,6 +15,8 @@ from .checks import check_grad, numerical_grad
 from .errors import InternalError, TransformError
 from .explain import explain
 from .higher import hessian, hvp, jacfwd, jacrev
+from .highlighting import highlight
+from .pipeline import stages
 from .rules.custom import custom_rule, registered as registered_rule
 
 __version__ = "0.1.0"

@@ -85,23 +85,25 @@ def _like_argument(gradient, argument):
 
 
 # --------------------------------------------------------------------- API
-def derivative(f, mode="reverse", wrt=0, checkpoint=None):
+def derivative(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
     """The generated derivative function of ``f`` (a plain Python function; see ``.source``).
 
     Forward mode: ``d(*args, *tangents)`` returns ``(out, out_dot)``. Reverse mode:
     ``d(*args)`` returns the gradient(s); an optional last argument seeds a non-scalar output.
-    ``checkpoint`` (reverse mode): see :func:`grad`.
+    ``checkpoint`` (reverse mode): see :func:`grad`. ``optimize=False`` gives the plain
+    transformation, before the clean-ups that make it read like hand-written code (the
+    same numbers, more code; see :func:`stages`).
     """
     _check_mode(mode)
     f = _unwrap(f)
     names, as_tuple = _wrt_names(f, wrt)
     return derivative_function(f, mode, names, tuple_output=as_tuple and mode == "reverse",
-                               checkpoint=_checkpoint(checkpoint, mode))
+                               checkpoint=_checkpoint(checkpoint, mode), optimize=bool(optimize))
 
 
-def source(f, mode="reverse", wrt=0, checkpoint=None):
+def source(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
     """The generated source of ``f``'s derivative, as a string."""
-    return derivative(f, mode, wrt, checkpoint).source
+    return derivative(f, mode, wrt, checkpoint, optimize).source
 
 
 def _checkpoint(checkpoint, mode="reverse"):
@@ -308,6 +310,12 @@ class Differentiable:
 
     def __repr__(self):
         return f"<differentiable {self.__wrapped__.__qualname__}>"
+
+    def _repr_html_(self):
+        """In Jupyter: the function and its derivative's source, coloured."""
+        from .highlighting import highlight
+        return (f"<p>{self.__wrapped__.__qualname__}, differentiable ({self.mode} mode, "
+                f"wrt={self.wrt!r}):</p>" + highlight(self.source(), "html"))
 
 
 def differentiate(f=None, *, mode="reverse", wrt=0, checkpoint=None):

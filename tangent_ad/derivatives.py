@@ -11,7 +11,8 @@ from .templates import fill, fill_ast, free_names
 class Derivatives:
     """Tangent and adjoint expressions, as source, for the operations of one function."""
 
-    def __init__(self, shapes, np_alias, names, local_names, external, location):
+    def __init__(self, shapes, np_alias, names, local_names, external, location, optimize=True):
+        self.optimize = optimize          # False: no constant folding, every unbroadcast kept
         self.shapes = shapes
         self.location = location
         self.local_names = local_names
@@ -60,7 +61,10 @@ class Derivatives:
     def _fill(self, template, assign, extra=()):
         """A template filled in, leaving out arguments that were left at their default."""
         tree = _drop_defaults(ast.parse(template, mode="eval").body, self._unbound(assign.op))
-        return ast.unparse(fill_ast(ast.unparse(tree), self._values(assign, extra)))
+        return ast.unparse(fill_ast(ast.unparse(tree), self._values(assign, extra), self.optimize))
+
+    def fill(self, template, values):
+        return fill(template, values, self.optimize)
 
     # ------------------------------------------------------------------ forward
     # A tangent may be smaller than its value as long as it broadcasts to it (a scalar
@@ -73,7 +77,7 @@ class Derivatives:
         for p in op.active:
             var = self._var(op, p)
             dot = self.tangent_name(var)
-            if rule.elementwise or isinstance(rule, rules.Where) or full(var):
+            if (rule.elementwise or isinstance(rule, rules.Where) or full(var)) and self.optimize:
                 dots[p] = dot
             else:
                 dots[p] = f"broadcast_like({dot}, {var})"
@@ -86,9 +90,9 @@ class Derivatives:
         named = {f"{p}_dot": d for p, d in dots.items()}
         if isinstance(rule, rules.Elementwise):
             template = " + ".join(f"({rule.partials[p]}) * {p}_dot" for p in op.active)
-            return fill(template, self._values(assign, named))
+            return self.fill(template, self._values(assign, named))
         if isinstance(rule, rules.Where):
-            return fill("np.where(condition, A, B)",
+            return self.fill("np.where(condition, A, B)",
                         self._values(assign, {"A": dots.get("a", "0.0"), "B": dots.get("b", "0.0")}))
         if isinstance(rule, rules.Linear):
             return src(self._with_tangents(assign.value, op, dots))
@@ -177,10 +181,10 @@ class Derivatives:
             base, k = _element(p)
             extra = {"g": g} if k is None else {"g": g, "k": str(k)}
             if isinstance(rule, rules.Elementwise):
-                expr = fill(f"g * ({rule.partials[p]})", self._values(assign, extra))
+                expr = self.fill(f"g * ({rule.partials[p]})", self._values(assign, extra))
                 out.append((var, self._unbroadcast(expr, assign, var)))
             elif isinstance(rule, rules.Where):
-                expr = fill(rule.adjoints[p], self._values(assign, extra))
+                expr = self.fill(rule.adjoints[p], self._values(assign, extra))
                 out.append((var, self._unbroadcast(expr, assign, var)))
             elif isinstance(rule, rules.Linear):
                 out.append((var, self._fill(rule.adjoint, assign, extra)))
@@ -224,7 +228,7 @@ class Derivatives:
         return self.external(func, preferred, rule.func, which)
 
     def _unbroadcast(self, expr, assign, var):
-        if self.shapes.var(assign.target) == self.shapes.var(var):
+        if self.optimize and self.shapes.var(assign.target) == self.shapes.var(var):
             return expr
         return f"unbroadcast({expr}, {var})"
 

@@ -197,3 +197,40 @@ def writes(statements):
         elif isinstance(s, For):
             result |= {s.target} if s.target else written_names(s.origin.target)
     return result
+
+
+def to_source(function):
+    """The function as Python source, as the pipeline sees it between its steps."""
+    lines = [f"def {function.name}({', '.join(function.params)}):"]
+
+    def block(statements, depth):
+        if not statements:
+            lines.append("    " * depth + "pass")
+        for s in statements:
+            pad = "    " * depth
+            if isinstance(s, Assign):
+                lines.append(pad + s.text)
+            elif isinstance(s, Unpack):
+                lines.append(pad + f"{', '.join(s.targets)} = {src(s.value)}")
+            elif isinstance(s, Raw):
+                lines.extend(pad + line for line in src(s.node).splitlines())
+            elif isinstance(s, Push):
+                lines.append(pad + f"{s.stack}.append({src(s.value)})")
+            elif isinstance(s, If):
+                lines.append(pad + f"if {src(s.test)}:")
+                block(s.body, depth + 1)
+                if s.orelse:
+                    lines.append(pad + "else:")
+                    block(s.orelse, depth + 1)
+            elif isinstance(s, While):
+                lines.append(pad + f"while {src(s.test)}:")
+                block(s.body, depth + 1)
+            elif isinstance(s, For):
+                target = s.target if s.target is not None else src(s.origin.target)
+                lines.append(pad + f"for {target} in {src(s.iter)}:")
+                block(s.body, depth + 1)
+            elif isinstance(s, Return):
+                lines.append(pad + f"return {', '.join(function.results)}")
+
+    block(function.body, 1)
+    return "\n".join(lines) + "\n"

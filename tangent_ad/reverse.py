@@ -52,6 +52,9 @@ class RevLoop:
 class ReverseGenerator:
     def __init__(self, context, function, wrt, active, return_value=False, tuple_output=False,
                  checkpoint=None):
+        # optimize=False writes the plain transformation: every adjoint starts at zero and is
+        # accumulated, every value the reverse sweep reads goes on the tape, nothing is folded
+        self.optimize = context.optimize
         self.context = context
         self.function = function
         self.wrt = wrt
@@ -222,7 +225,7 @@ class ReverseGenerator:
                 reverse = checkpoint.forward_sweep(self, s, statements[:index], code) + reverse
                 continue
             later = after | self.writes(statements[index + 1:])
-            covered = self._covered_later(statements[index + 1:])
+            covered = self._covered_later(statements[index + 1:]) if self.optimize else set()
             reverse = self.sweep(s, later, code, covered) + reverse
         return reverse
 
@@ -334,7 +337,7 @@ class ReverseGenerator:
         """
         pops = []
         for var in variables:
-            if var in later:
+            if var in later or (not self.optimize and var in self.locals and var not in self.function.params):
                 value = f"{var}.copy()" if var in self.stored else var
                 code.line(f"tape.append({value})")
                 self.pushes += 1
@@ -488,13 +491,19 @@ class ReverseGenerator:
             if r in self.active:
                 code.line(f"{self.bar(r)} = seed_adjoint({r}, {self.bar(r)})")
                 state.add(r)
+        if state and not self.optimize:          # every adjoint starts at zero
+            others = sorted(self.active - state)
+            if others:
+                code.line(f"{' = '.join(self.bar(v) for v in others)} = 0.0")
+            state |= set(others)
+            self.zero_placeholder = True
         if state:
             self.run(nodes, state, code)
         grads = []
         for p in self.wrt:
             if p in state:
                 grad = self.bar(p)
-                if self.zero_placeholder and p in self.writes(f.body):
+                if self.zero_placeholder and (p in self.writes(f.body) or not self.optimize):
                     grad = f"gradient_like({grad}, {self.original(p)})"
             else:
                 grad = f"zeros_like({self.original(p)})"
@@ -558,6 +567,8 @@ class ReverseGenerator:
             expr = " + ".join(own)
             if expr != g:
                 block.line(f"{g} = {expr}")
+        elif not self.optimize:
+            block.line(f"{g} = 0.0    # {target} is assigned here: its earlier value gets its own adjoint")
         else:
             state.discard(target)
         if block.lines:         # x = x + 1.0 leaves x_bar as it is: nothing to write
@@ -578,7 +589,7 @@ class ReverseGenerator:
 
     def accumulate(self, var, expr, state, code):
         bar = self.bar(var)
-        if var in state:
+        if var in state or not self.optimize:
             code.line(f"{bar} = {bar} + {expr}")
         else:
             code.line(f"{bar} = {expr}")

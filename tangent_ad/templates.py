@@ -25,16 +25,20 @@ def parse_expr(source):
     return ast.parse(source, mode="eval").body
 
 
-def fill(template, values):
-    """Substitute ``values`` (placeholder -> source) into ``template`` and simplify; returns source."""
-    return ast.unparse(fill_ast(template, values))
+def fill(template, values, fold=True):
+    """Substitute ``values`` (placeholder -> source) into ``template`` and simplify; returns source.
+
+    ``fold=False`` leaves the result as substituted (``1 * g``, ``0.5 + 0.5 * np.sign(...)``),
+    for showing what constant folding does.
+    """
+    return ast.unparse(fill_ast(template, values, fold))
 
 
-def fill_ast(template, values):
+def fill_ast(template, values, fold=True):
     tree = parse_expr(template)
     replacements = {key: parse_expr(val) if isinstance(val, str) else val for key, val in values.items()}
     tree = _Substitute(replacements).visit(tree)
-    return simplify(tree)
+    return simplify(tree) if fold else tree
 
 
 class _Substitute(ast.NodeTransformer):

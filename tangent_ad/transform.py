@@ -8,6 +8,7 @@ every plain Python function it calls; its source is the code that runs.
 """
 import ast
 import builtins
+import functools
 import inspect
 import itertools
 import os
@@ -24,6 +25,7 @@ from . import activity, fence, normalize, parsing, runtime
 from .derivatives import Derivatives
 from .errors import InternalError, TransformError
 from .flatten import flatten, stacks
+from .highlighting import highlight
 from .forward import ForwardGenerator
 from .naming import Names
 from .reverse import ReverseGenerator
@@ -73,6 +75,7 @@ class Context:
 
     def __init__(self, module, prepared):
         self.module = module
+        self.optimize = module.optimize
         self.location = prepared.parsed.location
         node = prepared.parsed.node
         self.where_defined = f"{os.path.basename(self.location.filename)}, line {node.lineno}"
@@ -82,7 +85,7 @@ class Context:
         for taken in module.function_names.taken:
             self.names.reserve(taken)
         self.derivatives = Derivatives(prepared.shapes, module.np_alias, self.names, prepared.local_names,
-                                       module.external_name, self.location)
+                                       module.external_name, self.location, module.optimize)
 
     def request(self, callee, mode, wrt, func_expr):
         try:
@@ -101,8 +104,9 @@ class Context:
 class Module:
     """The generated source for one requested derivative and the helpers it calls."""
 
-    def __init__(self, entry):
+    def __init__(self, entry, optimize=True):
         self.entry = entry
+        self.optimize = optimize
         self.namespace = parsing.function_namespace(entry)
         self.np_alias, self.import_numpy = _numpy_alias(self.namespace)
         self.function_names = Names(set(self.namespace) | RESERVED | {self.np_alias})
@@ -172,10 +176,11 @@ class Module:
     def _external(self, func, mode, wrt, func_expr):
         """A helper from another module: its derivative lives in a module of its own."""
         from .code import src
-        compiled = derivative_function(func, mode, tuple(wrt))
+        compiled = derivative_function(func, mode, tuple(wrt), optimize=self.optimize)
         name_ = self.function_names.fresh(compiled.__name__)
         wrt_text = repr(wrt[0]) if len(wrt) == 1 else repr(tuple(wrt))
-        self.header.append(f"{name_} = derivative({src(func_expr)}, mode={mode!r}, wrt={wrt_text})")
+        raw = "" if self.optimize else ", optimize=False"
+        self.header.append(f"{name_} = derivative({src(func_expr)}, mode={mode!r}, wrt={wrt_text}{raw})")
         info = compiled._tangent_ad_info
         derived = Derived(name_, func.__name__, seeds=info.seeds, tangents=info.tangents)
         self.derived[(func, mode, tuple(wrt), False, False, None)] = derived
@@ -254,21 +259,22 @@ _cache = weakref.WeakKeyDictionary()
 _lock = threading.RLock()
 
 
-def derivative_function(func, mode, wrt, return_value=False, tuple_output=False, checkpoint=None):
+def derivative_function(func, mode, wrt, return_value=False, tuple_output=False, checkpoint=None,
+                        optimize=True):
     """The compiled derivative of ``func`` (cached per function, mode and wrt).
 
     A cached derivative is used only while the module globals it reads (constants,
     helpers, modules) are still the same objects: redefine a helper or a constant
     (in a notebook, say) and the derivative is generated again.
     """
-    key = (mode, tuple(wrt), return_value, tuple_output, checkpoint)
+    key = (mode, tuple(wrt), return_value, tuple_output, checkpoint, optimize)
     with _lock:
         per_function = _cache.setdefault(func, {})
         cached = per_function.get(key)
         if cached is not None and _still_current(func, cached):
             return cached
         try:
-            compiled = _compile(func, mode, tuple(wrt), return_value, tuple_output, checkpoint)
+            compiled = _compile(func, mode, tuple(wrt), return_value, tuple_output, checkpoint, optimize)
         except TransformError:
             raise
         except Exception as exc:   # noqa: BLE001 - a transformer bug must say so
@@ -291,13 +297,14 @@ def compile_source(text, name_, namespace, label):
     return function
 
 
-def _compile(func, mode, wrt, return_value, tuple_output, checkpoint=None):
-    module = Module(func)
+def _compile(func, mode, wrt, return_value, tuple_output, checkpoint=None, optimize=True):
+    module = Module(func, optimize)
     derived = module.derive(func, mode, wrt, return_value, tuple_output=tuple_output, checkpoint=checkpoint)
     text = module.source()
     function = compile_source(text, derived.name, module.namespace,
                               f"{mode} {func.__module__}.{func.__qualname__}")
     function._tangent_ad_info = derived
+    function._repr_html_ = functools.partial(highlight, text, "html")     # shown coloured in Jupyter
     if mode == "split":
         function.backward = function.__globals__[derived.backward]
     globals_ = func.__globals__

@@ -276,3 +276,18 @@ def test_docs_coverage_table_is_generated_from_the_rule_table():
     path = Path(__file__).resolve().parents[1] / "docs" / "coverage.md"
     assert path.read_text() == coverage.markdown() + "\n", \
         "docs/coverage.md is out of date: python -m tangent_ad --list-rules --markdown > docs/coverage.md"
+
+
+@pytest.mark.parametrize("example, inputs, rtol", CASES)
+def test_rule_not_optimized_gives_the_same_numbers(example, inputs, rtol, tmp_path):
+    """optimize=False shows the plain transformation; it must compute the same derivative."""
+    f, args, rng = _prepare(example, inputs, tmp_path)
+    out = f(*args)
+    out_bar = rng.uniform(-1.0, 1.0, np.shape(out)) if np.shape(out) else 1.0
+    wrt = tuple(range(len(args)))
+    plain = tad.derivative(f, "reverse", wrt=wrt, optimize=False)(*args, out_bar)
+    for i, (g, e) in enumerate(zip(plain, reverse(f, args, out_bar))):
+        _close(g, e, 1e-12, f"not-optimized gradient {i}")
+    tangents = [np.ones(np.shape(a)) if np.shape(a) else 1.0 for a in args]
+    forward = tad.derivative(f, "forward", wrt=wrt, optimize=False)(*args, *tangents)[1]
+    _close(forward, tad.jvp(f, tuple(args), tuple(tangents))[1], 1e-12, "not-optimized tangent")

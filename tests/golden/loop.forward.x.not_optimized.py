@@ -1,0 +1,32 @@
+import numpy as np
+from tangent_ad.runtime import broadcast_like
+
+
+def loop_jvp(x, n, x_dot=1.0):
+    """Forward mode (tangents) of loop (seed.py, line 31) with respect to x.
+
+    Given the tangent x_dot, returns (y, y_dot): the value of loop and its tangent.
+    """
+    i = 0
+    while i < n:
+        if x > 0:
+            # line 36: x = x - 0.1 * np.sin(x)
+            t2 = np.sin(x)
+            t2_dot = np.cos(x) * broadcast_like(x_dot, x)
+            t1 = 0.1 * t2
+            t1_dot = 0.1 * broadcast_like(t2_dot, t2)
+            x_dot = 1 * broadcast_like(x_dot, x) + -1 * broadcast_like(t1_dot, t1)
+            x = x - t1
+        else:
+            # line 38: x = x + 0.1 * x * x
+            t4 = 0.1 * x
+            t4_dot = 0.1 * broadcast_like(x_dot, x)
+            t3 = t4 * x
+            t3_dot = x * broadcast_like(t4_dot, t4) + t4 * broadcast_like(x_dot, x)
+            x_dot = 1 * broadcast_like(x_dot, x) + 1 * broadcast_like(t3_dot, t3)
+            x = x + t3
+        i += 1
+    # line 40: return x
+    y = x
+    y_dot = x_dot
+    return y, broadcast_like(y_dot, y)

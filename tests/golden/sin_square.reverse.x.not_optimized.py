@@ -1,0 +1,26 @@
+import numpy as np
+from tangent_ad.runtime import gradient_like, seed_adjoint, unbroadcast
+
+
+def sin_square_grad(x, y_bar=1.0):
+    """Reverse mode (adjoints) of sin_square (seed.py, line 16) with respect to x.
+
+    Given y_bar, the adjoint of the output y (1.0 for a scalar), returns x_bar.
+    """
+    tape = []
+    # forward sweep
+    # line 18: return np.sin(x ** 2)
+    t1 = x ** 2
+    y = np.sin(t1)
+    tape.append(t1)
+    # reverse sweep
+    y_bar = seed_adjoint(y, y_bar)
+    t1_bar = x_bar = 0.0
+    # y = np.sin(t1)
+    t1 = tape.pop()
+    t1_bar = t1_bar + unbroadcast(y_bar * np.cos(t1), t1)
+    y_bar = 0.0    # y is assigned here: its earlier value gets its own adjoint
+    # t1 = x ** 2
+    x_bar = x_bar + unbroadcast(t1_bar * (2 * x ** (2 - 1)), x)
+    t1_bar = 0.0    # t1 is assigned here: its earlier value gets its own adjoint
+    return gradient_like(x_bar, x)
