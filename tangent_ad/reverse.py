@@ -73,6 +73,7 @@ class ReverseGenerator:
         self.zero_placeholder = False
         self.stored = {s.target for s in ir.walk(function.body)
                        if isinstance(s, ir.Assign) and s.index is not None}
+        self.in_place = set()    # adjoints zeroed right before the loop being emitted: safe to add into
         self._allocate_records(function.body)
 
     def bar(self, var):
@@ -589,15 +590,27 @@ class ReverseGenerator:
 
     def accumulate(self, var, expr, state, code):
         bar = self.bar(var)
+        if var in self.in_place and var in state:
+            # an array this sweep made with zeros_like and nothing else refers to: add into it
+            # (a row read x[t] adds into one row, not a whole array of zeros per iteration)
+            index_read = _index_adjoint_call(expr, var)
+            if index_read is not None:
+                code.line(f"index_accumulate({bar}, {index_read[0]}, {index_read[1]})")
+            else:
+                code.line(f"{bar} += {expr}")
+            return
         if var in state or not self.optimize:
             code.line(f"{bar} = {bar} + {expr}")
         else:
             code.line(f"{bar} = {expr}")
             state.add(var)
 
+    def _argument_never_reassigned(self, var):
+        return var in self.function.params and var not in self.writes(self.function.body)
+
     def zero(self, var):
         """A zero adjoint for ``var``, where control flow joins paths that did not touch it."""
-        if var in self.function.params and var not in self.writes(self.function.body):
+        if self._argument_never_reassigned(var):
             return f"{self.bar(var)} = zeros_like({var})"
         self.zero_placeholder = True
         return f"{self.bar(var)} = 0.0"
@@ -642,16 +655,34 @@ class ReverseGenerator:
             header |= end
         for var in sorted(header - state):
             code.line(self.zero(var))
+        # a never-reassigned argument's adjoint zeroed here is only ever added to in the loop
+        owned = {v for v in header - state if self._argument_never_reassigned(v)}
+        outer = self.in_place
+        self.in_place = outer | (owned if self.optimize else set())
         body = Code()
         with body.indented():
             end = self.run(node.body, set(header), body)
             for var in sorted(header - end):
                 body.line(self.zero(var))
+        self.in_place = outer
         if body.lines:
             code.line(node.header)
             code.extend(body)
         state.clear()
         state |= header
+
+
+def _index_adjoint_call(expr, var):
+    """(g, index) sources when ``expr`` is ``index_adjoint(g, var, index)``; else None."""
+    import ast
+    try:
+        tree = ast.parse(expr, mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id == "index_adjoint" \
+            and len(tree.args) == 3 and isinstance(tree.args[1], ast.Name) and tree.args[1].id == var:
+        return ast.unparse(tree.args[0]), ast.unparse(tree.args[2])
+    return None
 
 
 def _popped(nodes):

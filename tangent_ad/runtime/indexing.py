@@ -4,7 +4,7 @@ import numpy as np
 from .core import _ndim, _shape, broadcast_like, unbroadcast
 from .shaping import _element_numbers
 
-__all__ = ['index_adjoint', 'index_update', 'setitem_adjoint', 'setitem_value_adjoint']
+__all__ = ['index_accumulate', 'index_adjoint', 'index_update', 'setitem_adjoint', 'setitem_value_adjoint']
 
 
 def _is_basic_index(index):
@@ -100,3 +100,21 @@ def setitem_value_adjoint(g, v, index):
     if not hasattr(v, "shape"):
         return float(part)      # the adjoint of a Python number is a Python number
     return _copy(part)          # g[index] may be a view of g
+
+
+def index_accumulate(x_bar, g, index):
+    """``x_bar[index] += g`` in place, for an adjoint array nothing else refers to.
+
+    The reverse sweep of ``v = x[t]`` inside a loop adds ``v_bar`` into one row of
+    ``x_bar`` instead of building an array of zeros the size of ``x`` per iteration.
+    A repeated integer index adds once per repeat, as ``np.add.at`` does.
+
+    >>> import numpy as np
+    >>> x_bar = np.zeros(3)
+    >>> index_accumulate(x_bar, 2.0, 1); index_accumulate(x_bar, 1.0, [0, 0]); x_bar
+    array([2., 2., 0.])
+    """
+    if _is_basic_index(index):
+        x_bar[index] += g
+    else:
+        np.add.at(x_bar, index, g)
