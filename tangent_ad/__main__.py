@@ -1,10 +1,12 @@
 """Command line: print the generated derivative source of a function in a file.
 
     python -m tangent_ad examples/seed.py:f --mode forward --wrt x1
+    python -m tangent_ad examples/seed.py:f --explain 3 2 --mode reverse
     python -m tangent_ad --list-rules
 """
 import argparse
 import importlib.util
+import inspect
 import os
 import sys
 
@@ -25,6 +27,9 @@ def _parser():
                         help="reverse (adjoints, the default) or forward (tangents)")
     parser.add_argument("--wrt", default=None,
                         help="comma-separated parameter names or indices (default: the first)")
+    parser.add_argument("--explain", nargs="+", metavar="ARG", default=None,
+                        help="run the derivative at these arguments and print every value it computes "
+                             "(numbers; an integer for a parameter not differentiated stays an int)")
     return parser
 
 
@@ -66,6 +71,8 @@ def main(argv=None):
         return 2
     try:
         func = _load(args.target)
+        if args.explain is not None:
+            return _explain(func, args)
         print(api.source(func, mode=args.mode, wrt=_wrt(args.wrt)), end="")
     except SystemExit as exc:
         print(exc, file=sys.stderr)
@@ -73,6 +80,33 @@ def main(argv=None):
     except (TransformError, ValueError, TypeError) as exc:
         print(f"tangent_ad: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _explain(func, args):
+    """Print the trace of FUNC's derivative at the --explain arguments (exit status 2 if they don't fit)."""
+    from .explain import explain
+    params = api._parameters(func)
+    signature = inspect.signature(func).parameters
+    required = [p for p in params if signature[p].default is inspect.Parameter.empty]
+    if not len(required) <= len(args.explain) <= len(params):
+        count = str(len(params)) if len(required) == len(params) else f"{len(required)} to {len(params)}"
+        print(f"tangent_ad: {func.__name__} takes {count} argument(s) ({', '.join(params)}); "
+              f"--explain got {len(args.explain)}", file=sys.stderr)
+        return 2
+    wrt = _wrt(args.wrt)
+    names = set(api._wrt_names(func, wrt)[0])
+    values = []
+    for name, text in zip(params, args.explain):
+        try:
+            if name not in names and text.strip().lstrip("+-").isdigit():
+                values.append(int(text))
+            else:
+                values.append(float(text))
+        except ValueError:
+            print(f"tangent_ad: --explain: {text!r} (for {name}) is not a number", file=sys.stderr)
+            return 2
+    print(explain(func, *values, mode=args.mode, wrt=wrt))
     return 0
 
 

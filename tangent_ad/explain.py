@@ -51,18 +51,19 @@ class Row(NamedTuple):
 
 
 # ------------------------------------------------------------------ public API
-def explain(f, *args, mode="reverse", wrt=0, tangents=None, checkpoint=None, show_tape=False,
-            max_rows=10_000, **kwargs):
+def explain(f, *args, mode="reverse", wrt=0, tangents=None, checkpoint=None, optimize=True,
+            show_tape=False, max_rows=10_000, **kwargs):
     """The evaluation trace of ``f``'s derivative at ``args``: an :class:`Explanation`.
 
-    ``mode``, ``wrt`` and ``checkpoint`` are those of :func:`tangent_ad.derivative`. Reverse mode
+    ``mode``, ``wrt``, ``checkpoint`` and ``optimize`` are those of :func:`tangent_ad.derivative`
+    (``optimize=False`` traces the plain transformation, before its clean-ups). Reverse mode
     runs the gradient function (seeding the output adjoint with 1.0); forward mode
     runs the tangent function with ``tangents`` (one per ``wrt`` argument, as a
     tuple, a dict by name, or a single value; by default 1.0 for each, which for an
     array is the all-ones direction). Keyword arguments go to ``f``. Tape pushes and
     pops are left out unless ``show_tape=True``; at most ``max_rows`` rows are kept.
     """
-    derived = api.derivative(f, mode, wrt, checkpoint)
+    derived = api.derivative(f, mode, wrt, checkpoint, optimize)
     func = api._unwrap(f)
     names = api._wrt_names(func, wrt)[0]
     arguments = api._bound_arguments(func, args, kwargs)
