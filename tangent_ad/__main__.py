@@ -2,6 +2,8 @@
 
     python -m tangent_ad examples/seed.py:f --mode forward --wrt x1
     python -m tangent_ad examples/seed.py:f --explain 3 2 --mode reverse
+    python -m tangent_ad examples/seed.py:loop --no-optimize
+    python -m tangent_ad examples/seed.py:loop --stages
     python -m tangent_ad --list-rules
 """
 import argparse
@@ -14,8 +16,16 @@ from . import api
 from .errors import TransformError
 
 
+class _Parser(argparse.ArgumentParser):
+    """An unknown option or a missing value is one line on stderr and exit status 2."""
+
+    def error(self, message):
+        print(f"tangent_ad: {message} (python -m tangent_ad --help lists the options)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def _parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tangent_ad", description="Print the generated derivative source of FILE:FUNC.")
     parser.add_argument("target", metavar="FILE:FUNC", nargs="?",
                         help="a Python file and a function in it")
@@ -27,6 +37,15 @@ def _parser():
                         help="reverse (adjoints, the default) or forward (tangents)")
     parser.add_argument("--wrt", default=None,
                         help="comma-separated parameter names or indices (default: the first)")
+    parser.add_argument("--no-optimize", action="store_true",
+                        help="print the plain transformation, before the clean-ups (same numbers)")
+    parser.add_argument("--stages", action="store_true",
+                        help="print each step of the pipeline: source, normalized, one operation per "
+                             "line, not optimized, optimized")
+    parser.add_argument("--checkpoint", action="store_true",
+                        help="reverse mode: keep about sqrt(n) snapshots of each top-level loop")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour the source (needs Pygments; auto: when printing to a terminal)")
     parser.add_argument("--explain", nargs="+", metavar="ARG", default=None,
                         help="run the derivative at these arguments and print every value it computes "
                              "(numbers; an integer for a parameter not differentiated stays an int)")
@@ -73,7 +92,13 @@ def main(argv=None):
         func = _load(args.target)
         if args.explain is not None:
             return _explain(func, args)
-        print(api.source(func, mode=args.mode, wrt=_wrt(args.wrt)), end="")
+        if args.stages:
+            from .pipeline import stages
+            print(_coloured(str(stages(func, mode=args.mode, wrt=_wrt(args.wrt))), args), end="")
+            return 0
+        text = api.source(func, mode=args.mode, wrt=_wrt(args.wrt),
+                          checkpoint=True if args.checkpoint else None, optimize=not args.no_optimize)
+        print(_coloured(text, args), end="")
     except SystemExit as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -81,6 +106,14 @@ def main(argv=None):
         print(f"tangent_ad: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _coloured(text, args):
+    colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    if not colour:
+        return text
+    from .highlighting import highlight
+    return highlight(text, "terminal") + "\n"
 
 
 def _explain(func, args):
