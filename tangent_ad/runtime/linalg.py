@@ -17,28 +17,40 @@ __all__ = [
 
 
 def matmul_adjoint_left(g, a, b):
-    """Adjoint of ``a @ b`` with respect to ``a`` (vectors, matrices and stacks of matrices)."""
-    if _ndim(a) == 0 or _ndim(b) == 0:
+    """Adjoint of ``a @ b`` with respect to ``a`` (vectors, matrices and stacks of matrices).
+
+    ``g[..., None]`` rather than ``np.expand_dims``: the same view, without the
+    microseconds of argument checking a loop body pays on every iteration.
+    """
+    a_ndim, b_ndim = _ndim(a), _ndim(b)
+    if a_ndim == 0 or b_ndim == 0:
         return unbroadcast(g * b, a)
-    if not _shape(g) and (_ndim(a) > 1 or _ndim(b) > 1):
+    if not _shape(g) and (a_ndim > 1 or b_ndim > 1):
         return g                                    # a zero placeholder
-    if _ndim(b) == 1:
-        return g * b if _ndim(a) == 1 else np.expand_dims(g, -1) * b
-    if _ndim(a) == 1:
-        return unbroadcast(np.matmul(b, np.expand_dims(g, -1))[..., 0], a)
+    if b_ndim == 1:
+        return g * b if a_ndim == 1 else g[..., None] * b
+    if a_ndim == 1:
+        return unbroadcast(np.matmul(b, g[..., None])[..., 0], a)
+    if a_ndim == 2 and b_ndim == 2:
+        return g @ b.T
     return unbroadcast(np.matmul(g, np.swapaxes(b, -1, -2)), a)
 
 
 def matmul_adjoint_right(g, a, b):
     """Adjoint of ``a @ b`` with respect to ``b``."""
-    if _ndim(a) == 0 or _ndim(b) == 0:
+    a_ndim, b_ndim = _ndim(a), _ndim(b)
+    if a_ndim == 0 or b_ndim == 0:
         return unbroadcast(g * a, b)
-    if not _shape(g) and (_ndim(a) > 1 or _ndim(b) > 1):
+    if not _shape(g) and (a_ndim > 1 or b_ndim > 1):
         return g
-    if _ndim(a) == 1:
-        return g * a if _ndim(b) == 1 else np.expand_dims(a, -1) * np.expand_dims(g, -2)
-    if _ndim(b) == 1:
-        return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), np.expand_dims(g, -1))[..., 0], b)
+    if a_ndim == 1:
+        return g * a if b_ndim == 1 else a[..., None] * g[..., None, :]
+    if b_ndim == 1:
+        if a_ndim == 2:
+            return g @ a                            # a.T @ g, without the transpose
+        return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), g[..., None])[..., 0], b)
+    if a_ndim == 2 and b_ndim == 2:
+        return a.T @ g
     return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), g), b)
 
 
