@@ -11,6 +11,8 @@ the generated code reads like a person wrote it.
 ('y_bar', '-t1_bar')
 >>> fill("np.cos(x) * g", {"x": "u", "g": "(a + b)", "np": "onp"})
 'onp.cos(u) * (a + b)'
+>>> fill("g * (1 / x)", {"g": "t1_bar", "x": "t2"})
+'t1_bar / t2'
 >>> fill("np.einsum(s, *dotted)", {"s": "'ij->'", "dotted": "[a_dot, b]"})
 "np.einsum('ij->', a_dot, b)"
 
@@ -120,6 +122,9 @@ def simplify(node):
             return _negate(simplify(ast.BinOp(left=left, op=op, right=right.operand)))
     if isinstance(op, ast.Div) and rnum == 1:
         return left
+    if isinstance(op, ast.Mult) and isinstance(right, ast.BinOp) and isinstance(right.op, ast.Div) \
+            and _number(right.left) == 1:
+        return ast.BinOp(left=left, op=ast.Div(), right=right.right)      # g * (1 / x) -> g / x
     if isinstance(op, ast.Pow) and rnum == 1:
         return left
     if isinstance(op, ast.Add):

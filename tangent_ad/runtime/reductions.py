@@ -34,7 +34,7 @@ def mean_adjoint(g, x, axis=None, keepdims=False):
         count = 1
         for a in axes:
             count *= shape[a]
-    return sum_adjoint(g, x, axis, keepdims) / count
+    return sum_adjoint(g / count, x, axis, keepdims)     # divide g, not the spread-out array
 
 
 # ---------------------------------------------------------------------------
