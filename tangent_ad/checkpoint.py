@@ -66,7 +66,7 @@ def forward_sweep(generator, s, before, code):
     """Write the checkpointed loop into the forward sweep; return its reverse-sweep node."""
     names = generator.names
     state = loop_state(generator, s, before)
-    snapshot = ", ".join(f"{n}.copy()" if n in generator.stored else n for n in state)
+    snapshot = ", ".join(f"copy_of({n})" if n in generator.stored else n for n in state)
     snapshot = f"({snapshot}{',' if len(state) == 1 else ''})"
     restore = f"{', '.join(state)}{',' if len(state) == 1 else ''} = {{snapshots}}.pop()"
     snapshots, period, start = names.fresh("snapshots"), names.fresh("period"), names.fresh("start")

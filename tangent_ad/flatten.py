@@ -40,7 +40,30 @@ class Flattener:
 
     def run(self):
         self.function.body = self.block(self.function.body)
+        self.function.in_place = self._changed_in_place()
         return self.function
+
+    def _changed_in_place(self):
+        """{array written in place: names that may share its memory}, for the reverse sweep:
+        a value it saves that shares such memory must be saved as a copy."""
+        written = set()
+        for s in ir.walk(self.function.body):
+            if isinstance(s, ir.Assign) and s.index is not None:
+                written.add(s.target)
+            elif isinstance(s, ir.Raw):
+                written |= {ir.root_name(store) for store in _in_place_stores(s.node)} - {None}
+                if isinstance(s.node, gast.AugAssign) and isinstance(s.node.target, gast.Name):
+                    written.add(s.node.target.id)
+        # the derivative works on copies of arguments it writes into: the caller's arrays stay as given
+        self.function.stored_params |= written & set(self.function.params)
+        sharing = {}
+        for name_ in written:
+            group = {name_}
+            for state in self.aliases.at.values():
+                group |= state.get(name_, frozenset())
+            group |= {v for v, root in self.function.views.items() if root in group}
+            sharing[name_] = {n for n in group if not n.startswith("@")}
+        return sharing
 
     def _resolve_global(self, name_):
         if name_ in self.flow.local_names:
@@ -205,6 +228,7 @@ class Flattener:
     def for_loop(self, s):
         body_active = self._has_active(s.body) or (s.target in self.active)
         if not body_active:
+            s.body = self.block(s.body)      # nothing to differentiate, but stores still get checked
             return [s]
         if s.target is None:
             raise self.where.error(s.origin, "for loop with a tuple target over differentiated values",
@@ -280,6 +304,7 @@ class Flattener:
         expr, op = self.operation(value, origin, out)
         if op.kind == "rule" and not op.active:      # only shape-only operands were active
             op = Op(None, {}, (), kind="constant")
+        self._note_view(target, op)
         if op.rule is not None and op.rule.uses_result and \
                 target in {a.id for a in op.bound.values() if isinstance(a, gast.Name)}:
             temp = self.new_active(self.names.temp())   # the rule needs the old value and the result
@@ -304,6 +329,9 @@ class Flattener:
             return expr
         temp = self.new_temp()
         out.append(ir.Assign(temp, expr, origin=origin))
+        root = ir.root_name(expr) if isinstance(expr, (gast.Subscript, gast.Attribute)) else None
+        if root is not None:                 # t1 = y[0]: a view of y
+            self.function.views[temp] = self.function.views.get(root, root)
         return ir.name(temp)
 
     def operation(self, value, origin, out):
@@ -362,6 +390,15 @@ class Flattener:
                         for e in index.elts]
             return gast.Tuple(elts=elements, ctx=gast.Load())
         return self.inactive_atom(index, origin, out)
+
+    def _note_view(self, target, op):
+        """Remember that ``target`` may view another array's memory (y[0], y.T, y.reshape(...)),
+        so that a later store into that array also counts as changing ``target``."""
+        if op.rule is not None and op.rule.name in VIEW_RULES:
+            operand = op.bound.get(op.rule.signature[0][0])
+            if isinstance(operand, gast.Name):
+                views = self.function.views
+                views[target] = views.get(operand.id, operand.id)
 
     def make_op(self, rule, bound):
         def is_active(atom):
@@ -514,6 +551,11 @@ class Flattener:
         expr = gast.Call(func=value.func, args=positional, keywords=keywords)
         active = tuple(p for p, a in bound.items() if isinstance(a, gast.Name) and a.id in self.active)
         return expr, Op(None, bound, active, callee=target, kind="call")
+
+
+# operations whose result may be a view of their first operand's memory
+VIEW_RULES = {"getitem", "T", "transpose", "reshape", "ravel", "squeeze", "expand_dims", "atleast_2d",
+              "swapaxes", "moveaxis", "diagonal", "broadcast_to", "identity", "array"}
 
 
 def stacks(function_node):

@@ -68,7 +68,7 @@ class ForwardGenerator:
                            f"the value of {f.name} and its tangent.")
             self.code.line('"""')
             for p in sorted(f.stored_params):
-                self.code.line(f"{p} = {p}.copy()    # stores into {p} leave "
+                self.code.line(f"{p} = copy_of({p})    # stores into {p} leave "
                                "the caller's array as it was")
             for p in f.params:        # before the body: p still holds the argument
                 if p in self.active and p not in self.wrt:

@@ -102,8 +102,14 @@ class Function:
     results: list = None         # every name returned: [result], or the tuple's names
     stored_params: set = None    # parameters written into (x[i] = v): copied on entry
     stacks: set = None           # a derivative's tape(s), when the function is generated code
+    views: dict = None           # name -> the array whose memory it may view (t1 = y[0], t2 = y.T)
+    in_place: dict = None        # array changed in place (y[i] = v) -> every name that may share it
 
     def __post_init__(self):
+        if self.views is None:
+            self.views = {}
+        if self.in_place is None:
+            self.in_place = {}
         if self.stacks is None:
             self.stacks = set()
         if self.results is None:

@@ -71,8 +71,10 @@ class ReverseGenerator:
         self.quoter = LineQuoter(context.location)
         self.pushes = 0
         self.zero_placeholder = False
-        self.stored = {s.target for s in ir.walk(function.body)
-                       if isinstance(s, ir.Assign) and s.index is not None}
+        # a store into y (y[i] = v) also changes every value sharing y's memory (t1 = y[0], ...):
+        # such values are saved as copies, and the store counts as writing them all
+        self.viewers = function.in_place
+        self.stored = {v for sharing in self.viewers.values() for v in sharing}
         self.in_place = set()    # adjoints zeroed right before the loop being emitted: safe to add into
         self._allocate_records(function.body)
 
@@ -100,6 +102,11 @@ class ReverseGenerator:
         for s in statements:
             if id(s) in self.records:
                 names.add(self.records[id(s)])
+            if isinstance(s, ir.Assign) and s.index is not None:
+                names |= self.viewers.get(s.target, set())
+            elif isinstance(s, ir.Raw):
+                for written in s.writes:
+                    names |= self.viewers.get(written, set())
             for block in ir.blocks(s):
                 names |= self.writes(block)
         return names
@@ -126,7 +133,7 @@ class ReverseGenerator:
             for p, original in self.originals.items():
                 code.line(f"{original} = {p}    # the argument, before {p} is reassigned")
             for p in sorted(f.stored_params):
-                code.line(f"{p} = {p}.copy()    # stores into {p} leave the "
+                code.line(f"{p} = copy_of({p})    # stores into {p} leave the "
                           "caller's array as it was")
         code.extend(forward)
         code.extend(reverse)
@@ -167,7 +174,7 @@ class ReverseGenerator:
             for p, original in self.originals.items():
                 code.line(f"{original} = {p}    # the argument, before {p} is reassigned")
             for p in sorted(f.stored_params):
-                code.line(f"{p} = {p}.copy()    # stores into {p} leave the caller's array as it was")
+                code.line(f"{p} = copy_of({p})    # stores into {p} leave the caller's array as it was")
         code.extend(forward)
         with code.indented():
             code.line(f"return {outs}, ({', '.join(saved)}{',' if len(saved) == 1 else ''})")
@@ -339,7 +346,7 @@ class ReverseGenerator:
         pops = []
         for var in variables:
             if var in later or (not self.optimize and var in self.locals and var not in self.function.params):
-                value = f"{var}.copy()" if var in self.stored else var
+                value = f"copy_of({var})" if var in self.stored else var
                 code.line(f"tape.append({value})")
                 self.pushes += 1
                 pops.insert(0, Pop(var))

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 __all__ = ['unbroadcast', 'broadcast_like', 'zeros_like', 'gradient_like', 'seed_adjoint',
-           'checkpoint_period']
+           'checkpoint_period', 'copy_of']
 
 
 def _shape(x):
@@ -99,3 +99,13 @@ def checkpoint_period(steps, every=None):
     if steps is None:
         return 32
     return math.isqrt(max(steps, 1) - 1) + 1
+
+
+def copy_of(x):
+    """A copy of an array (a later in-place store must not change a saved value); numbers as they are.
+
+    >>> import numpy as np
+    >>> a = np.zeros(2); saved = copy_of(a); a[0] = 1.0; saved, copy_of(3)
+    (array([0., 0.]), 3)
+    """
+    return x.copy() if hasattr(x, "shape") and hasattr(x, "copy") else x
