@@ -137,7 +137,7 @@ class Flattener:
         out = []
         name_ = target.id
         self.new_active(name_)
-        index_atom = self.index_atom(index, node, out)
+        index_atom = self._stored_index(self.index_atom(index, node, out), node, out)
         if op_type is not None and not isinstance(op_type, gast.Add):     # x[i] *= v: x[i] = x[i] * v
             read = gast.Subscript(value=ir.name(name_), slice=copy.deepcopy(index_atom), ctx=gast.Load())
             value = gast.BinOp(left=read, op=op_type, right=value)
@@ -150,6 +150,23 @@ class Flattener:
         if name_ in self.function.params:
             self.function.stored_params.add(name_)
         return out
+
+    def _stored_index(self, index, origin, out):
+        """The index of a store, computed once before it: ``y[y > 0.5] = v`` must not have its
+        mask computed again from the new values when the reverse sweep needs it."""
+        def fixed(part):          # names and constants: nothing to compute
+            return all(isinstance(n, (gast.Name, gast.Constant, gast.Slice, gast.UnaryOp, gast.USub,
+                                      gast.expr_context)) for n in gast.walk(part))
+        if isinstance(index, gast.Tuple):
+            elements = [e if fixed(e) or isinstance(e, gast.Slice) else self._hoisted(e, origin, out)
+                        for e in index.elts]
+            return gast.Tuple(elts=elements, ctx=gast.Load())
+        return index if fixed(index) or isinstance(index, gast.Slice) else self._hoisted(index, origin, out)
+
+    def _hoisted(self, expr, origin, out):
+        temp = self.new_temp()
+        out.append(ir.Assign(temp, expr, origin=origin))
+        return ir.name(temp)
 
     def unpack(self, s):
         """``a, b = helper(x)`` with a differentiated part: the helper is differentiated too."""
