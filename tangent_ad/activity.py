@@ -18,6 +18,7 @@ class Flow:
     def __init__(self, resolve, local_names):
         self.resolve = resolve           # name -> object (globals, closure, builtins)
         self.local_names = local_names
+        self.varied = self.useful = frozenset()
 
     def __call__(self, expr):
         return self.names(expr)
@@ -157,4 +158,5 @@ def analyze(function, wrt, flow):
                 if new:
                     useful |= new
                     changed = True
+    flow.varied, flow.useful = varied, useful      # for checks that need one without the other
     return varied & useful

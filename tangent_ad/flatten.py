@@ -11,6 +11,7 @@ import inspect
 from dataclasses import dataclass
 
 import gast
+import numpy as np
 
 from . import ir, rules
 from .aliasing import AliasGroups
@@ -92,6 +93,9 @@ class Flattener:
         return out
 
     def statement(self, s):
+        targets = [s.target] if isinstance(s, ir.Assign) else s.targets if isinstance(s, ir.Unpack) else []
+        if set(targets) & self.flow.useful:
+            self._check_value_constructors(s.value)
         if isinstance(s, ir.Assign) and s.target in self.stacks:
             return [s]                      # tape = []: the list itself carries no derivative
         if isinstance(s, ir.Assign):
@@ -408,6 +412,24 @@ class Flattener:
             return gast.Tuple(elts=elements, ctx=gast.Load())
         return self.inactive_atom(index, origin, out)
 
+    def _check_value_constructors(self, expr):
+        """np.full_like(x, s), np.linspace(a, b, n), ...: results that carry no derivative, so a
+        differentiated fill value, start or stop is refused rather than silently dropped."""
+        for call in gast.walk(expr):
+            if not isinstance(call, gast.Call):
+                continue
+            callee = self.flow.resolve_callee(call.func)
+            shape_args = _VALUE_CONSTRUCTORS.get(callee) if callee is not None else None
+            if shape_args is None:
+                continue
+            values = list(call.args[shape_args:]) + [k.value for k in call.keywords
+                                                     if k.arg not in ("shape", "dtype", "num", "a")]
+            if any(self.flow(v) & self.flow.varied for v in values):
+                name_ = _func_name(call.func)
+                raise self.where.error(call, f"{name_} with a differentiated value",
+                                       f"{name_} gives a constant array; write the dependence out, e.g. "
+                                       "s * np.ones_like(x) or start + (stop - start) * np.linspace(0, 1, n)")
+
     def _note_view(self, target, op):
         """Remember that ``target`` may view another array's memory (y[0], y.T, y.reshape(...)),
         so that a later store into that array also counts as changing ``target``."""
@@ -568,6 +590,11 @@ class Flattener:
         expr = gast.Call(func=value.func, args=positional, keywords=keywords)
         active = tuple(p for p, a in bound.items() if isinstance(a, gast.Name) and a.id in self.active)
         return expr, Op(None, bound, active, callee=target, kind="call")
+
+
+# constructors whose result is taken as a constant: {function: number of leading shape arguments}
+_VALUE_CONSTRUCTORS = {np.full_like: 1, np.full: 1, np.linspace: 0, np.arange: 0, np.logspace: 0,
+                       np.geomspace: 0}
 
 
 # operations whose result may be a view of their first operand's memory
