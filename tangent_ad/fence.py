@@ -35,6 +35,11 @@ UNSUPPORTED = {
 }
 
 
+# builtins that read or run code through strings or the namespace, and complex()
+_NAMESPACE_CALLS = {"eval", "exec", "compile", "globals", "locals", "vars", "__import__", "setattr",
+                    "delattr", "complex"}
+
+
 def check_function(parsed):
     """Raise TransformError for the first unsupported construct in ``parsed``'s function."""
     node, where = parsed.node, parsed.location
@@ -66,6 +71,15 @@ def _check_node(node, where):
                 if isinstance(part, gast.Attribute) and isinstance(part.ctx, gast.Store):
                     raise where.error(part, "attribute assignment",
                                       "compute the value into a local variable and return it")
+    if isinstance(node, gast.Constant) and isinstance(node.value, complex):
+        raise where.error(node, "complex number", "tangent_ad differentiates real-valued code: keep "
+                          "real and imaginary parts in separate real arrays")
+    if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and node.func.id in _NAMESPACE_CALLS:
+        name_ = node.func.id
+        hint = ("keep real and imaginary parts in separate real arrays" if name_ == "complex" else
+                "write the code out: the derivative runs in a namespace of its own, so code that "
+                "reads names as strings or the function's own namespace cannot be followed")
+        raise where.error(node, f"call to {name_}", hint)
     if isinstance(node, gast.Call):
         for keyword in node.keywords:
             if keyword.arg is None:
