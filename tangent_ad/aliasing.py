@@ -70,8 +70,11 @@ class AliasGroups:
             return _assign(state, s.target, self.sources(s.value))
         if isinstance(s, ir.Unpack):
             sources = self.sources(s.value)
+            callee = self._resolve(s.value.func) if isinstance(s.value, gast.Call) else None
+            fresh = inspect.isfunction(callee) and returns_new_arrays(callee)
             for target in s.targets:
-                state = _assign(state, target, sources | set(s.targets[:s.targets.index(target)]))
+                together = set() if fresh else set(s.targets[:s.targets.index(target)])
+                state = _assign(state, target, sources | together)
             return state
         if isinstance(s, ir.Raw):
             node = s.node
@@ -127,6 +130,9 @@ class AliasGroups:
         if callee is not None and (isinstance(callee, np.ufunc) or _is_in(callee, _FRESH)
                                    or rules.is_nondifferentiable(callee)):
             return set()
+        rule = rules.rule_for(callee) if callee is not None else None
+        if rule is not None and rule.name not in rules.VIEW_RULES:
+            return set()                           # a reduction, a product, np.roll...: a new array
         if inspect.isfunction(callee) and returns_new_arrays(callee):
             return set()
         names = set()
@@ -217,6 +223,48 @@ def returns_new_arrays(func):
     fresh = not any(groups.group(r) & memories for r in function.results)
     _returns_new[func] = fresh
     return fresh
+
+
+_mutates = {}
+
+
+def mutates_arguments(func):
+    """Whether ``func`` may change an argument's array in place (``p *= 2``, ``p[0] = v``)."""
+    if func in _mutates:
+        return _mutates[func]
+    _mutates[func] = False
+    from .errors import TransformError
+    from .naming import Names
+    from .normalize import desugar
+    from .parsing import parse_function
+    try:
+        parsed = parse_function(func)
+        function = desugar(parsed, Names({n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}))
+    except (TransformError, TypeError):
+        return False
+    local = set(function.params) | ir.writes(function.body)
+
+    def resolve(name_):
+        return None if name_ in local else parsed.resolve(name_)
+
+    groups = AliasGroups(function.body, resolve, params=function.params)
+    memories = {"@" + p for p in function.params}
+    found = False
+    for s in ir.walk(function.body):
+        written = []
+        if isinstance(s, ir.Assign) and s.augmented:
+            written.append(s.target)
+        elif isinstance(s, ir.Raw):
+            node = s.node
+            targets = getattr(node, "targets", None) or ([node.target] if hasattr(node, "target") else [])
+            for target in targets:
+                if isinstance(target, (gast.Subscript, gast.Attribute)) or isinstance(node, gast.AugAssign):
+                    written.append(ir.root_name(target))
+        if any(name_ and groups.group(name_, s) & memories for name_ in written):
+            found = True
+            break
+    _mutates[func] = found
+    return found
 
 
 def _is_in(obj, collection):

@@ -14,7 +14,7 @@ import gast
 import numpy as np
 
 from . import ir, rules
-from .aliasing import AliasGroups
+from .aliasing import AliasGroups, mutates_arguments
 from .code import src
 
 
@@ -178,6 +178,8 @@ class Flattener:
             return [ir.Raw(s.origin, frozenset(s.targets))]
         for target in s.targets:
             self.new_active(target)
+        if not self.is_active_expr(s.value):       # a, b = pair(2.0): constants, reassigned later
+            return [ir.Unpack(s.targets, s.value, s.origin, Op(None, {}, (), kind="constant"))]
         callee = self.flow.resolve_callee(s.value.func)
         rule = rules.rule_for(callee) if callee is not None else None
         if isinstance(rule, rules.MultiOutput):
@@ -433,7 +435,7 @@ class Flattener:
     def _note_view(self, target, op):
         """Remember that ``target`` may view another array's memory (y[0], y.T, y.reshape(...)),
         so that a later store into that array also counts as changing ``target``."""
-        if op.rule is not None and op.rule.name in VIEW_RULES:
+        if op.rule is not None and op.rule.name in rules.VIEW_RULES:
             operand = op.bound.get(op.rule.signature[0][0])
             if isinstance(operand, gast.Name):
                 views = self.function.views
@@ -577,6 +579,10 @@ class Flattener:
         return self.inactive_atom(arg, origin, out)
 
     def user_call(self, value, target, origin, out):
+        if mutates_arguments(target):
+            raise self.where.error(value, f"call to {target.__name__}, which changes its argument in place",
+                                   f"make {target.__name__} compute a new array (p = p * 2.0, not p *= 2.0) "
+                                   "and return it")
         try:
             signature = inspect.signature(target)
             binding = signature.bind(*value.args, **{k.arg: k.value for k in value.keywords})
@@ -595,11 +601,6 @@ class Flattener:
 # constructors whose result is taken as a constant: {function: number of leading shape arguments}
 _VALUE_CONSTRUCTORS = {np.full_like: 1, np.full: 1, np.linspace: 0, np.arange: 0, np.logspace: 0,
                        np.geomspace: 0}
-
-
-# operations whose result may be a view of their first operand's memory
-VIEW_RULES = {"getitem", "T", "transpose", "reshape", "ravel", "squeeze", "expand_dims", "atleast_2d",
-              "swapaxes", "moveaxis", "diagonal", "broadcast_to", "identity", "array"}
 
 
 def stacks(function_node):

@@ -167,6 +167,11 @@ class ForwardGenerator:
         self.code.line(f"{s.target}, {self.dot(s.target)} = {self._derived_call(s)}")
 
     def unpack(self, s):
+        if s.op.kind == "constant":
+            self.code.line(f"{', '.join(s.targets)} = {src(s.value)}")
+            for t in s.targets:
+                self.code.line(f"{self.dot(t)} = zeros_like({t})")
+            return
         if s.op.kind == "rule":            # p, q = np.split(x, 2): the rule gives the tangents
             self.code.line(f"{', '.join(s.targets)} = {src(s.value)}")
             dots = ", ".join(self.dot(t) for t in s.targets)

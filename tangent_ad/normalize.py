@@ -40,8 +40,8 @@ class Desugarer:
         if not returns:
             raise self.where.error(node, f"function {node.name} without a return statement",
                                    "return the value to differentiate",
-                                   message=f"{node.name} returns nothing; return the value to "
-                                           "differentiate")
+                                   message=f"function {node.name} without a return statement: it "
+                                           "returns nothing; return the value to differentiate")
         last = body[-1]
         for ret in returns:
             if ret.value is None:

@@ -153,6 +153,7 @@ class ReverseGenerator:
         known = self.locals | set(f.params) | set(self.records.values()) | set(self.originals.values())
         if self.pushes:
             known.add("tape")
+        # every name the reverse sweep reads (one it also pops may be read first on another branch)
         saved = [n for n in _loaded_names(reverse.text()) if n in known]
         defined = set(f.params) | set(self.originals.values()) | {"tape"} | self._top_level_writes()
         maybe = [n for n in saved if n not in defined]
@@ -259,7 +260,9 @@ class ReverseGenerator:
         key = id(s)
         if key not in self._reads:
             op = s.op
-            if isinstance(s, ir.Unpack) and op.kind == "rule":
+            if op.kind == "constant":
+                texts = []
+            elif isinstance(s, ir.Unpack) and op.kind == "rule":
                 # the parts' adjoints, or zeros shaped like the parts where none flowed back
                 texts = [self.derivatives.parts_adjoint(s, [f"zeros_like({t})" for t in s.targets])]
             elif isinstance(s, ir.Unpack) or op.kind == "call":
@@ -428,6 +431,10 @@ class ReverseGenerator:
         op = s.op
         if op.kind == "rule":
             return self.unpacking_rule(s, later, code, covered)
+        if op.kind == "constant":           # nothing flows back through constants
+            text = f"{', '.join(s.targets)} = {src(s.value)}"
+            code.line(text)
+            return [Adjoint(s.targets[0], text, [], targets=tuple(s.targets))]
         derived = self.context.request(op.callee, "reverse", op.active, s.value.func)
         parts = [self.names.fresh(f"{self.bar(op.bound[p].id)}_from_{_short(derived.callee_name)}")
                  for p in op.active]
@@ -511,7 +518,7 @@ class ReverseGenerator:
         for p in self.wrt:
             if p in state:
                 grad = self.bar(p)
-                if self.zero_placeholder and (p in self.writes(f.body) or not self.optimize):
+                if self.zero_placeholder:
                     grad = f"gradient_like({grad}, {self.original(p)})"
             else:
                 grad = f"zeros_like({self.original(p)})"
@@ -584,8 +591,10 @@ class ReverseGenerator:
             code.extend(block)
 
     def adjoint_of_parts(self, node, state, code):
-        if not any(t in state for t in node.targets):
+        if not any(t in state for t in node.targets) or node.seeded_call is None:
             self.restore(node, code)
+            for t in node.targets:
+                state.discard(t)
             return
         code.comment(node.comment)
         self.restore(node, code)
@@ -719,11 +728,7 @@ def _ordered_names(text):
 
 
 def _loaded_names(text):
-    """Names an indented block of code reads before it assigns them, in order of appearance.
-
-    (In an assignment the value is read before the target is written, so ``x = x + 1``
-    reads ``x`` first.)
-    """
+    """Names an indented block of code reads, in order of first appearance."""
     import ast
     import textwrap
     tree = ast.parse(textwrap.dedent(text))
@@ -733,12 +738,11 @@ def _loaded_names(text):
             stored = not isinstance(n.ctx, ast.Load)
             # a target is written after its statement's value is read
             found.append((n.lineno, 1 if stored else 0, n.col_offset, n.id, stored))
-    first_use_stores, order = {}, []
+    order = []
     for *_, name_, stored in sorted(found):
-        if name_ not in first_use_stores:
-            first_use_stores[name_] = stored
+        if not stored and name_ not in order:
             order.append(name_)
-    return [name_ for name_ in order if not first_use_stores[name_]]
+    return order
 
 
 def _short(name_):

@@ -74,6 +74,10 @@ RUNTIME_RULES, RUNTIME_UNSUPPORTED = higher.build()
 # calls whose result carries no derivative (shapes, counts, comparisons, rounding)
 NONDIFFERENTIABLE = {obj for obj in map(resolve_spelling, catalog.CONSTANTS) if obj is not None}
 NONDIFFERENTIABLE |= {obj for obj, rule in RUNTIME_RULES.items() if isinstance(rule, Constant)}
+# rules whose result may be a view of their first operand's memory (the rest make new arrays)
+VIEW_RULES = {"getitem", "T", "transpose", "reshape", "ravel", "squeeze", "expand_dims", "atleast_2d",
+              "swapaxes", "moveaxis", "diagonal", "broadcast_to", "identity", "array", "split",
+              "array_split", "float"}
 NONDIFFERENTIABLE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
 NONDIFFERENTIABLE_METHODS = {"argmax", "argmin", "argsort", "nonzero", "all", "any"}
 

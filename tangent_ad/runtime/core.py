@@ -37,6 +37,9 @@ def unbroadcast(g, x):
     if not hasattr(x, "shape"):
         return float(np.sum(g))       # the gradient of a Python number is a Python number
     extra = len(g_shape) - len(shape)
+    if extra < 0:
+        # smaller than x: it grew from a zero placeholder (0.0 * t), so it is zeros; give x's shape
+        return g + np.zeros_like(x)
     axes = tuple(range(extra)) + tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and g_shape[extra + i] != 1)
     if axes:
