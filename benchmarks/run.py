@@ -1,0 +1,624 @@
+"""CPU benchmark of tangent_ad's generated gradients against hand-written NumPy gradients.
+
+    python benchmarks/run.py                      # every workload, every contender installed
+    python benchmarks/run.py --workload mlp --workload logreg
+    python benchmarks/run.py --contenders tangent_ad,handwritten,jax
+    python benchmarks/run.py --quick              # tiny sizes, few repeats: a smoke run
+    python benchmarks/run.py --scaling            # sin_sq_sum over n, rnn_while over T (+ a plot)
+    python benchmarks/run.py --markdown           # tables as Markdown
+
+The seven workloads live in benchmarks/workloads.py. BLAS (OpenMP, OpenBLAS, MKL) is
+pinned to one thread before NumPy is imported, and so are PyTorch and JAX when they
+are measured. All contenders of a workload are timed in one process, interleaved
+(round-robin: each repetition times every contender once), warm (the first call is
+excluded, and so is JAX's compilation), and the median is reported; each sample
+averages as many calls as take about --sample-ms milliseconds. Ratios are to the
+hand-written gradient and to the primal (the NumPy function itself).
+
+autograd, JAX and PyTorch are optional contenders, never dependencies: install them
+into a separate virtual environment and run this script with its interpreter from
+the repository root (the script puts the repository on sys.path), for example
+`python -m venv /tmp/bench && /tmp/bench/bin/pip install numpy gast autograd jax jaxlib
+matplotlib` plus a CPU build of torch. matplotlib, also optional, draws the --scaling plot.
+benchmarks/profile_lines.py times the generated code of one workload line by line.
+
+Besides the timings: the transformation time of each workload (its first call on an
+empty cache), the overhead of tad.grad's wrapper against calling the generated
+function, the time `import tangent_ad` costs, and the peak memory of one gradient
+call measured with tracemalloc.
+"""
+import os
+import sys
+
+# Before NumPy is imported: one BLAS thread, so the numbers compare code, not cores.
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+               "VECLIB_MAXIMUM_THREADS", "BLIS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+NUMPY_PREIMPORTED = "numpy" in sys.modules
+for _var in THREAD_VARS:
+    os.environ[_var] = "1"
+os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import gc  # noqa: E402
+import importlib.metadata  # noqa: E402
+import math  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+for _path in (HERE, ROOT):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+import numpy as np  # noqa: E402
+
+import contenders as cont  # noqa: E402
+import tangent_ad as tad  # noqa: E402
+from workloads import WORKLOADS, fresh_copy  # noqa: E402
+
+SCALING = {
+    "sin_sq_sum": [10 ** 3, 10 ** 4, 10 ** 5, 10 ** 6, 10 ** 7],
+    "rnn_while": [10, 30, 100, 300, 1000],
+}
+SCALING_QUICK = {"sin_sq_sum": [10 ** 2, 10 ** 3], "rnn_while": [3, 6]}
+PLOT = os.path.join(ROOT, "docs", "benchmark_scaling.png")
+
+
+# ------------------------------------------------------------------ output
+class Out:
+    """Prints text, and tables either aligned or as Markdown."""
+
+    def __init__(self, markdown, stream=None):
+        self.markdown = markdown
+        self.stream = stream or sys.stdout
+
+    def line(self, text=""):
+        print(text, file=self.stream, flush=True)
+
+    def heading(self, text):
+        self.line()
+        self.line(f"## {text}" if self.markdown else f"== {text} ==")
+        self.line()
+
+    def table(self, header, rows, align=None):
+        rows = [[str(c) for c in r] for r in rows]
+        align = align or ["<"] + [">"] * (len(header) - 1)
+        if self.markdown:
+            self.line("| " + " | ".join(header) + " |")
+            self.line("|" + "|".join(" --- " if a == "<" else " ---: " for a in align) + "|")
+            for r in rows:
+                self.line("| " + " | ".join(r) + " |")
+        else:
+            widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+                      for i, h in enumerate(header)]
+            fmt = lambda cells: "  ".join(f"{c:{a}{w}}" for c, a, w in zip(cells, align, widths))  # noqa: E731
+            self.line(fmt(header))
+            self.line("  ".join("-" * w for w in widths))
+            for r in rows:
+                self.line(fmt(r))
+        self.line()
+
+
+def fmt_time(seconds):
+    if seconds is None or not math.isfinite(seconds):
+        return "n/a"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.2f} µs"
+    if seconds < 1.0:
+        return f"{seconds * 1e3:.3f} ms"
+    return f"{seconds:.3f} s"
+
+
+def fmt_ratio(r):
+    return "n/a" if r is None or not math.isfinite(r) else f"{r:.2f}x"
+
+
+def fmt_bytes(n):
+    if n >= 2 ** 20:
+        return f"{n / 2 ** 20:.2f} MiB"
+    return f"{n / 2 ** 10:.1f} KiB" if n >= 2 ** 10 else f"{n} B"
+
+
+# ------------------------------------------------------------------ machine
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def blas_name():
+    try:
+        deps = np.__config__.CONFIG["Build Dependencies"]
+        blas = deps["blas"]
+        return f"{blas.get('name')} {blas.get('version', '')}".strip()
+    except Exception:  # noqa: BLE001 - only informative
+        return "unknown"
+
+
+def git_revision():
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "tangent_ad"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return (rev + (" (tangent_ad/ has uncommitted changes)" if dirty else "")) if rev else "unknown"
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+def print_machine(out, argv, groups, versions):
+    out.heading("Machine")
+    cores = os.cpu_count()
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = cores
+    out.line(f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
+    out.line(f"- command: python benchmarks/run.py {' '.join(argv)}".rstrip())
+    out.line(f"- CPU: {cpu_model()}, {cores} logical cores ({usable} usable by this process)")
+    out.line(f"- Python {platform.python_version()} ({platform.python_implementation()}), "
+             f"NumPy {np.__version__} (BLAS: {blas_name()}), tangent_ad {tad.__version__} at "
+             f"{git_revision()}")
+    out.line(f"- load average (1, 5, 15 min) at start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
+             " (other processes on the machine compete for its cores)")
+    if NUMPY_PREIMPORTED:
+        out.line("- threads: NumPy was imported before this runner could pin BLAS threads; "
+                 f"OMP/OPENBLAS/MKL_NUM_THREADS were {os.environ.get('OMP_NUM_THREADS')!r} at start")
+    else:
+        out.line("- threads: OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = 1 (set before "
+                 "importing NumPy); PyTorch set_num_threads(1); JAX/XLA single-threaded (XLA_FLAGS)")
+    out.line(f"- contenders: {', '.join(groups)}"
+             + (f" ({'; '.join(f'{k} {v}' for k, v in versions.items())})" if versions else ""))
+
+
+# ------------------------------------------------------------------ timing
+def _calibrate(entry, target):
+    """Calls per sample so that one sample takes about ``target`` seconds (after a warm call)."""
+    start = time.perf_counter()
+    entry.call()
+    once = max(time.perf_counter() - start, 1e-7)
+    return max(1, min(100_000, int(target / once)))
+
+
+def time_interleaved(entries, repeat, target, budget=15.0):
+    """{label: [seconds per call, one per repetition]}, round-robin over the entries.
+
+    A contender slower than ``budget / repeat`` seconds a call gets fewer repetitions
+    (at least 3), so that one slow contender does not take the whole run.
+    """
+    numbers, reps = {}, {}
+    for e in entries:
+        e.call()                               # warm: the first call is excluded
+        numbers[e.label] = _calibrate(e, target)
+        reps[e.label] = repeat
+    samples = {e.label: [] for e in entries}
+    gc_was_enabled = gc.isenabled()
+    try:
+        for round_ in range(repeat):
+            for e in entries:
+                if round_ >= reps[e.label]:
+                    continue
+                fn, args, number = e.fn, e.args, numbers[e.label]
+                gc.disable()
+                start = time.perf_counter()
+                for _ in range(number):
+                    fn(*args)
+                elapsed = time.perf_counter() - start
+                if gc_was_enabled:
+                    gc.enable()
+                samples[e.label].append(elapsed / number)
+                if round_ == 0 and elapsed * repeat > budget:
+                    reps[e.label] = max(3, int(budget / elapsed))
+            gc.collect()
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return samples
+
+
+def peak_memory(entry):
+    """Peak bytes traced by tracemalloc during one call (NumPy's buffers are traced)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        result = entry.call()
+        peak = tracemalloc.get_traced_memory()[1] - base
+        del result
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
+# ------------------------------------------------------------------ one workload
+def primal_entry(w, args):
+    return cont.Entry("primal (NumPy function)", "primal", w.function, args, lambda r: r)
+
+
+def build_entries(w, args, groups, notes):
+    entries, extra = cont.entries(w, args, groups)
+    notes += [f"{w.name}: {n}" for n in extra]
+    reference = w.gradient(*args)
+    reference = tuple(reference) if len(w.wrt) > 1 else (reference,)
+    usable = []
+    for e in entries:
+        try:
+            start = time.perf_counter()
+            e.call()
+            e.first_call = time.perf_counter() - start
+            ok = cont.agree(e.to_numpy(e.call()), reference)
+        except Exception as exc:  # noqa: BLE001 - a contender that cannot run this workload
+            notes.append(f"{w.name}: {e.label} does not run it: {type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0][:160]}")
+            continue
+        e.ok = ok
+        if e.note == "first call compiles":
+            e.note = f"first call {fmt_time(e.first_call)}"
+        if not ok:
+            notes.append(f"{w.name}: {e.label}: GRADIENT DISAGREES with the hand-written one")
+        usable.append(e)
+    return usable
+
+
+def bench_workload(out, w, size, groups, repeat, target, notes):
+    args = w.inputs(size)
+    primal = primal_entry(w, args)
+    primal.ok = True
+    entries = [primal] + build_entries(w, args, groups, notes)
+    samples = time_interleaved(entries, repeat, target)
+    medians = {label: statistics.median(s) for label, s in samples.items()}
+    t_primal = medians[primal.label]
+    t_hand = medians.get("hand-written NumPy")
+    min_hand = min(samples["hand-written NumPy"]) if "hand-written NumPy" in samples else None
+    rows = []
+    for e in entries:
+        t = medians[e.label]
+        s = samples[e.label]
+        spread = statistics.quantiles(s, n=4) if len(s) >= 4 else None
+        iqr = f"{(spread[2] - spread[0]) / t * 100:.0f}%" if spread and t > 0 else "-"
+        rows.append([e.label, fmt_time(t), fmt_time(min(s)), iqr, str(len(s)),
+                     fmt_ratio(t / t_hand) if t_hand else "n/a",
+                     fmt_ratio(min(s) / min_hand) if min_hand else "n/a",
+                     fmt_ratio(t / t_primal),
+                     "-" if e is primal else ("yes" if e.ok else "NO") + (f" ({e.note})" if e.note else "")])
+    title = f"{w.name}: {w.description}" + (f"; {w.size_label} = {size}" if w.size_label != "-" else "")
+    out.line(f"### {title}" if out.markdown else f"-- {title}")
+    out.line()
+    out.table(["contender", "median", "min", "IQR", "reps", "/ hand-written", "/ hand (mins)", "/ primal",
+               "matches hand-written"], rows)
+    return medians, entries
+
+
+# ------------------------------------------------------------------ side measurements
+def transformation_times(out, workloads, copies):
+    """First tad.derivative on a fresh function object (an empty cache), and the first grad call."""
+    rows = []
+    for w in workloads:
+        args = w.inputs(w.quick_size)
+        cached = tad.derivative(w.function, "reverse", w.wrt_arg)
+        gen, first = [], []
+        for _ in range(copies):
+            f = fresh_copy(w.function)
+            start = time.perf_counter()
+            d = tad.derivative(f, "reverse", w.wrt_arg)
+            gen.append(time.perf_counter() - start)
+            if d is cached or tad.derivative(f, "reverse", w.wrt_arg) is not d:
+                raise RuntimeError(f"{w.name}: the fresh copy did not miss the cache (or did not cache)")
+            f2 = fresh_copy(w.function)
+            start = time.perf_counter()
+            tad.grad(f2, wrt=w.wrt_arg)(*args)
+            first.append(time.perf_counter() - start)
+        lines = d.source.count("\n")
+        rows.append([w.name, fmt_time(statistics.median(gen)), fmt_time(min(gen)),
+                     fmt_time(statistics.median(first)), str(lines)])
+    out.heading("Transformation time (first call, empty cache)")
+    out.line(f"Median over {copies} fresh function object(s) per workload; each one is checked to miss "
+             "tangent_ad's cache (a new derivative is generated) and to hit it on the second request. "
+             "'first tad.grad call' = building tad.grad on a fresh copy and calling it once on the "
+             "quick-size inputs (transformation + one gradient).")
+    out.line()
+    out.table(["workload", "tad.derivative (reverse), median", "min", "first tad.grad call, median",
+               "generated lines"], rows)
+
+
+def wrapper_overhead(out, w, repeat):
+    """Per-call cost of tad.grad's wrapper on seed_poly, against the generated function itself."""
+    import timeit
+    args = w.inputs(w.default_size)
+    d = tad.derivative(w.function, "reverse", w.wrt_arg)
+    g = tad.grad(w.function, wrt=w.wrt_arg)
+    f = w.function
+    wrt = w.wrt_arg
+    hand = w.gradient
+    cases = [
+        ("primal f(3.0, 2.0)", lambda: f(*args)),
+        ("hand-written gradient", lambda: hand(*args)),
+        ("generated function d(3.0, 2.0)", lambda: d(*args)),
+        ("g = tad.grad(f); g(3.0, 2.0)", lambda: g(*args)),
+        ("tad.grad(f)(3.0, 2.0) (cached)", lambda: tad.grad(f, wrt=wrt)(*args)),
+        ("tad.derivative(f) lookup only", lambda: tad.derivative(f, "reverse", wrt)),
+    ]
+    number = 2000 if repeat <= 3 else 20000
+    results = {}
+    for _ in range(repeat):                  # interleaved, like the main tables
+        for label, fn in cases:
+            results.setdefault(label, []).append(timeit.timeit(fn, number=number) / number)
+    base = statistics.median(results["generated function d(3.0, 2.0)"])
+    rows = [[label, f"{statistics.median(v) * 1e6:.2f}", f"{(statistics.median(v) - base) * 1e6:+.2f}"]
+            for label, v in results.items()]
+    out.heading(f"Call overhead on {w.name} (µs per call)")
+    out.line(f"Median of {repeat} x {number} calls, through a lambda (which adds the same ~0.05 µs to each row).")
+    out.line()
+    out.table(["call", "µs", "vs generated fn"], rows)
+
+
+def import_time(out, runs):
+    """What `import tangent_ad` costs, measured in fresh interpreters."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+
+    def run(code, *flags):
+        return subprocess.run([sys.executable, *flags, "-c", code], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+
+    probe = ("import time; t0 = time.perf_counter(); import numpy; t1 = time.perf_counter(); "
+             "import tangent_ad; t2 = time.perf_counter(); print(t1 - t0, t2 - t1)")
+    run(probe)                                # warm the bytecode cache and the OS file cache
+    numpy_s, tad_s, proc_np, proc_tad, proc_none = [], [], [], [], []
+    for _ in range(runs):
+        a, b = run(probe).stdout.split()
+        numpy_s.append(float(a))
+        tad_s.append(float(b))
+        for code, into in (("import numpy", proc_np), ("import tangent_ad", proc_tad), ("pass", proc_none)):
+            start = time.perf_counter()
+            run(code)
+            into.append(time.perf_counter() - start)
+    out.heading("Import time")
+    out.line(f"Median of {runs} fresh interpreter(s).")
+    out.line()
+    rows = [
+        ["import tangent_ad, NumPy already imported (what a NumPy user pays)", fmt_time(statistics.median(tad_s))],
+        ["import numpy (for scale)", fmt_time(statistics.median(numpy_s))],
+        ["python -c 'import tangent_ad' (whole process)", fmt_time(statistics.median(proc_tad))],
+        ["python -c 'import numpy' (whole process)", fmt_time(statistics.median(proc_np))],
+        ["python -c 'pass' (interpreter start)", fmt_time(statistics.median(proc_none))],
+    ]
+    out.table(["what", "median"], rows)
+    # Where the time goes: -X importtime's cumulative times of the modules tangent_ad pulls in.
+    trace = run("import numpy; import tangent_ad", "-X", "importtime").stderr.splitlines()
+    seen_numpy, entries = False, []
+    for line in trace:
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        parts = [p.strip() for p in line[len("import time:"):].split("|")]
+        if len(parts) != 3 or not parts[0].isdigit():
+            continue
+        self_us, cumulative_us, name = int(parts[0]), int(parts[1]), parts[2]
+        if name == "numpy":
+            seen_numpy = True
+            continue
+        if seen_numpy:
+            entries.append((cumulative_us, self_us, name.strip()))
+    top = sorted(entries, reverse=True)[:8]
+    if top:
+        out.line("Largest cumulative imports after NumPy (python -X importtime):")
+        out.line()
+        out.table(["module", "cumulative", "self"],
+                  [[name, f"{c / 1000:.1f} ms", f"{s / 1000:.1f} ms"] for c, s, name in top])
+
+
+def memory_table(out, workloads, groups, notes, quick=False):
+    rows = []
+    for w in workloads:
+        args = w.inputs(w.quick_size if quick else w.default_size)
+        es = [primal_entry(w, args)] + cont.entries(w, args, [g for g in groups if g in
+                                                              ("handwritten", "tangent_ad", "autograd")])[0]
+        peaks = {}
+        for e in es:
+            if not e.tracemalloc_ok:
+                continue
+            try:
+                e.call()
+                peaks[e.label] = peak_memory(e)
+            except Exception as exc:  # noqa: BLE001
+                notes.append(f"{w.name}: memory of {e.label} not measured: {type(exc).__name__}")
+        hand = peaks.get("hand-written NumPy")
+        row = [w.name]
+        for label in ("primal (NumPy function)", "hand-written NumPy", "tangent_ad reverse (generated fn)",
+                      "autograd"):
+            p = peaks.get(label)
+            row.append("-" if p is None else fmt_bytes(p) + (f" ({p / hand:.2f}x)" if hand and label !=
+                                                              "hand-written NumPy" else ""))
+        rows.append(row)
+    out.heading("Peak memory of one call (tracemalloc; ratio to the hand-written gradient)")
+    out.line("Bytes allocated at the peak of one call beyond what was live before it (inputs excluded). "
+             "tracemalloc sees NumPy's buffers; JAX's and PyTorch's allocators are not traced.")
+    out.line()
+    out.table(["workload", "primal", "hand-written", "tangent_ad reverse", "autograd"], rows)
+
+
+# ------------------------------------------------------------------ scaling
+def scaling(out, names, groups, repeat, target, quick, notes, plot_path):
+    sizes = SCALING_QUICK if quick else SCALING
+    results = {}
+    for name in names:
+        ns = sizes[name]
+        w = WORKLOADS[name]
+        table, labels = [], None
+        series = {}
+        for n in ns:
+            args = w.inputs(n)
+            gs = [g for g in groups if not (name == "rnn_while" and g == "jax" and n > 100)]
+            entries = [primal_entry(w, args)] + build_entries(w, args, gs, notes)
+            entries = [e for e in entries if e.label != "tangent_ad tad.grad"]
+            for e in entries:
+                if not hasattr(e, "ok"):
+                    e.ok = True
+            samples = time_interleaved(entries, repeat, target)
+            med = {label: statistics.median(s) for label, s in samples.items()}
+            labels = labels or [e.label for e in entries]
+            for label in labels:
+                series.setdefault(label, []).append(med.get(label, float("nan")))
+            hand = med.get("hand-written NumPy")
+            tad_t = med.get("tangent_ad reverse (generated fn)")
+            table.append([str(n)] + [fmt_time(med.get(label)) for label in labels]
+                         + [fmt_ratio(tad_t / hand if hand and tad_t else None)])
+        out.line(f"### {name}: time per call against {w.size_label}" if out.markdown
+                 else f"-- {name}: time per call against {w.size_label}")
+        out.line()
+        short = [label.replace(" (generated fn)", "").replace(" (NumPy function)", "") for label in labels]
+        out.table([w.size_label] + short + ["tangent_ad / hand"], table)
+        results[name] = (ns, series)
+        if name == "rnn_while" and "jax" in groups:
+            out.line("(JAX is left out above T = 100: jit unrolls the Python loop, and compiling "
+                     "1000 steps takes longer than the measurement.)")
+            out.line()
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except Exception:  # noqa: BLE001 - matplotlib is optional
+        out.line("(matplotlib is not importable: no plot written.)")
+        return results
+    if plot_path:
+        fig, axes = plt.subplots(2, len(results), figsize=(5.5 * len(results), 7.5), sharex="col",
+                                 gridspec_kw={"height_ratios": [3, 2]}, squeeze=False)
+        for column, (name, (ns, series)) in enumerate(results.items()):
+            top, bottom = axes[0][column], axes[1][column]
+            hand = series.get("hand-written NumPy")
+            colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+            for i, (label, ts) in enumerate(series.items()):
+                style = "-o" if "tangent_ad" in label or "hand" in label or "primal" in label else "--."
+                short = label.replace(" (generated fn)", "").replace(" (NumPy function)", "")
+                color = colors[i % len(colors)]
+                top.loglog(ns, ts, style, label=short, color=color)
+                if hand and label != "hand-written NumPy":
+                    bottom.loglog(ns, [t / h for t, h in zip(ts, hand)], style, label=short, color=color)
+            top.set_ylabel("seconds per call (median)")
+            top.set_title(name)
+            bottom.axhline(1.0, color="green", lw=1)
+            bottom.set_ylabel("time / hand-written")
+            bottom.set_xlabel(WORKLOADS[name].size_label)
+            for ax in (top, bottom):
+                ax.grid(True, which="both", alpha=0.3)
+        axes[0][0].legend(fontsize=7)
+        fig.suptitle("Gradient time against problem size, one BLAS thread: " + cpu_model(), fontsize=9)
+        fig.tight_layout()
+        os.makedirs(os.path.dirname(plot_path), exist_ok=True)
+        fig.savefig(plot_path, dpi=110)
+        plt.close(fig)
+        out.line(f"Plot written to {os.path.relpath(plot_path, os.getcwd())}")
+    return results
+
+
+# ------------------------------------------------------------------ main
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--workload", action="append", choices=list(WORKLOADS), metavar="NAME",
+                   help=f"run only this workload (repeatable): {', '.join(WORKLOADS)}")
+    p.add_argument("--contenders", default=",".join(cont.GROUPS),
+                   help="comma-separated, of: " + ", ".join(cont.GROUPS) + " (default: all; "
+                        "optional ones that are not installed are skipped with a note)")
+    p.add_argument("--quick", action="store_true", help="tiny sizes and few repeats (a smoke run)")
+    p.add_argument("--scaling", action="store_true",
+                   help="only the scaling tables (sin_sq_sum over n, rnn_while over T) and a plot")
+    p.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
+    p.add_argument("--repeat", type=int, help="repetitions per contender (default 21, quick 3)")
+    p.add_argument("--sample-ms", type=float, help="target milliseconds per sample (default 20, quick 1)")
+    p.add_argument("--size", type=int, help="override the size of every selected workload")
+    p.add_argument("--plot", default=PLOT,
+                   help="where --scaling writes its plot (default docs/benchmark_scaling.png)")
+    p.add_argument("--no-extras", action="store_true",
+                   help="skip transformation, call-overhead, import and memory measurements")
+    args = p.parse_args(argv)
+    groups = [g.strip() for g in args.contenders.split(",") if g.strip()]
+    unknown = [g for g in groups if g not in cont.GROUPS]
+    if unknown:
+        p.error(f"unknown contender(s) {', '.join(unknown)}; choose from {', '.join(cont.GROUPS)}")
+    return args, groups
+
+
+def main(argv=None, stream=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args, groups = parse_args(argv)
+    out = Out(args.markdown, stream)
+    repeat = args.repeat or (3 if args.quick else 21)
+    target = (args.sample_ms or (1.0 if args.quick else 20.0)) / 1000.0
+    missing = cont.optional_missing(groups)
+    for group, why in missing.items():
+        out.line(f"note: contender {group} is not installed, skipped ({why})")
+    groups = [g for g in groups if g not in missing]
+    versions = {}
+    for g in groups:
+        if g in cont.OPTIONAL:
+            try:
+                versions[g] = importlib.metadata.version(g)
+            except Exception:  # noqa: BLE001 - only informative
+                versions[g] = "?"
+    if "torch" in groups:
+        import torch
+        torch.set_num_threads(1)
+    out.line("# tangent_ad CPU benchmark" if args.markdown else "tangent_ad CPU benchmark")
+    print_machine(out, argv, groups, versions)
+    notes = []
+    workloads = [WORKLOADS[n] for n in (args.workload or WORKLOADS)]
+
+    if args.scaling:
+        out.heading("Scaling")
+        out.line(f"Median of {repeat} interleaved repetitions; each sample about {target * 1e3:g} ms.")
+        out.line()
+        chosen = [n for n in SCALING if not args.workload or n in args.workload]
+        if not chosen:
+            out.line(f"(--scaling covers {' and '.join(SCALING)}; none of them was selected.)")
+        else:
+            scaling(out, chosen, groups, repeat, target, args.quick, notes,
+                    args.plot if not args.quick else None)
+    else:
+        out.heading("Gradient time")
+        out.line(f"Median of {repeat} interleaved repetitions (round-robin over contenders), warm; each "
+                 f"sample averages as many calls as take about {target * 1e3:g} ms. IQR = interquartile "
+                 "range / median; reps = samples taken (fewer for a contender slower than about "
+                 f"{15 / repeat:.2g} s a call). '/ hand-written' and '/ primal' are ratios of medians; "
+                 "'/ hand (mins)' is the ratio of the fastest samples, the steadier figure when other "
+                 "processes load the machine. "
+                 "'forward (k jvp)' computes the full gradient with k forward sweeps.")
+        out.line()
+        for w in workloads:
+            size = args.size or (w.quick_size if args.quick else w.default_size)
+            bench_workload(out, w, size, groups, repeat, target, notes)
+        if not args.no_extras:
+            copies = 1 if args.quick else 9
+            transformation_times(out, workloads, copies)
+            if "seed_poly" in [w.name for w in workloads] or args.quick:
+                wrapper_overhead(out, WORKLOADS["seed_poly"], 3 if args.quick else 15)
+            import_time(out, 1 if args.quick else 7)
+            if args.quick:
+                memory_workloads = [w for w in workloads if w.name in ("sin_sq_sum", "rnn_while")]
+            else:
+                memory_workloads = workloads
+            memory_table(out, memory_workloads, groups, notes, args.quick)
+    out.line(f"Load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if notes:
+        out.heading("Notes")
+        for n in notes:
+            out.line(f"- {n}")
+    bad = [n for n in notes if "DISAGREES" in n]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
