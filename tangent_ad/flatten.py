@@ -599,7 +599,7 @@ class Flattener:
 
 
 # constructors whose result is taken as a constant: {function: number of leading shape arguments}
-_VALUE_CONSTRUCTORS = {np.full_like: 1, np.full: 1, np.linspace: 0, np.arange: 0, np.logspace: 0,
+_VALUE_CONSTRUCTORS = {np.full_like: 1, np.full: 1, np.linspace: 0, np.arange: 0, np.logspace: 0, np.heaviside: 1,
                        np.geomspace: 0}
 
 

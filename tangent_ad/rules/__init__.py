@@ -77,7 +77,7 @@ NONDIFFERENTIABLE |= {obj for obj, rule in RUNTIME_RULES.items() if isinstance(r
 # rules whose result may be a view of their first operand's memory (the rest make new arrays)
 VIEW_RULES = {"getitem", "T", "transpose", "reshape", "ravel", "squeeze", "expand_dims", "atleast_2d",
               "swapaxes", "moveaxis", "diagonal", "broadcast_to", "identity", "array", "split",
-              "array_split", "float"}
+              "array_split", "float", "flip", "fliplr", "flipud", "diag"}
 NONDIFFERENTIABLE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
 NONDIFFERENTIABLE_METHODS = {"argmax", "argmin", "argsort", "nonzero", "all", "any"}
 

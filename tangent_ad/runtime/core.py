@@ -37,9 +37,10 @@ def unbroadcast(g, x):
     if not hasattr(x, "shape"):
         return float(np.sum(g))       # the gradient of a Python number is a Python number
     extra = len(g_shape) - len(shape)
-    if extra < 0:
-        # smaller than x: it grew from a zero placeholder (0.0 * t), so it is zeros; give x's shape
-        return g + np.zeros_like(x)
+    if extra < 0 or any(g_shape[extra + i] == 1 and n != 1 for i, n in enumerate(shape)):
+        # smaller than x somewhere: an adjoint has x's result's shape unless it grew from the
+        # zero placeholder (0.0 * t), so this is zeros; give them x's shape
+        return np.zeros_like(x)
     axes = tuple(range(extra)) + tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and g_shape[extra + i] != 1)
     if axes:
