@@ -301,6 +301,144 @@ def opaque_compiled_call_case(x):
     return y * opaque_compiled(x)  # <- opaque-compiled-call
 
 
+# ------------------------------------------------- more of the fence
+
+def import_case(x):
+    import math  # <- import
+    return math.sin(x) * 2.0
+
+
+def set_display_case(x):
+    s = {x, 1.0}  # <- set-display
+    return x * 2.0
+
+
+def keyword_only_case(x, *, scale=2.0):  # <- keyword-only
+    return x * scale
+
+
+def positional_only_case(x, /):  # <- positional-only
+    return x * 2.0
+
+
+def tuple_value_case(x):
+    t = (x, 2.0 * x)  # <- tuple-value
+    return t[0] * t[1]
+
+
+def list_value_case(x):
+    parts = [x, 2.0 * x]  # <- list-value
+    return np.sum(np.concatenate(parts))
+
+
+def dict_value_case(x):
+    d = {"scaled": x * 2.0}  # <- dict-value
+    return d["scaled"] * x
+
+
+def bool_op_case(x):
+    y = x or 1.0  # <- bool-op
+    return y * x
+
+
+def attribute_value_case(x):
+    y = x.real * 2.0  # <- attribute-value
+    return np.sum(y)
+
+
+def method_without_rule_case(x):
+    y = x[0].item() * 2.0  # <- method-without-rule
+    return y * x[1]
+
+
+def sort_method_case(x):
+    y = x * 2.0
+    y.sort()  # <- sort-method
+    return np.sum(y * x)
+
+
+def call_for_effect_case(x):
+    y = x * 2.0
+    np.add.at(y, [0, 0], 1.0)  # <- call-for-effect
+    return np.sum(y * y)
+
+
+def builtin_max_case(x):
+    y = max(x) * 2.0  # <- builtin-max
+    return y
+
+
+def builtin_sum_case(x):
+    total = 2.0 * sum(x)  # <- builtin-sum
+    return total
+
+
+def random_draw_case(x):
+    noise = np.random.normal(x, 1.0)  # <- random-draw
+    return np.sum(noise * noise)
+
+
+def unpack_array_case(x):
+    a, b = x[0:2]  # <- unpack-array
+    return a * b
+
+
+def no_return_case(x):  # <- no-return
+    y = x * 2.0
+
+
+def bare_return_case(x):
+    y = x * 2.0
+    if y > 100.0:
+        return  # <- bare-return
+    return y
+
+
+def tuple_returned_twice_case(x):
+    if x > 100.0:
+        return x, 2.0 * x  # <- tuple-returned-twice
+    return x * x, x
+
+
+def shape_argument_case(x):
+    p = 1.0 + np.sum(x * x)
+    return np.linalg.norm(x, ord=p)  # <- shape-argument
+
+
+def shared_update_case(x):
+    y = x * 2.0
+    z = y
+    z += x  # <- shared-update
+    return np.sum(y)
+
+
+def complex_case(x):
+    z = x * (1.0 + 1.0j)  # <- complex
+    return np.real(z * np.conj(z))
+
+
+def eval_case(x):
+    y = eval("x * x")  # <- eval
+    return y * 2.0
+
+
+def constructor_value_case(x):
+    s = np.sum(x)
+    y = np.full_like(x, s)  # <- constructor-value
+    return np.sum(y * x)
+
+
+def _double_in_place(v):
+    v *= 2.0
+    return v + 1.0
+
+
+def helper_changes_argument_case(x):
+    y = x * 1.0
+    z = _double_in_place(y)  # <- helper-changes-argument
+    return np.sum(z * y)
+
+
 # ------------------------------------------- where the error is reported
 
 def _helper_with_try(v):

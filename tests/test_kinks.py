@@ -92,3 +92,73 @@ def test_non_finite_values_propagate_as_numpy_does(bad):
     assert np.isnan(grad[0]) and grad[1] == 1.0
     # forward mode: the first entry's nan partial times a zero tangent is still nan
     np.testing.assert_array_equal(forward, [np.nan, np.nan])
+
+
+def power(x, y):
+    return np.sum(x ** y)
+
+
+def log(x):
+    return np.sum(np.log(x))
+
+
+def where_root(x):
+    return np.sum(np.where(x > 0.0, np.sqrt(x), 0.0))
+
+
+def where_root_safe(x):
+    inside = x > 0.0
+    return np.sum(np.where(inside, np.sqrt(np.where(inside, x, 1.0)), 0.0))
+
+
+def test_power_of_a_non_positive_base_with_a_differentiated_exponent():
+    """d/dy x ** y = log(x) x ** y: nan at x = 0 (-inf * 0) and at x < 0 (log of a negative)."""
+    x = np.array([0.0, -1.0, 2.0])
+    y = np.array([2.0, 2.0, 2.0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grad, forward = both_modes(power, [x, y], 1)
+    np.testing.assert_array_equal(grad[:2], [np.nan, np.nan])
+    assert grad[2] == pytest.approx(np.log(2.0) * 4.0)
+    # every direction meets a nan partial: the directional derivatives are nan
+    np.testing.assert_array_equal(forward, [np.nan, np.nan, np.nan])
+    # the base's own derivative y x ** (y - 1) is finite here
+    grad_x, forward_x = both_modes(power, [x, y], 0)
+    np.testing.assert_allclose(grad_x, [0.0, -2.0, 4.0])
+    np.testing.assert_allclose(forward_x, [0.0, -2.0, 4.0])
+
+
+def test_power_at_zero_with_a_fractional_exponent_is_infinite():
+    x = np.array([0.0, 4.0])
+    y = np.array([0.5, 0.5])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grad, forward = both_modes(power, [x, y], 0)
+    np.testing.assert_array_equal(grad, [np.inf, 0.25])
+    np.testing.assert_array_equal(forward, [np.inf, np.nan])
+
+
+def test_log_at_zero_is_infinite():
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grad, forward = both_modes(log, [np.array([0.0, 2.0])], 0)
+    np.testing.assert_array_equal(grad, [np.inf, 0.5])
+    np.testing.assert_array_equal(forward, [np.inf, np.nan])
+
+
+def test_where_reverse_mode_lets_the_unselected_branch_leak_nan():
+    """np.where picks values, but reverse mode sends the zero adjoint of the unselected branch
+    through that branch's partial: 0 * nan (sqrt'(-1)) and 0 * inf (sqrt'(0)) are nan. Forward
+    mode picks the tangents the same way as the values, so no nan reaches the result."""
+    x = np.array([-1.0, 0.0, 4.0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grad, forward = both_modes(where_root, [x], 0)
+    np.testing.assert_array_equal(grad, [np.nan, np.nan, 0.25])
+    np.testing.assert_array_equal(forward, [0.0, 0.0, 0.25])
+
+
+def test_where_with_a_safe_operand_is_finite_in_both_modes():
+    """The way out documented in docs/supported.md: give the function a safe operand where its
+    value is not used."""
+    x = np.array([-1.0, 0.0, 4.0])
+    with np.errstate(all="raise"):
+        grad, forward = both_modes(where_root_safe, [x], 0)
+    np.testing.assert_array_equal(grad, [0.0, 0.0, 0.25])
+    np.testing.assert_array_equal(forward, [0.0, 0.0, 0.25])

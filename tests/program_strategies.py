@@ -1,0 +1,1317 @@
+"""Hypothesis strategies that write random programs in the differentiable subset, and the check
+every such program goes through.
+
+A program is a module: a function ``f`` over float inputs (Python floats and NumPy arrays of
+broadcast-compatible shapes) and an int ``n``, plus helper functions ``f`` calls. Its statements
+are drawn from the subset docs/supported.md promises: nested ``if``/``elif``/``else``, ``while``
+loops whose condition depends on the data (with a counter that always advances, so they end),
+``for`` loops over ``range`` and over the rows of an array, ``break``/``continue``/early
+``return``, calls to helpers (also ones that return two values), variables reassigned many
+times, augmented assignment, stores into arrays (``y[i] = v``, ``y[a:b] += v``,
+``S[i, i] += d[i]``, ``y[mask] = v``) and the NumPy rules of the rule table
+(``tangent_ad.rules.elementwise`` and ``tangent_ad.rules.catalog``).
+
+Inputs stay inside each function's domain by construction: ``np.log`` is applied to
+``1.0 + np.square(e)``, ``np.arcsin`` to ``0.8 * np.tanh(e)``, and so on, and every value
+has a bound tracked while the program is written, so that nothing overflows (an expression
+whose bound grows too large is squashed with ``np.tanh``).
+
+Every place where the program is not smooth (a branch condition, ``abs``, ``np.maximum``,
+``np.where``, ``np.clip``, ``np.floor``, ``np.max`` ties, a mask, ``np.linalg.norm`` at 0) is
+written twice: plainly in the source tangent_ad differentiates, and through a recorder in an
+*instrumented* copy of the module. The recorder notes each decision and its distance to the
+boundary. Inputs are accepted only when that distance is not tiny and every point central
+differences evaluate takes the same decisions; otherwise other inputs are drawn, and a program
+without such inputs is rejected (``hypothesis.assume``). So a failing check is a real finding:
+a ``TransformError`` or ``InternalError`` for code inside the subset, or a wrong value or
+derivative.
+"""
+import ast
+import collections
+import importlib.util
+import itertools
+import math
+import os
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+from hypothesis import assume
+from hypothesis import strategies as st
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import tangent_ad as tad  # noqa: E402
+from tangent_ad.rules import catalog, elementwise  # noqa: E402
+
+# Known false rejections, each with a regression test in tests/test_regressions.py: the generator
+# steers clear of them so that the batch keeps testing everything else. Remove an entry once the
+# regression test passes, and the random programs cover that case again.
+KNOWN_ISSUES = {
+    # the branch that uses a value is not taken: the gradient of an array argument can come back as
+    # zeros of another shape (the check then takes it as zeros of the argument's shape)
+    "zero-adjoint-shape": "test_gradient_when_the_branch_using_a_value_is_not_taken",
+}
+
+# ----------------------------------------------------------------------------- the rule table
+COVERED = {entry.spelling for entry in catalog.entries()}
+
+LIMIT = 6.0          # an expression whose bound exceeds this is squashed with np.tanh
+INPUT_BOUND = 1.0    # inputs are drawn from [-1, 1]
+MARGIN = 1e-3        # the least distance to a kink or a branch boundary at the accepted point
+
+# maps that take any value into a function's domain: the template and the test domain it serves
+DOMAIN_MAPS = {
+    "real": ["{e}"],
+    "positive": ["1.0 + np.square({e})", "np.exp(-np.square({e})) + 0.5"],
+    "unit": ["0.8 * np.tanh({e})", "0.7 * np.sin({e})"],
+    "above_one": ["1.5 + np.square({e})"],
+    "fraction": ["0.5 + 0.4 * np.tanh({e})"],
+    "one_to_two": ["1.5 + 0.3 * np.tanh({e})"],
+}
+# 'real' in the table means "away from 0" for these: their derivative is singular at 0
+AWAY_FROM_ZERO = {"cbrt", "reciprocal"}
+KINKED_UNARY = {"absolute"}                       # guarded: the sign of the operand is recorded
+GUARDED_BINARY = {"maximum", "minimum"}           # ties are recorded
+# a singular point of a binary rule, moved away by giving one operand a positive domain
+BINARY_DOMAIN_OVERRIDE = {"arctan2": {"b": "positive"}, "hypot": {"a": "positive"},
+                          "true_divide": {"b": "positive"}}
+
+
+def _unary_rules():
+    out = []
+    for spelling, rule in elementwise.NUMPY_UNARY:
+        domain = elementwise.domains(rule)["x"]
+        if rule in AWAY_FROM_ZERO:
+            domain = "positive"
+        out.append((spelling, rule, domain))
+    return out
+
+
+def _binary_rules():
+    out = []
+    for spelling, rule in elementwise.NUMPY_BINARY:
+        domains = dict(elementwise.domains(rule))
+        domains.update(BINARY_DOMAIN_OVERRIDE.get(rule, {}))
+        out.append((spelling + "({a}, {b})", rule, domains["a"], domains["b"]))
+    for spelling, _, rule in elementwise.OPERATORS:
+        if "b" not in spelling:
+            continue
+        domains = dict(elementwise.domains(rule))
+        domains.update(BINARY_DOMAIN_OVERRIDE.get(rule, {}))
+        out.append(("({a})" + spelling[1:-1] + "({b})", rule, domains["a"], domains["b"]))
+    return out
+
+
+def _math_rules():
+    """math.* and builtins on scalars: (template, rule, {param: domain})."""
+    out = []
+    for spelling, rule in elementwise.MATH:
+        domains = dict(elementwise.domains(rule))
+        if rule in AWAY_FROM_ZERO:
+            domains = {"x": "positive"}
+        domains.update(BINARY_DOMAIN_OVERRIDE.get(rule, {}))
+        params = list(domains)
+        call = spelling + "(" + ", ".join("{" + p + "}" for p in params) + ")"
+        out.append((call, rule, domains))
+    return out
+
+
+UNARY = _unary_rules()
+BINARY = _binary_rules()
+MATH = _math_rules()
+
+for _spelling in ("np.sum", "np.mean", "np.prod", "np.max", "np.min", "np.var", "np.std",
+                  "np.linalg.norm", "np.cumsum", "np.where", "np.clip", "a @ b", "np.dot",
+                  "np.outer", "np.linalg.inv", "np.linalg.solve", "np.linalg.det", "x[i] = v",
+                  "x[i] += v", "x[mask]", "np.flip", "np.roll", "x.T", "np.diag", "np.einsum",
+                  "np.concatenate", "np.tril", "np.trace", "x.sum()", "x.mean()", "x.max()"):
+    assert _spelling in COVERED, f"{_spelling} is no longer in the rule table"
+
+
+# ----------------------------------------------------------------------------- bounds
+_BOUND_CACHE = {}
+
+
+def _grid(lo, hi, k=101):
+    return np.linspace(lo, hi, k)
+
+
+def map_interval(template, bound):
+    """The interval a domain map sends [-bound, bound] into."""
+    key = ("map", template, bound)
+    if key not in _BOUND_CACHE:
+        e = _grid(-bound, bound, 401)
+        with np.errstate(all="ignore"):
+            values = eval(template.format(e="e"), {"np": np, "e": e})  # noqa: S307 - our own template
+        values = np.broadcast_to(values, e.shape)
+        _BOUND_CACHE[key] = (float(np.min(values)), float(np.max(values)))
+    return _BOUND_CACHE[key]
+
+
+def _function_of(spelling):
+    if spelling.startswith("("):          # an operator template
+        return None
+    root, *path = spelling.split(".")
+    obj = {"np": np, "math": math}.get(root)
+    if obj is None:
+        import builtins
+        obj = getattr(builtins, root)
+    for part in path:
+        obj = getattr(obj, part)
+    return obj
+
+
+def unary_bound(spelling, interval):
+    key = ("u", spelling, interval)
+    if key not in _BOUND_CACHE:
+        x = _grid(*interval, 801)
+        with np.errstate(all="ignore"):
+            y = np.vectorize(_function_of(spelling))(x) if spelling.startswith(("math.", "float", "abs")) \
+                else _function_of(spelling)(x)
+        _BOUND_CACHE[key] = float(np.max(np.abs(np.asarray(y, float)))) * 1.01 + 1e-12
+    return _BOUND_CACHE[key]
+
+
+def binary_bound(template, interval_a, interval_b):
+    key = ("b", template, interval_a, interval_b)
+    if key not in _BOUND_CACHE:
+        a, b = np.meshgrid(_grid(*interval_a, 61), _grid(*interval_b, 61))
+        text = template.format(a="a", b="b")
+        with np.errstate(all="ignore"):
+            if text.startswith("math.") or text.startswith("pow("):
+                y = np.vectorize(lambda p, q: eval(text, {"math": math, "a": p, "b": q}))(a, b)  # noqa: S307
+            else:
+                y = eval(text, {"np": np, "a": a, "b": b})  # noqa: S307 - our own template
+        _BOUND_CACHE[key] = float(np.max(np.abs(np.asarray(y, float)))) * 1.01 + 1e-12
+    return _BOUND_CACHE[key]
+
+
+# ----------------------------------------------------------------------------- expressions
+@dataclass
+class Expr:
+    plain: str           # what tangent_ad reads
+    instr: str           # the same with guard calls
+    shape: tuple         # () for a scalar
+    bound: float         # |value| <= bound
+    leaf: bool = False   # a variable name or a constant
+
+    def wrap(self, template, shape=None, bound=None):
+        """``template`` with {e} replaced by this expression (plain and instrumented)."""
+        return Expr(template.format(e=self.plain), template.format(e=self.instr),
+                    self.shape if shape is None else shape, self.bound if bound is None else bound)
+
+
+@dataclass
+class Var:
+    name: str
+    shape: tuple
+    bound: float
+    storable: bool = True     # may be written in place (x[i] = v, x += v) without touching another name
+    integer: bool = False     # a loop index
+
+
+def broadcast(*shapes):
+    return tuple(np.broadcast_shapes(*shapes))
+
+
+def fits(shape, within):
+    """Whether an operand of ``shape`` broadcasts into ``within`` without growing it."""
+    try:
+        return broadcast(shape, within) == tuple(within)
+    except ValueError:
+        return False
+
+
+def _num(value):
+    text = f"{value:.2f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+# ----------------------------------------------------------------------------- the program
+@dataclass
+class Program:
+    """One generated module, and the arguments ``f`` is called with."""
+    source: str                   # the module tangent_ad differentiates
+    instrumented: str             # the same module with the recorder's calls
+    params: list                  # [(name, shape)] of the float inputs, in order; then n
+    n: int                        # the int argument
+    value_seed: int               # seeds the draw of the float inputs
+    kind: str = "scalar"
+
+    def __repr__(self):
+        return "Program:\n" + self.describe()
+
+    def describe(self):
+        shapes = ", ".join(f"{name}: {'float' if shape == () else shape}" for name, shape in self.params)
+        return f"f({shapes}, n={self.n}), inputs from seed {self.value_seed}\n{self.source}"
+
+
+class Writer:
+    """Writes one program from Hypothesis draws. ``frame`` is the shape every value broadcasts into."""
+
+    MAX_DEPTH = 2
+
+    def __init__(self, draw, kind, frame, params):
+        self.draw = draw
+        self.kind = kind
+        self.frame = frame
+        self.dim = frame[0] if frame else 3
+        self.plain, self.instr = [], []
+        self.counter = itertools.count(1)
+        self.helpers = []              # [(name, parameters, outputs, results)], (shape, bound) each
+        self.helper_depth = 0
+        self.params = params
+        self.scopes = [[Var(name, shape, INPUT_BOUND) for name, shape in params]]
+        self.groups = {}               # name -> set of names that may share its memory
+        self.loops = []                # enclosing loops: [(index name or None, its largest value or None)]
+        self.indent = 1
+        self.allow_return = True       # a helper returning two values returns once, at the end
+        self.returned = False
+        self.helper_texts = []
+
+    # -- draws ----------------------------------------------------------------------
+    def choice(self, options):
+        return self.draw(st.sampled_from(options))
+
+    def chance(self, percent):
+        return self.draw(st.integers(0, 99)) >= 100 - percent
+
+    def integer(self, lo, hi):
+        return self.draw(st.integers(lo, hi))
+
+    def constant(self, lo=-0.9, hi=0.9):
+        return self.choice([round(lo + (hi - lo) * k / 8, 2) for k in range(9)])
+
+    # -- scopes ---------------------------------------------------------------------
+    def variables(self):
+        seen = {}
+        for scope in self.scopes:
+            for var in scope:
+                seen[var.name] = var
+        return list(seen.values())
+
+    def fresh_name(self, prefix="v"):
+        return f"{prefix}{next(self.counter)}"
+
+    def in_loop(self):
+        return bool(self.loops)
+
+    def loop_factor(self):
+        factor = 1
+        for _ in self.loops:
+            factor *= 4
+        return factor
+
+    def emit(self, plain, instr=None):
+        self.plain.append("    " * self.indent + plain)
+        self.instr.append("    " * self.indent + (plain if instr is None else instr))
+
+    def storable(self, var):
+        return var.storable and len(self.groups.get(var.name, {var.name})) == 1
+
+    def alias(self, name, sources):
+        """``name`` now may share memory with the variables ``sources`` (and with theirs)."""
+        shared = {name}
+        for source in sources:
+            shared |= self.groups.get(source, {source})
+        for member in shared:
+            self.groups[member] = self.groups.get(member, {member}) | shared
+
+    # -- expressions ----------------------------------------------------------------
+    def leaf(self, within):
+        options = [v for v in self.variables() if fits(v.shape, within) and (not v.integer or self.chance(10))]
+        if not options or self.chance(8):
+            value = self.constant(-1.5, 1.5)
+            return Expr(_num(value), _num(value), (), abs(value), leaf=True)
+        var = self.choice(options)
+        return Expr(var.name, var.name, var.shape, var.bound, leaf=True)
+
+    def squash(self, e):
+        if e.bound <= LIMIT:
+            return e
+        return e.wrap(self.choice(["np.tanh({e})", "np.sin({e})", "np.arctan({e})"]), bound=1.6)
+
+    def mapped(self, e, domain):
+        """``e`` sent into ``domain``: (expression, interval)."""
+        template = self.choice(DOMAIN_MAPS[domain])
+        if template == "{e}":
+            return e, (-e.bound, e.bound)
+        lo, hi = map_interval(template, round(e.bound, 3))
+        return e.wrap(template, bound=max(abs(lo), abs(hi))), (lo, hi)
+
+    def expr(self, within, depth=0):
+        """An expression whose shape broadcasts into ``within``."""
+        if depth >= self.MAX_DEPTH or self.chance(25):
+            return self.leaf(within)
+        kinds = ["unary", "binary", "binary", "reduce", "math", "where", "clip", "power", "index",
+                 "shape", "linalg", "floor", "norm", "helper"]
+        kind = self.choice(kinds)
+        e = getattr(self, "_" + kind)(within, depth)
+        if e is None:
+            e = self._binary(within, depth)
+        if e is None:
+            e = self.leaf(within)
+        return self.squash(e)
+
+    def _unary(self, within, depth):
+        spelling, rule, domain = self.choice(UNARY)
+        e = self.expr(within, depth + 1)
+        if spelling == "np.ascontiguousarray" and e.shape == ():
+            spelling = "np.asarray"          # np.ascontiguousarray makes a scalar a 1-d array
+        if rule in KINKED_UNARY:
+            if not varies(e.plain):
+                return None
+            return Expr(f"{spelling}({e.plain})", f"{spelling}(_g.sign({e.instr}))", e.shape, e.bound)
+        arg, interval = self.mapped(e, domain)
+        bound = unary_bound(spelling, (round(interval[0], 3), round(interval[1], 3)))
+        if bound > 50 and domain == "real":           # exp, sinh, cosh of a large operand
+            arg = e.wrap("np.tanh({e})", bound=1.0)
+            bound = unary_bound(spelling, (-1.0, 1.0))
+        return Expr(f"{spelling}({arg.plain})", f"{spelling}({arg.instr})", e.shape, bound)
+
+    def _binary(self, within, depth):
+        template, rule, domain_a, domain_b = self.choice(BINARY)
+        a = self.expr(within, depth + 1)
+        b = self.expr(within, depth + 1)
+        a, interval_a = self.mapped(a, domain_a)
+        b, interval_b = self.mapped(b, domain_b)
+        if rule in ("power", "float_power"):      # keep the exponent moderate
+            b = b.wrap("0.5 * np.tanh({e})", bound=0.5)
+            interval_b = (-0.5, 0.5)
+        shape = broadcast(a.shape, b.shape)
+        bound = binary_bound(template, tuple(round(v, 3) for v in interval_a),
+                             tuple(round(v, 3) for v in interval_b))
+        plain = template.format(a=a.plain, b=b.plain)
+        if rule in GUARDED_BINARY:
+            if a.plain == b.plain or not (varies(a.plain) or varies(b.plain)):
+                return None
+            name = template.split("(")[0]
+            instr = f"{name}(*_g.pair({a.instr}, {b.instr}))"
+        else:
+            instr = template.format(a=a.instr, b=b.instr)
+        return Expr(plain, instr, shape, bound)
+
+    def _math(self, within, depth):
+        if within != () and not self.chance(30):
+            return None
+        template, rule, domains = self.choice(MATH)
+        operands, intervals = {}, {}
+        for param, domain in domains.items():
+            e = self.scalar(depth + 1)
+            e, intervals[param] = self.mapped(e, domain)
+            operands[param] = e
+        if rule in ("power",) and "b" in operands:
+            operands["b"] = operands["b"].wrap("0.5 * np.tanh({e})", bound=0.5)
+            intervals["b"] = (-0.5, 0.5)
+        if rule == "absolute":
+            x = operands["x"]
+            if not varies(x.plain):
+                return None
+            return Expr(template.format(x=x.plain), template.format(x=f"_g.sign({x.instr})"), (), x.bound)
+        plain = template.format(**{p: e.plain for p, e in operands.items()})
+        instr = template.format(**{p: e.instr for p, e in operands.items()})
+        if len(domains) == 1:
+            (interval,) = intervals.values()
+            bound = unary_bound(template.split("(")[0], tuple(round(v, 3) for v in interval))
+        else:
+            generic = template.replace("{" + list(domains)[0] + "}", "{a}").replace(
+                "{" + list(domains)[1] + "}", "{b}")
+            bound = binary_bound(generic, *(tuple(round(v, 3) for v in intervals[p]) for p in domains))
+        return Expr(plain, instr, (), bound)
+
+    def scalar(self, depth):
+        """A shape-() expression: a scalar variable, or a reduction of anything."""
+        e = self.expr((), depth) if self.chance(50) else None
+        if e is None or e.shape != ():
+            e = self.reduce_all(self.expr(self.frame, depth + 1))
+        return e
+
+    def reduce_all(self, e):
+        if e.shape == ():
+            return e
+        size = int(np.prod(e.shape))
+        name = self.choice(["np.sum", "np.mean", "({e}).sum()", "({e}).mean()"])
+        template = name if "{e}" in name else name + "({e})"
+        bound = e.bound * size if "sum" in name else e.bound
+        return e.wrap(template, shape=(), bound=bound)
+
+    def _reduce(self, within, depth):
+        e = self.expr(self.frame, depth + 1)
+        if e.shape == ():
+            return None
+        size = int(np.prod(e.shape))
+        kind = self.choice(["sum", "mean", "prod", "max", "min", "var", "std", "cumsum", "axis"])
+        if kind == "cumsum":
+            axis = "" if len(e.shape) == 1 else ", axis=" + self.choice(["0", "1"])
+            if len(e.shape) == 2 and axis == "" or not fits(e.shape, within):
+                return None
+            return e.wrap("np.cumsum({e}" + axis + ")", bound=e.bound * max(e.shape))
+        if kind == "axis":
+            if len(e.shape) != 2:
+                return None
+            name = self.choice(["np.sum", "np.mean", "np.max", "np.min"])
+            axis = self.choice(["0", "1", "-1"])
+            keep = self.chance(40)
+            axis_number = int(axis) % 2
+            shape = list(e.shape)
+            if keep:
+                shape[axis_number] = 1
+            else:
+                del shape[axis_number]
+            shape = tuple(shape)
+            if not fits(shape, within):
+                return None
+            text = f"{name}({{e}}, axis={axis}" + (", keepdims=True)" if keep else ")")
+            bound = e.bound * e.shape[axis_number] if name == "np.sum" else e.bound
+            if name in ("np.max", "np.min"):
+                if not varies(e.plain, spread=True):
+                    return None
+                return Expr(text.format(e=e.plain), text.format(e=f"_g.ties({e.instr}, {axis_number})"),
+                            shape, bound)
+            return e.wrap(text, shape=shape, bound=bound)
+        if kind in ("max", "min", "std") and not varies(e.plain, spread=True):
+            return None
+        if kind in ("max", "min"):
+            spelling = self.choice([f"np.{kind}({{e}})", f"({{e}}).{kind}()"])  # e is an array here
+            return Expr(spelling.format(e=e.plain), spelling.format(e=f"_g.ties({e.instr}, None)"), (), e.bound)
+        if kind == "std":
+            return Expr(f"np.std({e.plain})", f"np.std(_g.spread({e.instr}))", (), e.bound)
+        if kind == "prod":
+            base = e if e.bound <= 1.5 else e.wrap("np.tanh({e})", bound=1.0)
+            return base.wrap("np.prod({e})", shape=(), bound=base.bound ** size)
+        if kind == "var":
+            return e.wrap("np.var({e})", shape=(), bound=e.bound ** 2)
+        return e.wrap(f"np.{kind}({{e}})", shape=(), bound=e.bound * (size if kind == "sum" else 1))
+
+    def _where(self, within, depth):
+        a = self.expr(within, depth + 1)
+        if self.chance(50):
+            b = self.leaf(within)
+        else:
+            c = _num(self.constant())
+            b = Expr(c, c, (), 1.0, leaf=True)
+        if a.plain == b.plain or not (varies(a.plain) or varies(b.plain)):
+            return None
+        p = self.expr(within, depth + 1)
+        q = self.expr(within, depth + 1)
+        shape = broadcast(a.shape, b.shape, p.shape, q.shape)
+        op = self.choice([">", "<"])
+        guard = "gt" if op == ">" else "lt"
+        return Expr(f"np.where({a.plain} {op} {b.plain}, {p.plain}, {q.plain})",
+                    f"np.where(_g.{guard}({a.instr}, {b.instr}), {p.instr}, {q.instr})",
+                    shape, max(p.bound, q.bound))
+
+    def _clip(self, within, depth):
+        e = self.expr(within, depth + 1)
+        if not varies(e.plain):
+            return None
+        lo = self.constant(-0.9, 0.0)
+        hi = self.constant(0.1, 0.9)
+        form = self.choice(["np.clip({e}, {lo}, {hi})", "({e}).clip({lo}, {hi})"] if e.shape else
+                           ["np.clip({e}, {lo}, {hi})"])
+        return Expr(form.format(e=e.plain, lo=_num(lo), hi=_num(hi)),
+                    form.format(e=f"_g.bounds({e.instr}, {_num(lo)}, {_num(hi)})", lo=_num(lo), hi=_num(hi)),
+                    e.shape, max(abs(lo), abs(hi)))
+
+    def _power(self, within, depth):
+        e = self.expr(within, depth + 1)
+        k = self.choice([2, 3])
+        base = e if e.bound <= 3 else e.wrap("np.tanh({e})", bound=1.0)
+        return base.wrap(f"({{e}}) ** {k}", bound=base.bound ** k)
+
+    def _floor(self, within, depth):
+        e = self.expr(within, depth + 1)
+        f = self.expr(within, depth + 1)
+        spelling = self.choice(["np.floor", "np.round", "np.ceil"])
+        if not varies(e.plain):
+            return None
+        shape = broadcast(e.shape, f.shape)
+        guard = "half" if spelling == "np.round" else "whole"
+        return Expr(f"{spelling}({e.plain}) * {f.plain}", f"{spelling}(_g.{guard}({e.instr})) * {f.instr}",
+                    shape, (e.bound + 1) * f.bound)
+
+    def _norm(self, within, depth):
+        e = self.expr(self.frame, depth + 1)
+        if e.shape == () or not varies(e.plain):
+            return None
+        return Expr(f"np.linalg.norm({e.plain})", f"np.linalg.norm(_g.nonzero({e.instr}))", (),
+                    e.bound * math.sqrt(np.prod(e.shape)))
+
+    def exact(self, shape, depth):
+        """An expression of exactly ``shape``."""
+        e = self.expr(shape, depth)
+        if e.shape == shape:
+            return e
+        if e.shape == ():
+            ones = "np.ones(" + (str(shape[0]) if len(shape) == 1 else str(shape)) + ")"
+            return e.wrap(f"{ones} * ({{e}})", shape=shape)
+        return e.wrap(f"np.ones({shape}) * ({{e}})", shape=shape)
+
+    def _index(self, within, depth):
+        vars_ = [v for v in self.variables() if v.shape != ()]
+        if not vars_:
+            return None
+        var = self.choice(vars_)
+        d = var.shape[0]
+        e = Expr(var.name, var.name, var.shape, var.bound, leaf=True)
+        if len(var.shape) == 1:
+            options = [(f"{{e}}[{self.integer(0, d - 1)}]", ()), ("{e}[-1]", ()),
+                       ("{e}[::-1]", var.shape), (f"np.sum({{e}}[{self.integer(0, d - 1)}:])", ()),
+                       (f"{{e}}[[{', '.join(str(self.integer(0, d - 1)) for _ in range(d))}]]", var.shape),
+                       ("{e}[:, None]", (d, 1)), ("{e}[None, :]", (1, d))]
+        else:
+            r, c = var.shape
+            options = [(f"{{e}}[{self.integer(0, r - 1)}]", (c,)),
+                       (f"{{e}}[:, {self.integer(0, c - 1)}]", (r,)),
+                       (f"{{e}}[{self.integer(0, r - 1)}, {self.integer(0, c - 1)}]", ()),
+                       ("{e}[::-1, :]", var.shape), ("{e}.T", (c, r)),
+                       (f"{{e}}[{self.integer(0, r - 1)}:{r}]", None)]
+        template, shape = self.choice(options)
+        if shape is None:                # a slice of rows: as many as are left
+            start = int(template.split("[")[1].split(":")[0])
+            shape = (r - start, c)
+        if not fits(shape, within):
+            return None
+        return e.wrap(template, shape=shape)
+
+    def _shape(self, within, depth):
+        n = self.dim
+        vectors = [(n,)]
+        e = self.expr(self.frame, depth + 1)
+        options = []
+        if e.shape == (n,):
+            options += [("np.flip({e})", (n,)), ("np.roll({e}, 1)", (n,)), ("np.diag({e})", (n, n)),
+                        ("np.outer({e}, {e})", (n, n)), ("np.cumsum({e})", (n,)),
+                        ("np.concatenate([({e})[1:], ({e})[:1]])", (n,)), ("np.expand_dims({e}, 0)", (1, n)),
+                        ("np.tile({e}, (2, 1))[1]", (n,))]
+        if len(e.shape) == 2 and e.shape == (n, n):
+            options += [("np.transpose({e})", (n, n)), ("np.diag({e})", (n,)), ("np.tril({e})", (n, n)),
+                        ("np.triu({e}, 1)", (n, n)), ("np.trace({e})", ()), ("np.reshape({e}, (-1,))[:{n}]", (n,)),
+                        ("np.flip({e}, axis=0)", (n, n)), ("np.einsum('ij->j', {e})", (n,))]
+        if e.shape in ((1, n), (n, 1)):
+            options += [("np.squeeze({e})", (n,)), ("({e}).T", e.shape[::-1])]
+        del vectors
+        options = [(t, s) for t, s in options if fits(s, within)]
+        if not options:
+            return None
+        template, shape = self.choice(options)
+        template = template.replace("{n}", str(n))
+        bound = e.bound * (n if ("cumsum" in template or "trace" in template or "einsum" in template) else 1)
+        if "outer" in template:
+            bound = e.bound ** 2
+        return e.wrap(template, shape=shape, bound=bound)
+
+    def _linalg(self, within, depth):
+        n = self.dim
+        if len(self.frame) == 2:
+            kind = self.choice(["matvec", "vecmat", "matmat", "dot", "inv", "solve", "det", "einsum"])
+        else:
+            kind = self.choice(["dot", "inner"])
+        if kind in ("dot", "inner"):
+            a = self.exact((n,), depth + 1)
+            b = self.exact((n,), depth + 1)
+            spelling = self.choice(["np.dot({a}, {b})", "({a}) @ ({b})", "np.inner({a}, {b})", "np.vdot({a}, {b})"])
+            return Expr(spelling.format(a=a.plain, b=b.plain), spelling.format(a=a.instr, b=b.instr), (),
+                        a.bound * b.bound * n)
+        if kind in ("matvec", "vecmat", "matmat", "einsum"):
+            a = self.exact((n, n), depth + 1)
+            b = self.exact((n,) if kind != "matmat" else (n, n), depth + 1)
+            template, shape = {"matvec": ("({a}) @ ({b})", (n,)), "vecmat": ("({b}) @ ({a})", (n,)),
+                               "matmat": ("np.matmul({a}, {b})", (n, n)),
+                               "einsum": ("np.einsum('ij,j->i', {a}, {b})", (n,))}[kind]
+            if not fits(shape, within):
+                return None
+            return Expr(template.format(a=a.plain, b=b.plain), template.format(a=a.instr, b=b.instr), shape,
+                        a.bound * b.bound * n)
+        # inverse, solve, det of a well-conditioned matrix: I + 0.3 tanh(A), |0.3 tanh(A)| < 0.9
+        a = self.exact((n, n), depth + 1)
+        well = a.wrap(f"np.eye({n}) + 0.3 * np.tanh({{e}})", bound=1.3)
+        if kind == "det":
+            return well.wrap("np.linalg.det({e})", shape=(), bound=2.0 ** n)
+        if kind == "inv":
+            if not fits((n, n), within):
+                return None
+            return well.wrap("np.linalg.inv({e})", bound=10.0 * n)
+        b = self.exact((n,), depth + 1)
+        if not fits((n,), within):
+            return None
+        return Expr(f"np.linalg.solve({well.plain}, {b.plain})", f"np.linalg.solve({well.instr}, {b.instr})",
+                    (n,), 10.0 * n * b.bound)
+
+    def _helper(self, within, depth):
+        if self.helper_depth >= 1 or depth > 0:
+            return None
+        args = [self.expr(within, depth + 1) for _ in range(self.integer(1, 2))]
+        name, results = self.helper_for([(a.shape, a.bound) for a in args], outputs=1)
+        (shape, bound), = results
+        if not fits(shape, within):
+            return None
+        return Expr(f"{name}({', '.join(a.plain for a in args)})", f"{name}({', '.join(a.instr for a in args)})",
+                    shape, bound)
+
+    # -- helpers ----------------------------------------------------------------------
+    def helper_for(self, arguments, outputs):
+        """A helper taking arguments of these (shape, bound)s: reused or written now."""
+        for name, signature, n_out, results in self.helpers:
+            if n_out == outputs and len(signature) == len(arguments) and all(
+                    s == a[0] and b >= a[1] for (s, b), a in zip(signature, arguments)):
+                if self.chance(60):
+                    return name, results
+        name = f"helper{len(self.helpers) + 1}"
+        sub = Writer(self.draw, self.kind, self.frame,
+                     [(f"p{k}", shape) for k, (shape, _) in enumerate(arguments)])
+        sub.counter = self.counter
+        sub.helper_depth = self.helper_depth + 1
+        sub.helpers = self.helpers
+        sub.helper_texts = self.helper_texts
+        sub.allow_return = outputs == 1
+        for var, (shape, bound) in zip(sub.scopes[0], arguments):
+            var.bound = max(bound, INPUT_BOUND)
+            # a helper that changes its argument in place is refused (docs/supported.md), also for a
+            # float parameter, which may hold a 0-d array
+            var.storable = False
+        params = ", ".join(var.name for var in sub.scopes[0])
+        sub.block(self.integer(1, 3))
+        results = []
+        returned = []
+        for _ in range(outputs):
+            e = sub.result() if sub.returned else sub.expr(sub.frame, 0)
+            if shares(e.plain):
+                e = e.wrap("1.0 * ({e})")       # a helper hands back new arrays
+            returned.append(e)
+            results.append((e.shape, e.bound))
+        sub.emit("return " + ", ".join(e.plain for e in returned), "return " + ", ".join(e.instr for e in returned))
+        signature = [(shape, max(bound, INPUT_BOUND)) for shape, bound in arguments]
+        text_plain = [f"def {name}({params}):"] + sub.plain
+        text_instr = [f"def {name}({params}):"] + sub.instr
+        self.helpers.append((name, signature, outputs, results))
+        self.helper_texts.append((text_plain, text_instr))
+        return name, results
+
+    # -- statements -------------------------------------------------------------------
+    def block(self, size):
+        self.scopes.append([])
+        for _ in range(size):
+            self.statement()
+        self.scopes.pop()
+
+    def define(self, name, e):
+        var = Var(name, e.shape, e.bound)
+        self.scopes[-1].append(var)
+        sources = shares(e.plain)
+        if sources:
+            self.alias(name, sources)
+        return var
+
+    def statement(self):
+        nested = len(self.loops) + self.indent - 1
+        kinds = ["assign", "assign", "reassign", "augment", "store", "if", "for", "while", "rows",
+                 "jump", "return", "unpack", "accumulate"]
+        kind = self.choice(kinds)
+        if kind in ("if", "for", "while", "rows", "accumulate") and nested >= 3:
+            kind = "assign"
+        getattr(self, "_" + kind + "_statement")()
+
+    def _assign_statement(self):
+        e = self.expr(self.frame, 0)
+        if shares(e.plain) and self.in_loop():
+            e = e.wrap("1.0 * ({e})")           # no new aliases inside loops: see storable()
+        name = self.fresh_name()
+        self.emit(f"{name} = {e.plain}", f"{name} = {e.instr}")
+        self.define(name, e)
+
+    def _reassign_statement(self):
+        targets = [v for v in self.variables() if not v.integer
+                   and not (self.helper_depth and v.name.startswith("p"))]
+        if not targets:
+            return self._assign_statement()
+        var = self.choice(targets)
+        own = Expr(var.name, var.name, var.shape, var.bound, leaf=True)
+        if self.chance(30):
+            own = self.exact(var.shape, 1)
+        other = self.expr(var.shape, 1)
+        template = self.choice(["{a} + {b}", "{a} * {b}", "np.tanh({a}) - {b}", "0.5 * {a} + np.sin({b})",
+                                "{a} / (1.0 + np.square({b}))"])
+        plain = template.format(a=f"({own.plain})", b=f"({other.plain})")
+        instr = template.format(a=f"({own.instr})", b=f"({other.instr})")
+        probe = {"np": np, "a": np.array([-own.bound, own.bound]), "b": np.array([[-other.bound], [other.bound]])}
+        with np.errstate(all="ignore"):
+            bound = float(np.max(np.abs(eval(template.format(a="a", b="b"), probe))))  # noqa: S307
+        e = Expr(plain, instr, broadcast(own.shape, other.shape), bound)
+        limit = max(var.bound, 1.0) if self.in_loop() else LIMIT
+        if e.bound > limit:
+            e = e.wrap("np.tanh({e})", bound=1.0)
+        self.emit(f"{var.name} = {e.plain}", f"{var.name} = {e.instr}")
+        var.bound = e.bound if not self.in_loop() else max(var.bound, e.bound)
+        if self.indent == 1 and not self.in_loop():
+            self._unshare(var.name)
+
+    def _unshare(self, name):
+        shared = self.groups.pop(name, {name})
+        for other in shared - {name}:
+            self.groups[other] = self.groups.get(other, {other}) - {name}
+
+    def _augment_statement(self):
+        options = [v for v in self.variables() if not v.integer and self.storable(v)]
+        if not options:
+            return self._assign_statement()
+        var = self.choice(options)
+        e = self.expr(var.shape, 1)
+        op = self.choice(["+=", "-=", "*=", "/="])
+        if op == "*=":
+            e = e.wrap(self.choice(["np.cos({e})", "np.tanh({e})", "0.5 + 0.4 * np.sin({e})"]), bound=1.0)
+            bound = var.bound
+        elif op == "/=":
+            e = e.wrap("1.0 + np.square({e})", bound=1.0 + e.bound ** 2)
+            bound = var.bound
+        else:
+            if e.bound > 1.0:
+                e = e.wrap("np.tanh({e})", bound=1.0)
+            bound = var.bound + e.bound * self.loop_factor()
+        self.emit(f"{var.name} {op} {e.plain}", f"{var.name} {op} {e.instr}")
+        var.bound = bound
+
+    def _store_statement(self):
+        targets = [v for v in self.variables() if v.shape not in ((), (1,)) and self.storable(v)
+                   and not (self.helper_depth and v.name.startswith("p"))]
+        if not targets:
+            return self._accumulate_statement()
+        var = self.choice(targets)
+        index, part = self.index_into(var)
+        if index is None:
+            return self._assign_statement()
+        if index.startswith("mask:"):
+            mask_plain, mask_instr = index[5:].split("|")
+            e = self.scalar(1)
+            if e.bound > 1.0:
+                e = e.wrap("np.tanh({e})", bound=1.0)
+            self.emit(f"{var.name}[{mask_plain}] = {e.plain}", f"{var.name}[{mask_instr}] = {e.instr}")
+            var.bound = max(var.bound, e.bound)
+            return
+        e = self.expr(part, 1)
+        if e.bound > 1.0:
+            e = e.wrap("np.tanh({e})", bound=1.0)
+        op = self.choice(["=", "+=", "-=", "*="])
+        if op == "*=":
+            e = e.wrap("np.cos({e})", bound=1.0)
+        self.emit(f"{var.name}[{index}] {op} {e.plain}", f"{var.name}[{index}] {op} {e.instr}")
+        if op in ("+=", "-="):
+            var.bound = var.bound + self.loop_factor() * e.bound
+        else:
+            var.bound = max(var.bound, e.bound)
+
+    def index_into(self, var):
+        """(index text, shape of the indexed part) for a store into ``var``."""
+        shape = var.shape
+        d = shape[0]
+        loop_indices = [name for name, top in self.loops if name is not None and top is not None and top < d]
+        if loop_indices and self.chance(50):
+            i = self.choice(loop_indices)
+        else:
+            i = str(self.integer(0, d - 1))
+        if len(shape) == 1:
+            a = self.integer(0, d - 1)
+            b = self.integer(a + 1, d)
+            options = [(i, ()), (f"{a}:{b}", (1,) if b - a == 1 else ()), ("::-1", ()), ("mask", None)]
+            if i.isdigit():
+                options.append((f"[{i}, {(int(i) + 1) % d}]", ()))
+        else:
+            r, c = shape
+            j = str(self.integer(0, c - 1))
+            options = [(i, (c,)), (f"{i}, {j}", ()), (f":, {j}", (r,)), (f"{i}, {i}", ()) if r == c else (i, (c,)),
+                       (f"{self.integer(0, r - 1)}:", (c,)), ("mask", None)]
+        index, part = self.choice(options)
+        if index == "mask":
+            source = [v for v in self.variables() if v.shape == shape and not v.integer]
+            if not source:
+                return None, None
+            m = self.choice(source)
+            c = _num(self.constant(-0.5, 0.5))
+            return f"mask:{m.name} > {c}|_g.gt({m.name}, {c})", ()
+        return index, part
+
+    def _accumulate_statement(self):
+        """An array built entry by entry in a loop: S = np.zeros(...); for i in range(d): S[i] = ..."""
+        d = self.dim
+        name = self.fresh_name("acc")
+        shape = self.choice([(d,), (d, d)] if len(self.frame) == 2 else [(d,)])
+        maker = self.choice([f"np.zeros({d if len(shape) == 1 else shape})",
+                             f"np.ones({d if len(shape) == 1 else shape})"])
+        self.emit(f"{name} = {maker}")
+        i = self.fresh_name("i")
+        self.emit(f"for {i} in range({d}):")
+        self.indent += 1
+        self.loops.append((i, d - 1))
+        self.scopes.append([])
+        e = self.scalar(1)
+        if e.bound > 1.0:
+            e = e.wrap("np.tanh({e})", bound=1.0)
+        index = i if len(shape) == 1 else self.choice([f"{i}, {i}", f"{i}, {(0)}", f"{i}"])
+        op = self.choice(["=", "+="])
+        self.emit(f"{name}[{index}] {op} {e.plain}", f"{name}[{index}] {op} {e.instr}")
+        self.scopes.pop()
+        self.loops.pop()
+        self.indent -= 1
+        self.scopes[-1].append(Var(name, shape, 2.0))
+
+    def condition(self, joined=True):
+        """(plain, instrumented) text of a data-dependent condition."""
+        c = _num(self.constant(-0.5, 0.5))
+        op = self.choice([">", "<"])
+        guard = "gt" if op == ">" else "lt"
+        if joined and self.chance(15):
+            first, first_i = self.condition(False)
+            second, second_i = self.condition(False)
+            word = self.choice(["and", "or"])
+            return f"{first} {word} {second}", f"{first_i} {word} {second_i}"
+        e = self.scalar(1)
+        if not varies(e.plain):
+            var = self.choice([v for v in self.variables() if not v.integer])
+            e = self.reduce_all(Expr(var.name, var.name, var.shape, var.bound, leaf=True))
+        return f"{e.plain} {op} {c}", f"_g.{guard}({e.instr}, {c})"
+
+    def _if_statement(self):
+        plain, instr = self.condition()
+        self.emit(f"if {plain}:", f"if {instr}:")
+        self.nested_block()
+        branches = self.integer(0, 2)
+        for k in range(branches):
+            if k == branches - 1 and self.chance(50):
+                self.emit("else:")
+            else:
+                plain, instr = self.condition()
+                self.emit(f"elif {plain}:", f"elif {instr}:")
+            self.nested_block()
+
+    def nested_block(self, loop=None):
+        self.indent += 1
+        if loop is not None:
+            self.loops.append(loop)
+        self.block(self.integer(1, 3))
+        if loop is not None:
+            self.loops.pop()
+        self.indent -= 1
+
+    def _for_statement(self):
+        i = self.fresh_name("i")
+        counts = [("2", 1), ("3", 2)] if self.helper_depth else [("n", None), ("2", 1), ("3", 2), ("n + 1", None)]
+        count, top = self.choice(counts)
+        self.emit(f"for {i} in range({count}):")
+        self.scopes.append([Var(i, (), 3.0, storable=False, integer=True)])   # never differentiated
+        self.nested_block(loop=(i, top))
+        self.scopes.pop()
+
+    def _while_statement(self):
+        k = self.fresh_name("k")
+        self.emit(f"{k} = 0")
+        limit = self.choice(["3", "2"] if self.helper_depth else ["n", "3", "n + 2"])
+        plain, instr = self.condition()
+        self.emit(f"while {k} < {limit} and ({plain}):", f"while {k} < {limit} and ({instr}):")
+        self.indent += 1
+        self.emit(f"{k} += 1")              # first, so that continue cannot skip it
+        self.indent -= 1
+        self.nested_block(loop=(None, None))
+
+    def _rows_statement(self):
+        arrays = [v for v in self.variables() if v.shape != () and not v.name.startswith("acc")]
+        if self.in_loop():       # the rows stay views of the array in the next iteration too
+            arrays = [v for v in arrays if not self.storable(v)]
+        if not arrays:
+            return self._for_statement()
+        var = self.choice(arrays)
+        row = self.fresh_name("row")
+        self.emit(f"for {row} in {var.name}:")
+        row_var = Var(row, var.shape[1:], var.bound, storable=False)
+        self.alias(row, {var.name})              # each row is a view of the array
+        self.scopes.append([row_var])
+        self.nested_block(loop=(None, None))
+        self.scopes.pop()
+
+    def _jump_statement(self):
+        if not self.in_loop():
+            return self._return_statement()
+        plain, instr = self.condition()
+        self.emit(f"if {plain}:", f"if {instr}:")
+        self.indent += 1
+        self.emit(self.choice(["break", "continue"]))
+        self.indent -= 1
+
+    def _return_statement(self):
+        if not self.allow_return:
+            return self._assign_statement()
+        self.returned = True
+        plain, instr = self.condition()
+        self.emit(f"if {plain}:", f"if {instr}:")
+        self.indent += 1
+        e = self.result()
+        if self.helper_depth and shares(e.plain):
+            e = e.wrap("1.0 * ({e})")           # a helper hands back new arrays
+        self.emit(f"return {e.plain}", f"return {e.instr}")
+        self.indent -= 1
+
+    def result(self):
+        return self.reduce_all(self.expr(self.frame, 0))
+
+    def _unpack_statement(self):
+        if self.helper_depth:
+            return self._assign_statement()
+        args = [self.expr(self.frame, 1) for _ in range(self.integer(1, 2))]
+        name, results = self.helper_for([(a.shape, a.bound) for a in args], outputs=2)
+        names = [self.fresh_name() for _ in results]
+        call_plain = f"{name}({', '.join(a.plain for a in args)})"
+        call_instr = f"{name}({', '.join(a.instr for a in args)})"
+        self.emit(f"{', '.join(names)} = {call_plain}", f"{', '.join(names)} = {call_instr}")
+        for target, (shape, bound) in zip(names, results):
+            self.scopes[-1].append(Var(target, shape, bound))
+
+    # -- the whole module -------------------------------------------------------------
+    def write(self):
+        self.block(self.integer(2, 8))
+        e = self.result()
+        self.emit(f"return {e.plain}", f"return {e.instr}")
+        params = ", ".join([name for name, _ in self.params] + ["n"])
+        header = "import math\n\nimport numpy as np\n"
+        plain_helpers = "".join("\n\n" + "\n".join(p) + "\n" for p, _ in self.helper_texts)
+        instr_helpers = "".join("\n\n" + "\n".join(i) + "\n" for _, i in self.helper_texts)
+        plain = header + plain_helpers + f"\n\ndef f({params}):\n" + "\n".join(self.plain) + "\n"
+        instr = header + instr_helpers + f"\n\ndef f({params}):\n" + "\n".join(self.instr) + "\n"
+        return plain, instr
+
+
+# functions that may return (a view of) their argument
+VIEW_FUNCTIONS = {"np.asarray", "np.ascontiguousarray", "np.real", "np.reshape", "np.transpose", "np.squeeze",
+                  "np.expand_dims", "np.flip", "np.diag", "np.diagonal", "np.broadcast_to", "np.atleast_2d",
+                  "np.ravel", "np.swapaxes", "np.moveaxis", "np.fliplr", "np.flipud", "np.conj", "np.conjugate"}
+FRESH_METHODS = {"sum", "mean", "dot", "copy", "max", "min", "prod", "var", "std", "cumsum", "cumprod",
+                 "round", "clip"}
+
+
+def varies(text, spread=False):
+    """Whether the expression depends on a variable (a guard on a constant sits at a fixed distance
+    from its boundary, often 0); with ``spread``, also whether its entries can differ (not a scalar
+    broadcast by np.ones)."""
+    import re
+    if re.search(r"\b(x|v|p|acc|row)\d+\b", text) is None:
+        return False
+    return not (spread and "np.ones(" in text)
+
+
+def _dotted(node):
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else base + "." + node.attr
+    return None
+
+
+def _root(node):
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def shares(text):
+    """Names whose memory the value of the expression ``text`` may share (as tangent_ad judges it)."""
+    node = ast.parse(text, mode="eval").body
+    if isinstance(node, ast.Name):
+        return {node.id}
+    if isinstance(node, (ast.Subscript, ast.Attribute)):
+        root = _root(node)
+        return {root} if root else set()
+    if not isinstance(node, ast.Call):
+        return set()
+    spelling = _dotted(node.func)
+    if spelling is None or not spelling.startswith(("np.", "math.")) and "." in spelling:
+        if isinstance(node.func, ast.Attribute) and node.func.attr in FRESH_METHODS:
+            return set()
+        root = _root(node.func.value) if isinstance(node.func, ast.Attribute) else None
+        return {root} if root else set()
+    if spelling.startswith("helper"):
+        return set()
+    obj = _function_of(spelling) if spelling.startswith(("np.", "math.")) or spelling in ("abs", "float", "pow") \
+        else None
+    if isinstance(obj, np.ufunc) or spelling not in VIEW_FUNCTIONS:
+        return set()
+    names = set()
+    for arg in list(node.args) + [k.value for k in node.keywords]:
+        root = _root(arg) if isinstance(arg, (ast.Name, ast.Subscript, ast.Attribute)) else None
+        if root:
+            names.add(root)
+    return names
+
+
+# ----------------------------------------------------------------------------- strategies
+KINDS = ("scalar", "vector", "matrix")
+
+
+@st.composite
+def programs(draw, kind="vector"):
+    """A random :class:`Program` of one kind: ``scalar`` (float inputs only), ``vector``
+    (floats and vectors) or ``matrix`` (floats, vectors, rows, columns and square matrices)."""
+    dim = draw(st.sampled_from([3, 2]))
+    if kind == "scalar":
+        frame, shapes = (), [()]
+    elif kind == "vector":
+        frame, shapes = (dim,), [(dim,), ()]
+    else:
+        frame, shapes = (dim, dim), [(dim, dim), (dim,), (1, dim), (dim, 1), ()]
+    count = draw(st.integers(1, 3))
+    params = [(f"x{k}", draw(st.sampled_from(shapes))) for k in range(count)]
+    writer = Writer(draw, kind, frame, params)
+    plain, instr = writer.write()
+    n = draw(st.integers(0, 3))
+    seed = draw(st.integers(0, 2 ** 32 - 1))
+    return Program(plain, instr, params, n, seed, kind)
+
+
+# ----------------------------------------------------------------------------- the recorder
+class Recorder:
+    """Notes every decision an instrumented program takes, and how far it was from flipping."""
+
+    def __init__(self):
+        self.trace = []
+        self.margin = math.inf
+
+    def _note(self, kind, decision, distance):
+        self.trace.append((kind, decision))
+        distance = float(np.min(distance)) if np.size(distance) else math.inf
+        self.margin = min(self.margin, distance)
+
+    def gt(self, a, b):
+        result = a > b
+        self._note("gt", _key(result), np.abs(np.asarray(a, float) - np.asarray(b, float)))
+        return result
+
+    def lt(self, a, b):
+        result = a < b
+        self._note("lt", _key(result), np.abs(np.asarray(a, float) - np.asarray(b, float)))
+        return result
+
+    def sign(self, e):
+        self._note("sign", _key(np.sign(e)), np.abs(e))
+        return e
+
+    def pair(self, a, b):
+        self._note("pair", _key(np.asarray(a) > np.asarray(b)), np.abs(np.asarray(a, float) - np.asarray(b, float)))
+        return a, b
+
+    def ties(self, e, axis):
+        values = np.asarray(e, float)
+        if axis is None:
+            values = values.reshape(-1)
+            axis = 0
+        if values.shape[axis] > 1:
+            ordered = np.sort(values, axis=axis)
+            top = np.take(ordered, -1, axis=axis) - np.take(ordered, -2, axis=axis)
+            bottom = np.take(ordered, 1, axis=axis) - np.take(ordered, 0, axis=axis)
+            self._note("ties", _key(np.argmax(values, axis=axis)) + _key(np.argmin(values, axis=axis)),
+                       np.minimum(top, bottom))
+        return e
+
+    def spread(self, e):
+        values = np.asarray(e, float)
+        self._note("spread", (), np.std(values) if values.size > 1 else 0.0)
+        return e
+
+    def nonzero(self, e):
+        self._note("norm", (), np.linalg.norm(np.asarray(e, float)))
+        return e
+
+    def bounds(self, e, lo, hi):
+        values = np.asarray(e, float)
+        self._note("clip", _key((values < lo) * 1 + (values > hi) * 2), np.minimum(np.abs(values - lo),
+                                                                                  np.abs(values - hi)))
+        return e
+
+    def whole(self, e):
+        values = np.asarray(e, float)
+        self._note("floor", _key(np.floor(values)), np.abs(values - np.round(values)))
+        return e
+
+    def half(self, e):
+        values = np.asarray(e, float)
+        self._note("round", _key(np.round(values)), np.abs(values - np.floor(values) - 0.5))
+        return e
+
+
+def _key(value):
+    return tuple(np.asarray(value).reshape(-1).tolist())
+
+
+# ----------------------------------------------------------------------------- the check
+REJECTIONS = collections.Counter()     # why inputs were redrawn, for tuning the generator
+
+
+class Rejected(Exception):
+    """No inputs were found where the program is smooth and tame: not a finding."""
+
+
+_module_ids = itertools.count(1)
+
+
+def load(text, directory, stem):
+    """Write ``text`` to a .py file (tangent_ad reads real source files) and import it."""
+    path = os.path.join(directory, f"{stem}_{next(_module_ids)}.py")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _copy(args):
+    return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+
+
+def draw_inputs(program, rng):
+    args = []
+    for _, shape in program.params:
+        if shape == ():
+            args.append(float(rng.uniform(-INPUT_BOUND, INPUT_BOUND)))
+        else:
+            args.append(rng.uniform(-INPUT_BOUND, INPUT_BOUND, shape))
+    return args
+
+
+def five_point(phi, h):
+    """The 5-point central difference of tests/conftest.py (``central_difference``)."""
+    p1, m1, p2, m2 = phi(h), phi(-h), phi(2 * h), phi(-2 * h)
+    return (8.0 * (p1 - m1) - (p2 - m2)) / (12.0 * h)
+
+
+FD_STEP = 1e-3
+
+
+def settled_difference(phi, step):
+    """The 5-point difference at ``step``, ``step / 10`` and ``step / 100``, the first that agrees
+    with the next (a function that curves sharply needs the smaller steps); raises Rejected
+    when none does."""
+    previous = five_point(phi, step)
+    for divisor in (10.0, 100.0):
+        current = five_point(phi, step / divisor)
+        if abs(current - previous) <= 1e-6 * (1.0 + abs(current)):
+            return current
+        previous = current
+    raise Rejected
+
+
+def run_instrumented(module, args, n):
+    recorder = Recorder()
+    module._g = recorder
+    with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+        try:
+            value = module.f(*_copy(args), n)
+        except FloatingPointError:
+            return None, recorder
+    return value, recorder
+
+
+def smooth_point(program, instrumented, rng, attempts=6):
+    """(inputs, value, gradient by central differences) at a point away from every kink."""
+    for _ in range(attempts):
+        args = draw_inputs(program, rng)
+        value, recorder = run_instrumented(instrumented, args, program.n)
+        if value is None or not np.isfinite(value) or abs(value) > 1e5:
+            REJECTIONS["not finite or too large"] += 1
+            continue
+        if recorder.margin < MARGIN:
+            REJECTIONS["next to a kink or boundary"] += 1
+            continue
+        reference = recorder.trace
+        gradient, smooth = [], True
+        for k, a in enumerate(args):
+            cells = [()] if isinstance(a, float) else list(np.ndindex(*a.shape))
+            g = np.zeros(np.shape(a))
+            for cell in cells:
+                def phi(t, k=k, cell=cell):
+                    moved = _copy(args)
+                    if cell == ():
+                        moved[k] = moved[k] + t
+                    else:
+                        moved[k][cell] += t
+                    out, rec = run_instrumented(instrumented, moved, program.n)
+                    if out is None or rec.trace != reference:
+                        raise Rejected
+                    return float(out)
+                step = FD_STEP * max(1.0, abs(float(a if cell == () else a[cell])))
+                try:
+                    g[cell] = settled_difference(phi, step)
+                except Rejected:
+                    smooth = False
+                    break
+            if not smooth:
+                REJECTIONS["a decision flips, or the differences do not settle"] += 1
+                break
+            gradient.append(float(g) if isinstance(a, float) else g)
+        if smooth:
+            return args, value, gradient
+    raise Rejected
+
+
+def check_program(program, directory):
+    """Differentiate ``program`` in both modes and check it; raises AssertionError (or the
+    error tangent_ad raised) on a finding, :class:`Rejected` when no smooth point was found."""
+    module = load(program.source, directory, f"program_{program.kind}")
+    instrumented = load(program.instrumented, directory, f"instrumented_{program.kind}")
+    f = module.f
+    rng = np.random.default_rng(program.value_seed)
+    args, value, numeric = smooth_point(program, instrumented, rng)
+    n = program.n
+    wrt = tuple(range(len(args)))
+    call = _copy(args)
+    expected = f(*_copy(args), n)          # f may store into its arguments
+    context = "\n" + program.describe()
+    assert expected == value, "the instrumented copy computes something else" + context
+
+    # reverse mode: value and gradient against the function and central differences
+    got_value, grads = tad.value_and_grad(f, wrt=wrt)(*call, n)
+    for k, (a, b, g) in enumerate(zip(call, args, grads)):
+        assert np.array_equal(a, b), f"the input x{k} was changed by value_and_grad" + context
+    assert np.isclose(got_value, expected, rtol=1e-12, atol=1e-12), \
+        f"value {got_value!r} != f(...) = {expected!r}" + context
+    scale = 1.0 + max(float(np.max(np.abs(g))) for g in numeric)
+    if "zero-adjoint-shape" in KNOWN_ISSUES:
+        grads = tuple(np.zeros(a.shape) if isinstance(a, np.ndarray) and np.shape(g) != a.shape and not np.any(g)
+                      else g for g, a in zip(grads, args))
+    for k, (g, ref, a) in enumerate(zip(grads, numeric, args)):
+        if isinstance(a, float):
+            assert isinstance(g, float), f"gradient of the float x{k} is a {type(g).__name__}" + context
+        else:
+            assert isinstance(g, np.ndarray) and g.shape == a.shape, \
+                f"gradient of x{k} has shape {np.shape(g)}, the input {a.shape}" + context
+        np.testing.assert_allclose(g, ref, rtol=1e-5, atol=1e-6 * scale,
+                                   err_msg=f"reverse gradient of x{k} vs central differences" + context)
+
+    # forward mode against reverse mode: <J v, 1> == <v, J^T 1>
+    tangents = [float(rng.standard_normal()) if isinstance(a, float) else rng.standard_normal(a.shape)
+                for a in args]
+    out, out_dot = tad.jvp(f, tuple(_copy(args)) + (n,), tuple(tangents) + (None,))
+    assert np.isclose(out, expected, rtol=1e-12, atol=1e-12), f"jvp value {out!r} != {expected!r}" + context
+    terms = [np.sum(np.asarray(g) * np.asarray(v)) for g, v in zip(grads, tangents)]
+    dot = float(sum(terms))
+    size = float(sum(np.sum(np.abs(np.asarray(g) * np.asarray(v))) for g, v in zip(grads, tangents)))
+    assert abs(float(out_dot) - dot) <= 1e-9 * (size + scale), \
+        f"forward tangent {float(out_dot)!r} != <reverse gradient, tangent> {dot!r}" + context
+
+    # vjp with a seed: every cotangent scales with it; the int gets None
+    out, f_vjp = tad.vjp(f, *_copy(args), n)
+    assert np.isclose(out, expected, rtol=1e-12, atol=1e-12), f"vjp value {out!r} != {expected!r}" + context
+    seed = 1.5
+    cotangents = f_vjp(seed)
+    assert len(cotangents) == len(args) + 1 and cotangents[-1] is None, \
+        f"vjp cotangents {cotangents!r}" + context
+    for k, (c, g) in enumerate(zip(cotangents, grads)):
+        np.testing.assert_allclose(c, seed * np.asarray(g), rtol=1e-10, atol=1e-12 * scale,
+                                   err_msg=f"vjp cotangent of x{k} vs the reverse gradient" + context)
+    return value, grads
+
+
+def check_or_reject(program, directory):
+    """The check inside a Hypothesis test: a program without a smooth point is rejected."""
+    try:
+        return check_program(program, directory)
+    except Rejected:
+        assume(False)
