@@ -428,6 +428,12 @@ def constructor_value_case(x):
     return np.sum(y * x)
 
 
+def heaviside_value_case(x):
+    h0 = np.mean(x)
+    y = np.heaviside(x, h0)  # <- heaviside-value
+    return np.sum(y * x)
+
+
 def _double_in_place(v):
     v *= 2.0
     return v + 1.0

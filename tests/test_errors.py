@@ -237,6 +237,8 @@ CASES = [
     Case("eval", fc.eval_case, scalar, ("eval(",), call_to("eval"), (ast.Call,)),
     Case("constructor-value", fc.constructor_value_case, vector, ("np.full_like",), mentions("full_like"),
          (ast.Call,)),
+    Case("heaviside-value", fc.heaviside_value_case, vector, ("np.heaviside",), mentions("heaviside"),
+         (ast.Call,)),
     Case("helper-changes-argument", fc.helper_changes_argument_case, vector, ("_double_in_place(",),
          mentions("_double_in_place in place"), (ast.Call,)),
     # where the report lands
