@@ -194,14 +194,8 @@ def _merge(first, second):
     return {n: frozenset(components[find(n)]) for n in names}
 
 
-_returns_new = {}
-
-
-def returns_new_arrays(func):
-    """Whether every value ``func`` returns is a new array (never memory of an argument)."""
-    if func in _returns_new:
-        return _returns_new[func]
-    _returns_new[func] = False            # while we look (recursion): assume it may share
+def _groups_of(func, returned_copies=False):
+    """(normalized function, its AliasGroups with ``@param`` memories), or None if unreadable."""
     from .errors import TransformError
     from .naming import Names
     from .normalize import desugar
@@ -210,15 +204,28 @@ def returns_new_arrays(func):
         parsed = parse_function(func)
         function = desugar(parsed, Names({n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}))
     except (TransformError, TypeError):
-        return False
+        return None
     local = set(function.params) | ir.writes(function.body)
 
     def resolve(name_):
-        if name_ in local:
-            return None
-        return parsed.resolve(name_)
+        return None if name_ in local else parsed.resolve(name_)
 
-    groups = AliasGroups(function.body, resolve, params=function.params, returned_copies=True)
+    return function, AliasGroups(function.body, resolve, params=function.params,
+                                 returned_copies=returned_copies)
+
+
+_returns_new = {}
+
+
+def returns_new_arrays(func):
+    """Whether every value ``func`` returns is a new array (never memory of an argument)."""
+    if func in _returns_new:
+        return _returns_new[func]
+    _returns_new[func] = False            # while we look (recursion): assume it may share
+    found = _groups_of(func, returned_copies=True)
+    if found is None:
+        return False
+    function, groups = found
     memories = {"@" + p for p in function.params}
     fresh = not any(groups.group(r) & memories for r in function.results)
     _returns_new[func] = fresh
@@ -233,23 +240,12 @@ def mutates_arguments(func):
     if func in _mutates:
         return _mutates[func]
     _mutates[func] = False
-    from .errors import TransformError
-    from .naming import Names
-    from .normalize import desugar
-    from .parsing import parse_function
-    try:
-        parsed = parse_function(func)
-        function = desugar(parsed, Names({n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}))
-    except (TransformError, TypeError):
+    found = _groups_of(func)
+    if found is None:
         return False
-    local = set(function.params) | ir.writes(function.body)
-
-    def resolve(name_):
-        return None if name_ in local else parsed.resolve(name_)
-
-    groups = AliasGroups(function.body, resolve, params=function.params)
+    function, groups = found
     memories = {"@" + p for p in function.params}
-    found = False
+    changes = False
     for s in ir.walk(function.body):
         written = []
         if isinstance(s, ir.Assign) and s.augmented:
@@ -261,10 +257,10 @@ def mutates_arguments(func):
                 if isinstance(target, (gast.Subscript, gast.Attribute)) or isinstance(node, gast.AugAssign):
                     written.append(ir.root_name(target))
         if any(name_ and groups.group(name_, s) & memories for name_ in written):
-            found = True
+            changes = True
             break
-    _mutates[func] = found
-    return found
+    _mutates[func] = changes
+    return changes
 
 
 def _is_in(obj, collection):

@@ -57,6 +57,17 @@ def matmul_adjoint_right(g, a, b):
 # ---------------------------------------------------------------------------
 # Small helpers
 # ---------------------------------------------------------------------------
+def _simple_product_adjoint(g, operand, other, result_ndim):
+    """The adjoint of a product for a scalar factor, the zero placeholder, or two vectors; else None."""
+    if _ndim(operand) == 0 or _ndim(other) == 0:
+        return unbroadcast(g * other, operand)
+    if _zero_placeholder(g, result_ndim):
+        return g
+    if _ndim(operand) == 1 and _ndim(other) == 1:
+        return g * other
+    return None
+
+
 def _zero_placeholder(g, result_ndim):
     """True when ``g`` is the scalar stand-in for a zero adjoint of an array result."""
     return result_ndim >= 1 and not getattr(g, "shape", ())
@@ -147,12 +158,9 @@ def dot_adjoint_right(g, a, b):
     >>> dot_adjoint_right(np.array([1.0, 2.0]), np.array([[1.0, 0.0], [0.0, 3.0]]), np.ones(2))
     array([1., 6.])
     """
-    if _ndim(a) == 0 or _ndim(b) == 0:
-        return unbroadcast(g * a, b)
-    if _zero_placeholder(g, _ndim(a) + _ndim(b) - 2):
-        return g
-    if _ndim(a) == 1 and _ndim(b) == 1:
-        return g * a
+    simple = _simple_product_adjoint(g, b, a, _ndim(a) + _ndim(b) - 2)
+    if simple is not None:
+        return simple
     lead = list(range(_ndim(a) - 1))            # the axes of a that are not contracted
     grad = np.tensordot(a, g, axes=(lead, lead))  # axes: (contracted,) + the rest of b
     return grad if _ndim(b) == 1 else np.moveaxis(grad, 0, -2)
@@ -165,12 +173,9 @@ def inner_adjoint_left(g, a, b):
     array([[1., 0., 2.],
            [2., 0., 4.]])
     """
-    if _ndim(a) == 0 or _ndim(b) == 0:
-        return unbroadcast(g * b, a)
-    if _zero_placeholder(g, _ndim(a) + _ndim(b) - 2):
-        return g
-    if _ndim(a) == 1 and _ndim(b) == 1:
-        return g * b
+    simple = _simple_product_adjoint(g, a, b, _ndim(a) + _ndim(b) - 2)
+    if simple is not None:
+        return simple
     # g has axes a.shape[:-1] + b.shape[:-1]
     return np.tensordot(g, b, axes=(list(range(_ndim(a) - 1, _ndim(g))), list(range(_ndim(b) - 1))))
 
@@ -181,12 +186,9 @@ def inner_adjoint_right(g, a, b):
     >>> inner_adjoint_right(np.array([1.0, 2.0]), np.array([[1.0, 0.0], [0.0, 3.0]]), np.ones(2))
     array([1., 6.])
     """
-    if _ndim(a) == 0 or _ndim(b) == 0:
-        return unbroadcast(g * a, b)
-    if _zero_placeholder(g, _ndim(a) + _ndim(b) - 2):
-        return g
-    if _ndim(a) == 1 and _ndim(b) == 1:
-        return g * a
+    simple = _simple_product_adjoint(g, b, a, _ndim(a) + _ndim(b) - 2)
+    if simple is not None:
+        return simple
     lead = list(range(_ndim(a) - 1))
     return np.tensordot(g, a, axes=(lead, lead))
 
