@@ -6,8 +6,6 @@ against jacrev, the Hessian's symmetry. Every rule in the table is also run
 through a Hessian: the answer is right, or a TransformError says which rule has
 no second derivative yet, never a wrong number.
 """
-import importlib.util
-
 import numpy as np
 import pytest
 
@@ -194,14 +192,6 @@ def test_jacfwd_equals_jacrev():
 
 
 # ----------------------------------------------- every rule through a Hessian
-def _load(source, path):
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.f
-
-
 def _rule_cases():
     cases = []
     for entry in catalog.entries():
@@ -215,13 +205,14 @@ def _rule_cases():
 
 @pytest.mark.parametrize("entry", _rule_cases())
 def test_every_rule_has_a_right_second_derivative_or_says_it_has_none(entry, tmp_path):
+    from test_random_programs import load
     from test_rule_table import draw, function_source
     names = list(entry.inputs)
     body = entry.example if "return" in entry.example else f"return {entry.example}"
     *lines, last = body.splitlines()
     weighted = "\n".join(lines + [f"{last.replace('return ', 'out = ', 1)}",
                                   "return np.sum(np.sin(out) * out)"])
-    f = _load(function_source(weighted, names), tmp_path / "second.py")
+    f = load(function_source(weighted, names), tmp_path / "second.py")
     rng = np.random.default_rng(3)
     args = [draw(rng, shape, domain) for shape, domain in entry.inputs.values()]
     try:

@@ -7,7 +7,6 @@ on NumPy and on the strict stand-in array. Every binary elementwise rule is
 also run under each broadcasting pattern. A rule added to the table is tested
 the moment it gets its catalog entry, and a rule without one fails here.
 """
-import importlib.util
 import itertools
 
 import numpy as np
@@ -16,6 +15,7 @@ import pytest
 import tangent_ad as tad
 from conftest import central_difference
 from strict_array import strict, unwrap
+from test_random_programs import load
 from tangent_ad import rules
 from tangent_ad.rules import catalog, elementwise
 
@@ -48,14 +48,6 @@ def draw(rng, shape, domain):
     else:
         raise AssertionError(domain)
     return float(values[0]) if not shape else values.reshape(shape)
-
-
-def load(source, path):
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.f
 
 
 def function_source(example, names):
