@@ -68,6 +68,13 @@ TERNARY = {
              ("real", None, None)),
 }
 
+# math.* functions take and return Python floats, so their partials stay in the math module:
+# np.cos(x) would turn the adjoint, and every value computed from it, into a slower np.float64.
+# Only partials that are finite wherever the function is defined are listed (1 / math.sqrt(0.0)
+# raises where NumPy gives inf).
+MATH_PARTIALS = {"sin": "math.cos(x)", "cos": "-math.sin(x)",
+                 "sinh": "math.cosh(x)", "cosh": "math.sinh(x)"}
+
 UNARY_SIGNATURE = (("x", REQUIRED),)
 BINARY_SIGNATURE = (("a", REQUIRED), ("b", REQUIRED))
 
@@ -85,9 +92,9 @@ NUMPY_BINARY = [(f"np.{name}", name) for name in BINARY] + [
 MATH = [
     ("math.exp", "exp"), ("math.expm1", "expm1"), ("math.log", "log"), ("math.log2", "log2"),
     ("math.log10", "log10"), ("math.log1p", "log1p"), ("math.sqrt", "sqrt"), ("math.cbrt", "cbrt"),
-    ("math.exp2", "exp2"), ("math.sin", "sin"), ("math.cos", "cos"), ("math.tan", "tan"),
+    ("math.exp2", "exp2"), ("math.sin", "math_sin"), ("math.cos", "math_cos"), ("math.tan", "tan"),
     ("math.asin", "arcsin"), ("math.acos", "arccos"), ("math.atan", "arctan"),
-    ("math.sinh", "sinh"), ("math.cosh", "cosh"), ("math.tanh", "tanh"), ("math.asinh", "arcsinh"),
+    ("math.sinh", "math_sinh"), ("math.cosh", "math_cosh"), ("math.tanh", "tanh"), ("math.asinh", "arcsinh"),
     ("math.acosh", "arccosh"), ("math.atanh", "arctanh"), ("math.fabs", "absolute"),
     ("math.degrees", "rad2deg"), ("math.radians", "deg2rad"), ("math.pow", "power"),
     ("math.atan2", "arctan2"), ("math.hypot", "hypot"), ("math.fmod", "fmod"),
@@ -104,6 +111,8 @@ def build():
     rules = {}
     for name, (partial, _) in UNARY.items():
         rules[name] = Elementwise(name, UNARY_SIGNATURE, {"x": partial})
+    for name, partial in MATH_PARTIALS.items():
+        rules[f"math_{name}"] = Elementwise(name, UNARY_SIGNATURE, {"x": partial})
     for name, (da, db, _, _) in BINARY.items():
         rules[name] = Elementwise(name, BINARY_SIGNATURE, {"a": da, "b": db})
     for name, (signature, partials, _) in TERNARY.items():
@@ -113,6 +122,7 @@ def build():
 
 def domains(name):
     """The test domains of a rule's operands, by parameter name."""
+    name = name.removeprefix("math_")
     if name in UNARY:
         return {"x": UNARY[name][1]}
     if name in BINARY:
