@@ -163,8 +163,30 @@ class Derivatives:
         """(contributions, prelude): the prelude lines compute parts several operands share."""
         key = (id(assign), g)
         if key not in self._adjoints:
-            self._adjoints[key] = self._adjoint(assign, g)
+            contributions, prelude = self._adjoint(assign, g)
+            if self.optimize:
+                contributions = [(var, self._shape_reads(expr)) for var, expr in contributions]
+            self._adjoints[key] = contributions, prelude
         return self._adjoints[key]
+
+    def _shape_reads(self, expr):
+        """``expr`` reading, where only a value's shape and dtype matter (``sum_adjoint(g, t1)``),
+        the earliest variable with the same shape (``sum_adjoint(g, x)`` for ``t1 = np.sin(x)``):
+        then ``t1`` need not be kept for the reverse sweep, nor computed by ``tad.grad``."""
+        tree = ast.parse(expr, mode="eval")
+        changed = False
+        for call in ast.walk(tree):
+            position = SHAPE_ONLY_ARGUMENT.get(call.func.id) if (
+                isinstance(call, ast.Call) and isinstance(call.func, ast.Name)) else None
+            if position is None or len(call.args) <= position:
+                continue
+            arg = call.args[position]
+            if isinstance(arg, ast.Name) and arg.id in self.local_names:
+                source = self.shapes.same_shape_source(arg.id)
+                if source != arg.id:
+                    call.args[position] = ast.Name(id=source, ctx=ast.Load())
+                    changed = True
+        return ast.unparse(tree) if changed else expr
 
     def _adjoint(self, assign, g):
         op, rule = assign.op, assign.op.rule
@@ -231,6 +253,11 @@ class Derivatives:
         if self.optimize and self.shapes.var(assign.target) == self.shapes.var(var):
             return expr
         return f"unbroadcast({expr}, {var})"
+
+
+# runtime functions that read one argument only for its shape and dtype: its position
+SHAPE_ONLY_ARGUMENT = {"unbroadcast": 1, "sum_adjoint": 1, "mean_adjoint": 1, "index_adjoint": 1,
+                       "zeros_like": 0}
 
 
 def _element(param):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import checkpoint, ir
+from . import checkpoint, ir, rules
 from .code import Code, LineQuoter, src
 
 
@@ -76,6 +76,8 @@ class ReverseGenerator:
         self.viewers = function.in_place
         self.stored = {v for sharing in self.viewers.values() for v in sharing}
         self.in_place = set()    # adjoints zeroed right before the loop being emitted: safe to add into
+        self.keeps_value = return_value   # the value is returned too (value_and_grad, vjp)
+        self._needed = None
         self._allocate_records(function.body)
 
     def bar(self, var):
@@ -111,6 +113,53 @@ class ReverseGenerator:
                 names |= self.writes(block)
         return names
 
+    # ------------------------------------------------- what the derivative reads
+    def scalar_output(self, r):
+        """Whether output ``r`` is known to be a scalar (``np.sum(x)``) and only the gradient
+        is returned: its seed is then checked without reading ``r`` (``scalar_seed``)."""
+        return (self.optimize and not self.keeps_value
+                and self.derivatives.shapes.var(r) == frozenset())
+
+    def skipped(self, s):
+        """Whether the forward sweep leaves ``s`` out: a NumPy operation (no user code, no
+        store into an array) whose result neither the reverse sweep, nor the value returned,
+        nor any statement kept reads (``tad.grad`` of ``np.sum(np.sin(x))`` needs ``cos(x)``,
+        never ``sin(x)``)."""
+        if not (self.optimize and not self.checkpoint and isinstance(s, ir.Assign) and s.index is None
+                and s.op is not None and s.op.kind in ("rule", "copy")
+                and not isinstance(s.op.rule, rules.Custom)):
+            return False
+        if self._needed is None:
+            self._needed = self._needed_values()
+        return s.target not in self._needed
+
+    def _needed_values(self):
+        """Variables whose values the derivative reads: the reverse sweep's reads, control
+        flow, the outputs it returns or seeds from, and what computes them (a fixed point)."""
+        f = self.function
+        needed = set()
+        for r in f.results:
+            if self.keeps_value or (r in self.active and not self.scalar_output(r)):
+                needed.add(r)
+        candidates = []
+        for s in ir.walk(f.body):
+            needed |= set(self.reads_of(s))
+            if isinstance(s, ir.Assign) and s.index is None and s.op is not None \
+                    and s.op.kind in ("rule", "copy") and not isinstance(s.op.rule, rules.Custom):
+                candidates.append(s)
+            else:
+                needed |= _statement_reads(s)
+        changed = True
+        while changed:
+            changed = False
+            for s in candidates:
+                if s.target in needed:
+                    operands = ir.read_names(s.value) - needed
+                    if operands:
+                        needed |= operands
+                        changed = True
+        return needed
+
     # --------------------------------------------------------------- generate
     def generate(self, name_):
         f = self.function
@@ -142,6 +191,7 @@ class ReverseGenerator:
     def generate_split(self, forward_name, backward_name):
         """Two functions for tad.vjp: the forward sweep, returning the output and what the
         reverse sweep needs; and the reverse sweep, which can run again with new seeds."""
+        self.keeps_value = True
         f = self.function
         seed = ", ".join(self.bar(r) for r in f.results)
         forward = Code()
@@ -227,6 +277,13 @@ class ReverseGenerator:
 
     # ---------------------------------------------------------- forward sweep
     def sweep_block(self, statements, after, code, top=False):
+        start = len(code.lines)
+        reverse = self._sweep_statements(statements, after, code, top)
+        if not top and all(line.lstrip().startswith("#") for line in code.lines[start:]):
+            code.line("pass")       # every statement was left out (not needed for the gradient)
+        return reverse
+
+    def _sweep_statements(self, statements, after, code, top):
         reverse = []
         for index, s in enumerate(statements):
             if top and self.checkpoint and isinstance(s, (ir.For, ir.While)) and self.is_active(s):
@@ -294,6 +351,9 @@ class ReverseGenerator:
             if s.op is None:
                 code.line(s.text)
                 return []
+            if self.skipped(s):
+                code.comment(f"not needed for the gradient: {s.text}")
+                return self.assignment(s, later, code, covered, run=False)
             return self.assignment(s, later, code, covered)
         if isinstance(s, ir.Raw):
             code.line(src(s.node))
@@ -403,7 +463,7 @@ class ReverseGenerator:
             self._quote(s, code)
             self.primal(s, code)
 
-    def assignment(self, s, later, code, covered):
+    def assignment(self, s, later, code, covered, run=True):
         op = s.op
         g = self.bar(s.target)
         prelude = []
@@ -421,7 +481,8 @@ class ReverseGenerator:
         for var in before:
             code.line(f"tape.append({var})")
             self.pushes += 1
-        code.line(s.text)
+        if run:
+            code.line(s.text)
         pops = self.save([v for v in reads if v not in before and v not in covered], later, code)
         pops += [Pop(v) for v in reversed(before)]
         return [Adjoint(s.target, s.text, contributions, prelude, pops=pops)]
@@ -503,7 +564,10 @@ class ReverseGenerator:
         code.comment("reverse sweep")
         state = set()
         for r in f.results:
-            if r in self.active:
+            if r in self.active and self.scalar_output(r):
+                code.line(f"{self.bar(r)} = scalar_seed({self.bar(r)})")
+                state.add(r)
+            elif r in self.active:
                 code.line(f"{self.bar(r)} = seed_adjoint({r}, {self.bar(r)})")
                 state.add(r)
         if state and not self.optimize:          # every adjoint starts at zero
@@ -699,6 +763,24 @@ def _index_adjoint_call(expr, var):
             and len(tree.args) == 3 and isinstance(tree.args[1], ast.Name) and tree.args[1].id == var:
         return ast.unparse(tree.args[0]), ast.unparse(tree.args[2])
     return None
+
+
+def _statement_reads(s):
+    """Names one statement reads itself (its test or iterable, not its nested blocks)."""
+    if isinstance(s, (ir.Assign, ir.Unpack)):
+        names = ir.read_names(s.value)
+        if isinstance(s, ir.Assign) and s.index is not None:     # y[i] = v reads y and i
+            names |= {s.target} | ir.read_names(s.index)
+        return names
+    if isinstance(s, (ir.If, ir.While)):
+        return ir.read_names(s.test)
+    if isinstance(s, ir.For):
+        return ir.read_names(s.iter)
+    if isinstance(s, ir.Raw):
+        return ir.read_names(s.node)
+    if isinstance(s, ir.Push):
+        return ir.read_names(s.value)
+    return set()
 
 
 def _popped(nodes):

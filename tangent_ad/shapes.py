@@ -18,6 +18,12 @@ class Shapes:
     def __init__(self, function):
         self.of = {p: frozenset([p]) for p in function.params}
         self._unique = 0
+        params = set(function.params)
+        unknown, loop_targets = _unknown_writes(function), _loop_targets(function)
+        for written in unknown | (loop_targets & params):
+            self.of[written] = UNSTABLE       # a, b = helper(x), a statement kept as written
+        for i in loop_targets - unknown - params:
+            self.of[i] = frozenset()           # for i in range(...): a Python int
         assignments = [s for s in ir.walk(function.body) if isinstance(s, ir.Assign)]
         for _ in range(len(assignments) + 2):       # to a fixed point
             changed = False
@@ -30,6 +36,35 @@ class Shapes:
                     changed = True
             if not changed:
                 break
+        self.sources = self._same_shape_sources(assignments, params | unknown | loop_targets)
+
+    def _same_shape_sources(self, assignments, other_writes):
+        """{v: u}: every assignment of ``v`` is an elementwise function of ``u`` alone
+        (``v = np.sin(u)``, ``v = 2.0 * u``, ``v = u``), so ``v`` always has ``u``'s shape
+        and dtype, and ``u`` is defined wherever ``v`` is."""
+        candidates = dict.fromkeys(other_writes)     # parameters, a, b = f(x), loop targets
+        for a in assignments:
+            operand = _only_operand(a)
+            if operand is None or candidates.get(a.target, operand) != operand:
+                candidates[a.target] = None
+            else:
+                candidates[a.target] = operand
+        sources = {}
+        for v, u in candidates.items():
+            seen = {v}
+            while u is not None and u not in seen and self.var(u) == self.var(v):
+                sources[v] = u
+                seen.add(u)
+                u = candidates.get(u)
+        return sources
+
+    def same_shape_source(self, name_):
+        """The earliest variable known to have ``name_``'s shape and dtype (``name_`` itself if none).
+
+        Code that reads a value only for its shape can read this one instead, so the
+        value itself need not be computed or kept.
+        """
+        return self.sources.get(name_, name_)
 
     def _fresh(self):
         self._unique += 1
@@ -101,6 +136,42 @@ def _is_python_number(node):
         return node.attr in ("ndim", "size")
     return (isinstance(node, gast.Call) and isinstance(node.func, gast.Name)
             and node.func.id == "len")
+
+
+def _loop_targets(function):
+    return {s.target for s in ir.walk(function.body) if isinstance(s, ir.For) and s.target}
+
+
+def _unknown_writes(function):
+    """Names set by ``a, b = helper(x)`` or by a statement kept as written: shapes not known."""
+    names = set()
+    for s in ir.walk(function.body):
+        if isinstance(s, ir.Unpack):
+            names |= set(s.targets)
+        elif isinstance(s, ir.Raw):
+            names |= set(s.writes)
+    return names
+
+
+def _only_operand(a):
+    """``u`` when ``a`` is ``target = <elementwise rule>(u, constants...)`` or a copy of ``u``."""
+    op = a.op
+    if a.index is not None or op is None:
+        return None
+    if op.kind == "copy":
+        x = op.bound.get("x")
+        return x.id if isinstance(x, gast.Name) else None
+    if op.kind != "rule" or not op.rule.elementwise:
+        return None
+    names = [atom for atom in op.bound.values() if not _is_numeric_literal(atom)]
+    return names[0].id if len(names) == 1 and isinstance(names[0], gast.Name) else None
+
+
+def _is_numeric_literal(node):
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        node = node.operand
+    return (isinstance(node, gast.Constant) and isinstance(node.value, (int, float))
+            and not isinstance(node.value, bool))
 
 
 def _is_none(node):

@@ -517,3 +517,32 @@ def test_store_into_an_argument_the_result_does_not_use(f):
         w = np.array([1.0, 2.0, 3.0])
         call(w)
         np.testing.assert_array_equal(w, [1.0, 2.0, 3.0], err_msg=f"{name} changed the caller's array")
+
+
+def _scaled_pair(x):
+    return x * 2.0, np.sum(x)
+
+
+def unpacked_value_kept(x, c):
+    a, b = _scaled_pair(x)
+    y = a * c
+    return np.sum(y)
+
+
+def unpacked_value_reassigned(x, c):
+    a, b = _scaled_pair(x)
+    if np.sum(x) > 0.0:
+        a = np.sin(c)
+    y = a * c
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("f", [unpacked_value_kept, unpacked_value_reassigned])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_value_from_a_helper_then_reassigned_keeps_its_own_shape(f, sign):
+    # the shape analysis once took a's shape from `a = np.sin(c)` alone (a scalar) and left
+    # out the reduction of c's adjoint, giving c a gradient of x's shape
+    x, c = sign * np.arange(1.0, 4.0), 0.5
+    for wrt in (0, 1):
+        assert_right(f, [x, c], wrt)
+    assert np.shape(tad.grad(f, wrt="c")(x, c)) == ()

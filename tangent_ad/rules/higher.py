@@ -16,12 +16,14 @@ from .kinds import REQUIRED, SEQUENCE, Constant, Linear, Template
 
 # linear in their first argument; the other arrays they read only for shapes and dtypes
 LINEAR_IN_FIRST = [
-    "unbroadcast", "broadcast_like", "gradient_like", "sum_adjoint", "mean_adjoint", "cumsum_adjoint",
-    "index_adjoint", "setitem_adjoint", "setitem_value_adjoint", "reshape_adjoint", "transpose_adjoint",
-    "swapaxes_adjoint", "moveaxis_adjoint", "concatenate_adjoint", "stack_adjoint", "hstack_adjoint",
-    "vstack_adjoint", "split_adjoint", "tile_adjoint", "repeat_adjoint", "flip_adjoint", "roll_adjoint",
-    "diag_adjoint", "diagonal_adjoint", "trace_adjoint", "tril_adjoint", "triu_adjoint", "pad_tangent",
-    "pad_adjoint", "cast_tangent", "cast_adjoint", "take_adjoint",
+    "scalar_seed", "unbroadcast", "broadcast_like", "gradient_like", "sum_adjoint",
+    "mean_adjoint", "cumsum_adjoint", "index_adjoint", "setitem_adjoint",
+    "setitem_value_adjoint", "reshape_adjoint", "transpose_adjoint", "swapaxes_adjoint",
+    "moveaxis_adjoint", "concatenate_adjoint", "stack_adjoint", "hstack_adjoint",
+    "vstack_adjoint", "split_adjoint", "tile_adjoint", "repeat_adjoint", "flip_adjoint",
+    "roll_adjoint", "diag_adjoint", "diagonal_adjoint", "trace_adjoint", "tril_adjoint",
+    "triu_adjoint", "pad_tangent", "pad_adjoint", "cast_tangent", "cast_adjoint",
+    "take_adjoint",
 ]
 
 # linear in each of two arguments (the tangent is the sum of one term per argument);

@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 __all__ = ['unbroadcast', 'broadcast_like', 'zeros_like', 'gradient_like', 'seed_adjoint',
+           'scalar_seed',
            'checkpoint_period', 'copy_of']
 
 
@@ -86,6 +87,21 @@ def seed_adjoint(y, y_bar):
             f"the gradient needs a scalar output, but the function returned an array of shape "
             f"{y_shape}; seed the reverse sweep with an out_bar of that shape, or use tad.vjp")
     raise ValueError(f"out_bar has shape {seed_shape}, but the function's output has shape {y_shape}")
+
+
+def scalar_seed(y_bar):
+    """The seed of the reverse sweep of an output known to be a scalar (``np.sum(x)``).
+
+    Unlike :func:`seed_adjoint` it needs no output to compare with, so ``tad.grad`` need
+    not compute the output at all.
+
+    >>> scalar_seed(1.0)
+    1.0
+    """
+    seed_shape = _shape(y_bar)
+    if seed_shape:
+        raise ValueError(f"out_bar has shape {seed_shape}, but the function's output is a scalar")
+    return y_bar
 
 
 def checkpoint_period(steps, every=None):
