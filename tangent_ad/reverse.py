@@ -77,6 +77,10 @@ class ReverseGenerator:
         self.stored = {v for sharing in self.viewers.values() for v in sharing}
         self.in_place = set()    # adjoints zeroed right before the loop being emitted: safe to add into
         self.keeps_value = return_value   # the value is returned too (value_and_grad, vjp)
+        # W_bar += matmul_adjoint_left(g, W, h) in a loop becomes one matrix product after it;
+        # not in code that will be differentiated again (its forward mode reads plain code)
+        self.batch_products = self.optimize and context.module.batch_products
+        self.batches = None      # var -> (list of terms, summing function) of the loop being emitted
         self._needed = None
         self._allocate_records(function.body)
 
@@ -673,6 +677,10 @@ class ReverseGenerator:
         if var in self.in_place and var in state:
             # an array this sweep made with zeros_like and nothing else refers to: add into it
             # (a row read x[t] adds into one row, not a whole array of zeros per iteration)
+            batched = self._batched_product(var, expr)
+            if batched is not None:
+                code.line(batched)
+                return
             index_read = _index_adjoint_call(expr, var)
             if index_read is not None:
                 code.line(f"index_accumulate({bar}, {index_read[0]}, {index_read[1]})")
@@ -684,6 +692,27 @@ class ReverseGenerator:
         else:
             code.line(f"{bar} = {expr}")
             state.add(var)
+
+    def _batched_product(self, var, expr):
+        """``W_bar_terms.append((g, h))`` for ``W_bar += matmul_adjoint_left(g, W, h)`` in a loop:
+        the terms are summed after the loop in one matrix product (``matmul_adjoint_left_sum``),
+        instead of one outer product per iteration."""
+        if self.batches is None or not self.batch_products:
+            return None
+        call = _runtime_call(expr, ("matmul_adjoint_left", "matmul_adjoint_right"))
+        if call is None:
+            return None
+        func, (g, a, b) = call
+        operand, other = (a, b) if func == "matmul_adjoint_left" else (b, a)
+        if operand != var:
+            return None
+        if var not in self.batches:
+            self.batches[var] = (self.names.fresh(f"{self.bar(var)}_terms"), f"{func}_sum")
+        terms, summing = self.batches[var]
+        if summing != f"{func}_sum":         # W @ h and h @ W in one loop: added as they come
+            return None
+        self.context.module.batched = True
+        return f"{terms}.append(({g}, {other}))"
 
     def _argument_never_reassigned(self, var):
         return var in self.function.params and var not in self.writes(self.function.body)
@@ -727,29 +756,50 @@ class ReverseGenerator:
 
     def rev_loop(self, node, state, code):
         header = set(state)
+        outer_batches, self.batches = self.batches, None
         while True:                        # adjoints live at the loop head: a fixed point
             trial = Code()
             end = self.run(node.body, set(header), trial)
             if end <= header:
                 break
             header |= end
+        self.batches = outer_batches
         for var in sorted(header - state):
             code.line(self.zero(var))
         # a never-reassigned argument's adjoint zeroed here is only ever added to in the loop
         owned = {v for v in header - state if self._argument_never_reassigned(v)}
-        outer = self.in_place
+        outer, outer_batches = self.in_place, self.batches
         self.in_place = outer | (owned if self.optimize else set())
+        self.batches = {}
         body = Code()
         with body.indented():
             end = self.run(node.body, set(header), body)
             for var in sorted(header - end):
                 body.line(self.zero(var))
-        self.in_place = outer
+        self.in_place, batches, self.batches = outer, self.batches, outer_batches
         if body.lines:
+            for var, (terms, _) in sorted(batches.items()):
+                code.line(f"{terms} = []    # {self.bar(var)} adds up their products after the loop, "
+                          "in one matrix product")
             code.line(node.header)
             code.extend(body)
+            for var, (terms, summing) in sorted(batches.items()):
+                code.line(f"{self.bar(var)} += {summing}({terms}, {var})")
         state.clear()
         state |= header
+
+
+def _runtime_call(expr, functions):
+    """(function, argument sources) when ``expr`` is a call of one of ``functions``; else None."""
+    import ast
+    try:
+        tree = ast.parse(expr, mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in functions \
+            and not tree.keywords:
+        return tree.func.id, [ast.unparse(a) for a in tree.args]
+    return None
 
 
 def _index_adjoint_call(expr, var):

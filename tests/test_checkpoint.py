@@ -122,4 +122,8 @@ def test_the_memory_benchmark_runs(capsys):
     finally:
         sys.argv = argv
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| 1")]
-    assert len(rows) == 2 and all(line.rstrip().endswith("0.0e+00 |") for line in rows), rows
+    assert len(rows) == 2, rows
+    # the same gradient up to rounding: the plain sweep adds the loop's products of W in one
+    # matrix product after the loop, the checkpointed one term by term
+    differences = [float(line.rstrip(" |").rsplit("|", 1)[-1]) for line in rows]
+    assert all(d < 1e-14 for d in differences), rows

@@ -90,3 +90,106 @@ def test_a_branch_whose_statements_are_all_left_out_still_runs():
         expected = 1.0 + (2 * x if flag > 0 else 0.0)
         np.testing.assert_allclose(tad.grad(branch_with_nothing_needed)(x, flag), expected, rtol=1e-14)
         np.testing.assert_allclose(numeric_grad(branch_with_nothing_needed, [x, flag], 0), expected, rtol=1e-6)
+
+
+# ------------------------------------------------ products summed after a loop
+from strict_array import StrictArray, strict, unwrap  # noqa: E402
+from tangent_ad.runtime import (matmul_adjoint_left, matmul_adjoint_left_sum,  # noqa: E402
+                                matmul_adjoint_right, matmul_adjoint_right_sum)
+
+RNG = np.random.default_rng(7)
+
+
+def _terms(g_shape, other_shape, count=4):
+    return [(RNG.standard_normal(g_shape), RNG.standard_normal(other_shape)) for _ in range(count)]
+
+
+@pytest.mark.parametrize("a_shape,g_shape,b_shape", [
+    ((5, 3), (5,), (3,)),            # W @ h: outer products
+    ((5, 3), (5, 2), (3, 2)),        # W @ H
+    ((5, 3), "placeholder", (3,)),   # a zero placeholder among the terms
+    ((2, 5, 3), (2, 5), (3,)),       # a stack: summed term by term
+])
+@pytest.mark.parametrize("library", ["numpy", "strict"])
+def test_matmul_adjoint_left_sum_is_the_sum_of_its_terms(a_shape, g_shape, b_shape, library):
+    a = np.zeros(a_shape)
+    terms = _terms(a_shape[:1] if g_shape == "placeholder" else g_shape, b_shape)
+    if g_shape == "placeholder":
+        terms[1] = (0.0, terms[1][1])
+    expected = sum(matmul_adjoint_left(g, a, b) for g, b in terms)
+    if library == "strict":
+        a = strict(a)
+        terms = [(strict(g) if np.ndim(g) else g, strict(b)) for g, b in terms]
+    total = matmul_adjoint_left_sum(terms, a)
+    if library == "strict":
+        assert isinstance(total, StrictArray)
+        total = unwrap(total)
+    np.testing.assert_allclose(total, expected, rtol=1e-13, atol=1e-14)
+
+
+@pytest.mark.parametrize("b_shape,g_shape,a_shape", [
+    ((3, 5), (5,), (3,)),            # h @ W
+    ((3, 5), (2, 5), (2, 3)),        # H @ W
+    ((3, 5), (5,), (4, 3)),          # shapes that differ between terms: summed term by term
+])
+@pytest.mark.parametrize("library", ["numpy", "strict"])
+def test_matmul_adjoint_right_sum_is_the_sum_of_its_terms(b_shape, g_shape, a_shape, library):
+    b = np.zeros(b_shape)
+    terms = _terms(g_shape, a_shape)
+    if a_shape == (4, 3):
+        terms[0] = (RNG.standard_normal((4, 5)), terms[0][1])
+        terms[1:] = [(g, a[0]) for g, a in terms[1:]]
+    expected = sum(matmul_adjoint_right(g, a, b) for g, a in terms)
+    if library == "strict":
+        b = strict(b)
+        terms = [(strict(g), strict(a)) for g, a in terms]
+    total = matmul_adjoint_right_sum(terms, b)
+    if library == "strict":
+        total = unwrap(total)
+    np.testing.assert_allclose(total, expected, rtol=1e-13, atol=1e-14)
+
+
+def rnn_both_sides(W, V, xs, h):
+    t = 0
+    while t < xs.shape[0]:
+        h = np.tanh(W @ h + xs[t] @ V)       # W on the left, V on the right
+        t = t + 1
+    return np.sum(h * h)
+
+
+def batch_rnn(W, H, steps):
+    for _ in range(steps):
+        H = np.tanh(H @ W) + 0.5 * H         # matrices: H @ W
+    return np.sum(H)
+
+
+def same_weights_both_sides(W, h, steps):
+    for _ in range(steps):
+        h = np.sin(W @ h) + h @ W            # W on both sides: added as they come
+    return np.sum(h)
+
+
+@pytest.mark.parametrize("case", ["both_sides", "batch", "same_weights"])
+def test_loops_summing_matmul_adjoints_after_the_loop_match_central_differences(case):
+    rng = np.random.default_rng(3)
+    if case == "both_sides":
+        f, args, wrts = rnn_both_sides, [rng.standard_normal((4, 4)) * 0.5, rng.standard_normal((3, 4)) * 0.5,
+                                         rng.standard_normal((5, 3)), rng.standard_normal(4)], (0, 1)
+    elif case == "batch":
+        f, args, wrts = batch_rnn, [rng.standard_normal((3, 3)) * 0.5, rng.standard_normal((2, 3)), 4], (0,)
+    else:
+        f, args, wrts = same_weights_both_sides, [rng.standard_normal((3, 3)) * 0.3,
+                                                  rng.standard_normal(3), 3], (0,)
+    source = tad.source(f, wrt=wrts)
+    if case != "same_weights":
+        assert "_sum(" in source and "_terms.append((" in source
+    for wrt in wrts:
+        reference = numeric_grad(f, list(args), wrt)
+        np.testing.assert_allclose(tad.grad(f, wrt=wrt)(*args), reference, rtol=1e-6, atol=1e-9)
+        # forward mode over the gradient's code reads the plain code (no lists of terms)
+        direction = rng.standard_normal(np.shape(args[wrt]))
+        eps = 1e-6
+        plus, minus = list(args), list(args)
+        plus[wrt], minus[wrt] = args[wrt] + eps * direction, args[wrt] - eps * direction
+        expected = (tad.grad(f, wrt=wrt)(*plus) - tad.grad(f, wrt=wrt)(*minus)) / (2 * eps)
+        np.testing.assert_allclose(tad.hvp(f, wrt=wrt)(*args, direction), expected, rtol=1e-5, atol=1e-7)

@@ -42,12 +42,12 @@ def unbroadcast(g, x):
         # smaller than x somewhere: an adjoint has x's result's shape unless it grew from the
         # zero placeholder (0.0 * t), so this is zeros; give them x's shape
         return np.zeros_like(x)
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and g_shape[extra + i] != 1)
-    if axes:
-        g = np.sum(g, axis=axes, keepdims=True)
+    # the array's own sum method: the same reduction as np.sum, without its dispatch overhead
     if extra:
-        g = np.reshape(g, shape)
+        g = g.sum(axis=tuple(range(extra)) if extra > 1 else 0)
+    kept = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if kept:
+        g = g.sum(axis=kept, keepdims=True)
     return g
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from .core import _ndim, _shape, unbroadcast
 
 __all__ = [
-    'matmul_adjoint_left', 'matmul_adjoint_right',
+    'matmul_adjoint_left', 'matmul_adjoint_right', 'matmul_adjoint_left_sum', 'matmul_adjoint_right_sum',
     'dot_adjoint_left', 'dot_adjoint_right', 'inner_adjoint_left', 'inner_adjoint_right',
     'outer_adjoint_left', 'outer_adjoint_right', 'tensordot_adjoint_left', 'tensordot_adjoint_right',
     'einsum_adjoint', 'vdot_adjoint', 'inv_adjoint', 'solve_adjoint_a', 'solve_adjoint_b',
@@ -52,6 +52,67 @@ def matmul_adjoint_right(g, a, b):
     if a_ndim == 2 and b_ndim == 2:
         return a.T @ g
     return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), g), b)
+
+
+def matmul_adjoint_left_sum(terms, a):
+    """``sum(matmul_adjoint_left(g, a, b) for g, b in terms)`` as one matrix product.
+
+    A loop computing ``W @ h`` adds an outer product of two vectors into ``W``'s adjoint
+    on every iteration; stacking the vectors gives the same sum in one product, the way
+    a gradient is written by hand.
+
+    >>> import numpy as np
+    >>> W, terms = np.zeros((2, 3)), [(np.array([1.0, 2.0]), np.array([1.0, 0.0, 1.0]))] * 2
+    >>> matmul_adjoint_left_sum(terms, W)
+    array([[2., 0., 2.],
+           [4., 0., 4.]])
+    """
+    terms = _nonzero_terms(terms, a)
+    gs, bs = [g for g, _ in terms], [b for _, b in terms]
+    if _ndim(a) == 2 and _same_shapes(gs) and _same_shapes(bs):
+        if _ndim(gs[0]) == 1 and _ndim(bs[0]) == 1:         # W @ h: outer products
+            return np.stack(gs, axis=1) @ np.stack(bs)
+        if _ndim(gs[0]) == 2 and _ndim(bs[0]) == 2:         # W @ H: products of matrices
+            return np.concatenate(gs, axis=1) @ np.concatenate(bs, axis=1).T
+    return _sum_each(matmul_adjoint_left, terms, a, left=True)
+
+
+def matmul_adjoint_right_sum(terms, b):
+    """``sum(matmul_adjoint_right(g, a, b) for g, a in terms)`` as one matrix product.
+
+    >>> import numpy as np
+    >>> W, terms = np.zeros((3, 2)), [(np.array([1.0, 2.0]), np.array([1.0, 0.0, 1.0]))] * 2
+    >>> matmul_adjoint_right_sum(terms, W)
+    array([[2., 4.],
+           [0., 0.],
+           [2., 4.]])
+    """
+    terms = _nonzero_terms(terms, b)
+    gs, as_ = [g for g, _ in terms], [a for _, a in terms]
+    if _ndim(b) == 2 and _same_shapes(gs) and _same_shapes(as_):
+        if _ndim(gs[0]) == 1 and _ndim(as_[0]) == 1:        # h @ W: outer products
+            return np.stack(as_, axis=1) @ np.stack(gs)
+        if _ndim(gs[0]) == 2 and _ndim(as_[0]) == 2:        # H @ W: products of matrices
+            return np.concatenate(as_, axis=0).T @ np.concatenate(gs, axis=0)
+    return _sum_each(matmul_adjoint_right, terms, b, left=False)
+
+
+def _nonzero_terms(terms, operand):
+    """The terms whose adjoint is not the zero placeholder (a scalar standing for an array)."""
+    if _ndim(operand) == 0:
+        return list(terms)
+    return [(g, other) for g, other in terms if _shape(g)]
+
+
+def _same_shapes(arrays):
+    return bool(arrays) and all(_shape(x) == _shape(arrays[0]) for x in arrays)
+
+
+def _sum_each(adjoint, terms, operand, left):
+    total = 0.0
+    for g, other in terms:
+        total = total + (adjoint(g, operand, other) if left else adjoint(g, other, operand))
+    return total
 
 
 # ---------------------------------------------------------------------------
