@@ -115,6 +115,7 @@ def reverse_sweep(generator, node, state, code):
     """Emit the reverse sweep of a checkpointed loop (adjoints live across stretches)."""
     header = set(state)
     while True:                        # the adjoints alive at the loop head: a fixed point
+        generator.owned = set()
         end = generator.run(node.body, set(header), Code())
         if end <= header:
             break
@@ -122,11 +123,13 @@ def reverse_sweep(generator, node, state, code):
     for var in sorted(header - state):
         code.line(generator.zero(var))
     body = Code()
+    generator.owned = set()         # no adjoint array is reused across iterations
     with body.indented():
         with body.indented():
             end = generator.run(node.body, set(header), body)
             for var in sorted(header - end):
                 body.line(generator.zero(var))
+    generator.owned = set()
     code.line(node.segments)
     with code.indented():
         code.line(node.restore + "    # back to the state at the stretch's start")

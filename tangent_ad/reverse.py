@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import checkpoint, ir, rules
+from . import checkpoint, ir, reuse, rules
 from .code import Code, LineQuoter, src
 
 
@@ -34,6 +34,7 @@ class Adjoint:
     targets: tuple = ()           # for a, b = helper(...): every target
     seeded_call: object = None    # state -> the line calling the helper's derivative
     pops: list = field(default_factory=list)      # values it reads, restored from the tape first
+    elementwise: bool = False     # an elementwise rule: each contribution has the target's shape
 
 
 @dataclass
@@ -79,8 +80,12 @@ class ReverseGenerator:
         self.keeps_value = return_value   # the value is returned too (value_and_grad, vjp)
         # W_bar += matmul_adjoint_left(g, W, h) in a loop becomes one matrix product after it;
         # not in code that will be differentiated again (its forward mode reads plain code)
-        self.batch_products = self.optimize and context.module.batch_products
+        self.batch_products = self.optimize and not context.module.plain
         self.batches = None      # var -> (list of terms, summing function) of the loop being emitted
+        # variables whose adjoint holds an array of their full shape that only that name refers
+        # to (made by sum_adjoint, ...): its last reader may update it in place (reuse.py)
+        self.reuse_memory = self.optimize and not context.module.plain
+        self.owned = set()
         self._needed = None
         self._allocate_records(function.body)
 
@@ -489,7 +494,8 @@ class ReverseGenerator:
             code.line(s.text)
         pops = self.save([v for v in reads if v not in before and v not in covered], later, code)
         pops += [Pop(v) for v in reversed(before)]
-        return [Adjoint(s.target, s.text, contributions, prelude, pops=pops)]
+        elementwise = op.kind == "rule" and op.rule.elementwise
+        return [Adjoint(s.target, s.text, contributions, prelude, pops=pops, elementwise=elementwise)]
 
     def unpacking(self, s, later, code, covered):
         """``a, b = helper(x)``: the helper's derivative is seeded with the adjoint of each part."""
@@ -643,9 +649,19 @@ class ReverseGenerator:
             block.line(line)
         g = self.bar(target)
         own = [e for v, e in node.contributions if v == target]
-        for var, expr in node.contributions:
-            if var != target:
-                self.accumulate(var, expr, state, block)
+        plan = self._reuse_plan(node, own)
+        for index, (var, expr) in enumerate(node.contributions):
+            if var == target:
+                continue
+            if plan.get(index) == "in place":       # the last read of g: take over its array
+                operator, rest, value = reuse.in_place_form(expr, g)
+                if operator is not None:
+                    block.line(f"{g} {operator}= {rest}")
+                    self.context.module.has_plain_twin = True
+                self.accumulate(var, value, state, block, owned=True)
+            else:
+                self.accumulate(var, expr, state, block, owned=plan.get(index) == "new")
+        self.owned.discard(target)
         if own:
             expr = " + ".join(own)
             if expr != g:
@@ -658,6 +674,30 @@ class ReverseGenerator:
             code.comment(node.comment)
             code.extend(block)
 
+    def _reuse_plan(self, node, own):
+        """{contribution index: "in place" or "new"} for a node whose target's adjoint ``g`` is owned.
+
+        Only for an elementwise rule, where every contribution ``g * partial`` has the
+        target's full shape. "new": ``g * partial`` makes a new array of that shape, owned in
+        turn. "in place": the last reader of ``g`` updates g's array and takes it over; allowed
+        when ``g`` is not read after this node and every other reader makes a new value first
+        (``a_bar = unbroadcast(g, a)`` may be ``g`` itself: then nothing is reused).
+        """
+        g = self.bar(node.target)
+        if not (self.reuse_memory and node.elementwise and not node.prelude and node.target in self.owned):
+            return {}
+        readers = [i for i, (_, expr) in enumerate(node.contributions) if reuse.mentions(expr, g)]
+        plan = {}
+        for i in readers:
+            form = reuse.in_place_form(node.contributions[i][1], g)
+            if form is not None and form[0] is not None:
+                plan[i] = "new"
+        last = node.contributions[readers[-1]][1] if readers else None
+        if (not own and last is not None and reuse.in_place_form(last, g) is not None
+                and all(reuse.is_new_value(node.contributions[i][1]) for i in readers[:-1])):
+            plan[readers[-1]] = "in place"
+        return plan
+
     def adjoint_of_parts(self, node, state, code):
         if not any(t in state for t in node.targets) or node.seeded_call is None:
             self.restore(node, code)
@@ -669,10 +709,13 @@ class ReverseGenerator:
         code.line(node.seeded_call(state))
         for t in node.targets:
             state.discard(t)
+            self.owned.discard(t)       # the helper's derivative may keep its seeds
         for var, expr in node.contributions:
             self.accumulate(var, expr, state, code)
 
-    def accumulate(self, var, expr, state, code):
+    def accumulate(self, var, expr, state, code, owned=False):
+        """Add ``expr`` to ``var``'s adjoint (assign it, the first time). ``owned``: ``expr`` is an
+        array of var's full shape that no other name refers to."""
         bar = self.bar(var)
         if var in self.in_place and var in state:
             # an array this sweep made with zeros_like and nothing else refers to: add into it
@@ -687,11 +730,19 @@ class ReverseGenerator:
             else:
                 code.line(f"{bar} += {expr}")
             return
-        if var in state or not self.optimize:
+        if var in state and var in self.owned and self.reuse_memory:
+            code.line(f"{bar} += {expr}")      # its own array: add in place
+            self.context.module.has_plain_twin = True
+        elif var in state or not self.optimize:
             code.line(f"{bar} = {bar} + {expr}")
+            self.owned.discard(var)
         else:
             code.line(f"{bar} = {expr}")
             state.add(var)
+            if self.reuse_memory and (owned or reuse.makes_full_array(expr)):
+                self.owned.add(var)
+            else:
+                self.owned.discard(var)
 
     def _batched_product(self, var, expr):
         """``W_bar_terms.append((g, h))`` for ``W_bar += matmul_adjoint_left(g, W, h)`` in a loop:
@@ -711,7 +762,7 @@ class ReverseGenerator:
         terms, summing = self.batches[var]
         if summing != f"{func}_sum":         # W @ h and h @ W in one loop: added as they come
             return None
-        self.context.module.batched = True
+        self.context.module.has_plain_twin = True
         return f"{terms}.append(({g}, {other}))"
 
     def _argument_never_reassigned(self, var):
@@ -719,6 +770,7 @@ class ReverseGenerator:
 
     def zero(self, var):
         """A zero adjoint for ``var``, where control flow joins paths that did not touch it."""
+        self.owned.discard(var)
         if self._argument_never_reassigned(var):
             return f"{self.bar(var)} = zeros_like({var})"
         self.zero_placeholder = True
@@ -726,17 +778,22 @@ class ReverseGenerator:
 
     def rev_if(self, node, state, code):
         body_code, orelse_code = Code(), Code()
+        owned = set(self.owned)
         with body_code.indented():
             body_state = self.run(node.body, set(state), body_code)
+        body_owned, self.owned = self.owned, set(owned)
         with orelse_code.indented():
             orelse_state = self.run(node.orelse, set(state), orelse_code)
         joined = body_state | orelse_state
+        # owned after the if: on both paths, and not zeroed below on either
+        owned_after = (body_owned & self.owned) - (joined - body_state) - (joined - orelse_state)
         with body_code.indented():
             for var in sorted(joined - body_state):
                 body_code.line(self.zero(var))
         with orelse_code.indented():
             for var in sorted(joined - orelse_state):
                 orelse_code.line(self.zero(var))
+        self.owned = owned_after
         has_body, has_orelse = bool(body_code.lines), bool(orelse_code.lines)
         if not has_body and not has_orelse:
             state.clear()
@@ -759,6 +816,7 @@ class ReverseGenerator:
         outer_batches, self.batches = self.batches, None
         while True:                        # adjoints live at the loop head: a fixed point
             trial = Code()
+            self.owned = set()
             end = self.run(node.body, set(header), trial)
             if end <= header:
                 break
@@ -771,12 +829,14 @@ class ReverseGenerator:
         outer, outer_batches = self.in_place, self.batches
         self.in_place = outer | (owned if self.optimize else set())
         self.batches = {}
+        self.owned = set()      # ownership is not carried around the loop: each iteration starts afresh
         body = Code()
         with body.indented():
             end = self.run(node.body, set(header), body)
             for var in sorted(header - end):
                 body.line(self.zero(var))
         self.in_place, batches, self.batches = outer, self.batches, outer_batches
+        self.owned = set()
         if body.lines:
             for var, (terms, _) in sorted(batches.items()):
                 code.line(f"{terms} = []    # {self.bar(var)} adds up their products after the loop, "

@@ -104,11 +104,13 @@ class Context:
 class Module:
     """The generated source for one requested derivative and the helpers it calls."""
 
-    def __init__(self, entry, optimize=True, batch_products=True):
+    def __init__(self, entry, optimize=True, plain=False):
         self.entry = entry
         self.optimize = optimize
-        self.batch_products = batch_products    # may loops sum matmul adjoints in one product
-        self.batched = False                    # whether some loop did
+        # plain: code that forward mode differentiates again, so adjoints are never updated in
+        # place and loops never collect matmul adjoints in lists
+        self.plain = plain
+        self.has_plain_twin = False      # whether the code does either, so a plain twin exists
         self.namespace = parsing.function_namespace(entry)
         self.np_alias, self.import_numpy = _numpy_alias(self.namespace)
         self.function_names = Names(set(self.namespace) | RESERVED | {self.np_alias})
@@ -262,20 +264,21 @@ _lock = threading.RLock()
 
 
 def derivative_function(func, mode, wrt, return_value=False, tuple_output=False, checkpoint=None,
-                        optimize=True, batch_products=True):
+                        optimize=True, plain=False):
     """The compiled derivative of ``func`` (cached per function, mode and wrt).
 
     A cached derivative is used only while the module globals it reads (constants,
     helpers, modules) are still the same objects: redefine a helper or a constant
     (in a notebook, say) and the derivative is generated again.
 
-    ``batch_products``: loops may add up matmul adjoints in one product after the loop.
-    Generated code that does is differentiated again through its plain twin.
+    Reverse-mode code may update adjoints in place and add up a loop's matmul adjoints in
+    one product after the loop; ``plain=True`` asks for code that does neither. Forward mode
+    over generated code that does reads its plain twin instead.
     """
     plain_twin = getattr(func, "_tangent_ad_plain", None)
     if plain_twin is not None:
         func = plain_twin()
-    key = (mode, tuple(wrt), return_value, tuple_output, checkpoint, optimize, batch_products)
+    key = (mode, tuple(wrt), return_value, tuple_output, checkpoint, optimize, plain)
     with _lock:
         per_function = _cache.setdefault(func, {})
         cached = per_function.get(key)
@@ -283,7 +286,7 @@ def derivative_function(func, mode, wrt, return_value=False, tuple_output=False,
             return cached
         try:
             compiled = _compile(func, mode, tuple(wrt), return_value, tuple_output, checkpoint, optimize,
-                                batch_products)
+                                plain)
         except TransformError:
             raise
         except Exception as exc:   # noqa: BLE001 - a transformer bug must say so
@@ -307,8 +310,8 @@ def compile_source(text, name_, namespace, label):
 
 
 def _compile(func, mode, wrt, return_value, tuple_output, checkpoint=None, optimize=True,
-             batch_products=True):
-    module = Module(func, optimize, batch_products)
+             plain=False):
+    module = Module(func, optimize, plain)
     derived = module.derive(func, mode, wrt, return_value, tuple_output=tuple_output, checkpoint=checkpoint)
     text = module.source()
     function = compile_source(text, derived.name, module.namespace,
@@ -317,10 +320,10 @@ def _compile(func, mode, wrt, return_value, tuple_output, checkpoint=None, optim
     function._repr_html_ = functools.partial(highlight, text, "html")     # shown coloured in Jupyter
     if mode == "split":
         function.backward = function.__globals__[derived.backward]
-    if module.batched:      # the same derivative without batched products, to differentiate again
+    if module.has_plain_twin:      # the same derivative in plain code, to differentiate again
         function._tangent_ad_plain = functools.partial(
             derivative_function, func, mode, wrt, return_value, tuple_output, checkpoint, optimize,
-            batch_products=False)
+            plain=True)
     globals_ = func.__globals__
     function._tangent_ad_reads = tuple((name_, globals_[name_]) for name_ in sorted(_free_names(text))
                                        if name_ in globals_)

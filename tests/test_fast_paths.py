@@ -193,3 +193,78 @@ def test_loops_summing_matmul_adjoints_after_the_loop_match_central_differences(
         plus[wrt], minus[wrt] = args[wrt] + eps * direction, args[wrt] - eps * direction
         expected = (tad.grad(f, wrt=wrt)(*plus) - tad.grad(f, wrt=wrt)(*minus)) / (2 * eps)
         np.testing.assert_allclose(tad.hvp(f, wrt=wrt)(*args, direction), expected, rtol=1e-5, atol=1e-7)
+
+
+# ------------------------------------------ adjoints updated in place on their last use
+def log_loss(w, X, y):
+    return np.mean(np.log(1.0 + np.exp(-y * (X @ w))))
+
+
+def shared_adjoint(a, b):
+    t = a + b                      # a_bar and b_bar may both be t_bar's very array
+    u = np.sin(t) * a
+    return np.sum(u * u) + np.sum(t * b)
+
+
+def two_branches_one_array(x):
+    a = np.sin(x)
+    b = np.cos(x)
+    t = a + b                      # a_bar and b_bar are both t_bar's array: neither may change it
+    return np.sum(t * t)
+
+
+def broadcast_operand(a, b):
+    return np.sum(np.exp(a * b) / b)     # b of shape (3,), a of shape (4, 3)
+
+
+def _check_against_central_differences(f, args):
+    for wrt in range(len(args)):
+        expected = numeric_grad(f, list(args), wrt)
+        np.testing.assert_allclose(tad.grad(f, wrt=wrt)(*args), expected, rtol=1e-6, atol=1e-9)
+        value, tangent = tad.jvp(f, tuple(args), tuple(
+            np.ones_like(a) if i == wrt else np.zeros_like(a) for i, a in enumerate(args)))
+        np.testing.assert_allclose(tangent, np.sum(expected), rtol=1e-6, atol=1e-9)
+
+
+def test_an_adjoint_read_for_the_last_time_is_updated_in_place():
+    rng = np.random.default_rng(5)
+    w, X = rng.standard_normal(3), rng.standard_normal((6, 3))
+    y = np.where(rng.standard_normal(6) > 0, 1.0, -1.0)
+    source = tad.source(log_loss)
+    assert "t1_bar /= t2" in source and "t3_bar *= t3" in source
+    _check_against_central_differences(log_loss, [w, X, y])
+
+
+@pytest.mark.parametrize("f,shapes", [(shared_adjoint, [(4, 3), (4, 3)]),
+                                      (two_branches_one_array, [(5,)]),
+                                      (broadcast_operand, [(4, 3), (3,)])])
+def test_adjoints_sharing_an_array_are_never_updated_in_place(f, shapes):
+    rng = np.random.default_rng(6)
+    args = [rng.uniform(0.5, 1.5, s) for s in shapes]
+    _check_against_central_differences(f, args)
+
+
+def test_the_caller_s_seed_and_arguments_are_never_updated_in_place():
+    rng = np.random.default_rng(8)
+    w, X, y = rng.standard_normal(3), rng.standard_normal((5, 3)), np.ones(5)
+    seed = np.array(2.0)
+    before = [w.copy(), X.copy(), y.copy(), seed.copy()]
+    grad = tad.derivative(log_loss)(w, X, y, seed)
+    out, vjp_fn = tad.vjp(log_loss, w, X, y)
+    again = vjp_fn(seed)[0]
+    for array, copy in zip([w, X, y, seed], before):
+        np.testing.assert_array_equal(array, copy)
+    np.testing.assert_allclose(again, grad, rtol=1e-15)
+    np.testing.assert_allclose(vjp_fn(seed)[0], grad, rtol=1e-15)    # the saved values are intact
+
+
+def test_in_place_code_is_differentiated_again_through_its_plain_twin():
+    rng = np.random.default_rng(9)
+    w, X, y = rng.standard_normal(3), rng.standard_normal((5, 3)), np.sign(rng.standard_normal(5))
+    assert "/=" in tad.source(log_loss)
+    v = rng.standard_normal(3)
+    eps = 1e-6
+    expected = (tad.grad(log_loss)(w + eps * v, X, y) - tad.grad(log_loss)(w - eps * v, X, y)) / (2 * eps)
+    np.testing.assert_allclose(tad.hvp(log_loss)(w, X, y, v), expected, rtol=1e-6, atol=1e-9)
+    plain = tad.source(tad.grad(log_loss).derivative, "forward")
+    assert "/=" not in plain and "*=" not in plain

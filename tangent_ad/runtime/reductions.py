@@ -16,7 +16,8 @@ __all__ = ['sum_adjoint', 'mean_adjoint', 'prod_partials', 'extremum_weights', '
 def sum_adjoint(g, x, axis=None, keepdims=False):
     """Adjoint of ``np.sum(x, axis, keepdims=keepdims)``: ``g`` spread back over the summed axes."""
     if not _shape(g):
-        return np.full_like(x, g) if hasattr(x, "shape") else g
+        # always a new value: the reverse sweep may update the result in place
+        return np.full_like(x, g) if hasattr(x, "shape") else g * 1.0
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
     return np.zeros_like(x) + g

@@ -15,5 +15,6 @@ def square_sum_grad(x, y_bar=1.0):
     # y = np.sum(t1)
     t1_bar = sum_adjoint(y_bar, x)
     # t1 = x ** 2
-    x_bar = t1_bar * (2 * x)
+    t1_bar *= 2 * x
+    x_bar = t1_bar
     return x_bar
