@@ -208,7 +208,7 @@ def shared_adjoint(a, b):
 
 def two_branches_one_array(x):
     a = np.sin(x)
-    b = np.cos(x)
+    b = np.exp(x)
     t = a + b                      # a_bar and b_bar are both t_bar's array: neither may change it
     return np.sum(t * t)
 
