@@ -731,11 +731,20 @@ class ReverseGenerator:
                 code.line(f"{bar} += {expr}")
             return
         if var in state and var in self.owned and self.reuse_memory:
-            code.line(f"{bar} += {expr}")      # its own array: add in place
+            # its own array: add in place (a slice read x[1:] adds into that slice only)
+            index_read = _index_adjoint_call(expr, var)
+            if index_read is not None:
+                code.line(f"index_accumulate({bar}, {index_read[0]}, {index_read[1]})")
+            else:
+                code.line(f"{bar} += {expr}")
             self.context.module.has_plain_twin = True
         elif var in state or not self.optimize:
             code.line(f"{bar} = {bar} + {expr}")
-            self.owned.discard(var)
+            # a new array, of var's full shape when expr is one (x_bar + index_adjoint(g, x, i))
+            if self.reuse_memory and reuse.makes_full_array(expr):
+                self.owned.add(var)
+            else:
+                self.owned.discard(var)
         else:
             code.line(f"{bar} = {expr}")
             state.add(var)

@@ -268,3 +268,21 @@ def test_in_place_code_is_differentiated_again_through_its_plain_twin():
     np.testing.assert_allclose(tad.hvp(log_loss)(w, X, y, v), expected, rtol=1e-6, atol=1e-9)
     plain = tad.source(tad.grad(log_loss).derivative, "forward")
     assert "/=" not in plain and "*=" not in plain
+
+
+def neighbours(x, steps):
+    wall = np.zeros(1)
+    for _ in range(steps):
+        left = np.concatenate((wall, x[:-1]))
+        right = np.concatenate((x[1:], wall))
+        x = x + 0.1 * (left - 2.0 * x + right) * np.cos(x)
+    return np.sum(x * x)
+
+
+def test_slice_reads_add_into_the_adjoint_s_own_array():
+    x = np.linspace(-1.0, 1.0, 6)
+    source = tad.source(neighbours)
+    assert "index_accumulate(x_bar, t" in source     # the second slice read adds in place
+    expected = numeric_grad(neighbours, [x, 3], 0)
+    np.testing.assert_allclose(tad.grad(neighbours)(x, 3), expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(tad.derivative(neighbours, optimize=False)(x, 3), expected, rtol=1e-6, atol=1e-9)

@@ -71,7 +71,7 @@ def matmul_adjoint_left_sum(terms, a):
     gs, bs = [g for g, _ in terms], [b for _, b in terms]
     if _ndim(a) == 2 and _same_shapes(gs) and _same_shapes(bs):
         if _ndim(gs[0]) == 1 and _ndim(bs[0]) == 1:         # W @ h: outer products
-            return np.stack(gs, axis=1) @ np.stack(bs)
+            return _rows(gs).T @ _rows(bs)
         if _ndim(gs[0]) == 2 and _ndim(bs[0]) == 2:         # W @ H: products of matrices
             return np.concatenate(gs, axis=1) @ np.concatenate(bs, axis=1).T
     return _sum_each(matmul_adjoint_left, terms, a, left=True)
@@ -91,7 +91,7 @@ def matmul_adjoint_right_sum(terms, b):
     gs, as_ = [g for g, _ in terms], [a for _, a in terms]
     if _ndim(b) == 2 and _same_shapes(gs) and _same_shapes(as_):
         if _ndim(gs[0]) == 1 and _ndim(as_[0]) == 1:        # h @ W: outer products
-            return np.stack(as_, axis=1) @ np.stack(gs)
+            return _rows(as_).T @ _rows(gs)
         if _ndim(gs[0]) == 2 and _ndim(as_[0]) == 2:        # H @ W: products of matrices
             return np.concatenate(as_, axis=0).T @ np.concatenate(gs, axis=0)
     return _sum_each(matmul_adjoint_right, terms, b, left=False)
@@ -102,6 +102,11 @@ def _nonzero_terms(terms, operand):
     if _ndim(operand) == 0:
         return list(terms)
     return [(g, other) for g, other in terms if _shape(g)]
+
+
+def _rows(vectors):
+    """Equal-length vectors as the rows of a matrix (np.stack, at a third of its overhead)."""
+    return np.reshape(np.concatenate(vectors), (len(vectors), -1))
 
 
 def _same_shapes(arrays):

@@ -109,6 +109,11 @@ def concatenate_adjoint(g, arrays, k, axis=0):
         return g
     if axis is None:    # the inputs were flattened
         return _as_operand(_join_part(g, [(_size(x),) for x in arrays], k, 0), arrays[k])
+    if axis == 0:       # the common case, without building an index tuple (a loop body pays for it)
+        start = 0
+        for x in arrays[:k]:
+            start += _shape(x)[0]
+        return g[start:start + _shape(arrays[k])[0]]
     return _join_part(g, [_shape(x) for x in arrays], k, axis)
 
 
