@@ -109,6 +109,7 @@ def _terms(g_shape, other_shape, count=4):
     ((5, 3), (5, 2), (3, 2)),        # W @ H
     ((5, 3), "placeholder", (3,)),   # a zero placeholder among the terms
     ((2, 5, 3), (2, 5), (3,)),       # a stack: summed term by term
+    ((3,), (), (3,)),                # x2 @ x0 of two vectors: a scalar adjoint, not a placeholder
 ])
 @pytest.mark.parametrize("library", ["numpy", "strict"])
 def test_matmul_adjoint_left_sum_is_the_sum_of_its_terms(a_shape, g_shape, b_shape, library):
@@ -119,7 +120,7 @@ def test_matmul_adjoint_left_sum_is_the_sum_of_its_terms(a_shape, g_shape, b_sha
     expected = sum(matmul_adjoint_left(g, a, b) for g, b in terms)
     if library == "strict":
         a = strict(a)
-        terms = [(strict(g) if np.ndim(g) else g, strict(b)) for g, b in terms]
+        terms = [(g if isinstance(g, float) else strict(np.asarray(g)), strict(b)) for g, b in terms]
     total = matmul_adjoint_left_sum(terms, a)
     if library == "strict":
         assert isinstance(total, StrictArray)

@@ -546,3 +546,18 @@ def test_value_from_a_helper_then_reassigned_keeps_its_own_shape(f, sign):
     for wrt in (0, 1):
         assert_right(f, [x, c], wrt)
     assert np.shape(tad.grad(f, wrt="c")(x, c)) == ()
+
+
+def scaled_by_a_dot_product(x0, x1, x2):
+    for row in x1:
+        x0 /= 1.0 + np.square(x2 @ x0)
+    return np.sum(x0)
+
+
+def test_loop_summing_the_adjoints_of_a_dot_product_of_vectors():
+    """Found by the random programs. The adjoints of x2 @ x0 in a loop, collected for one
+    product after the loop, were dropped: the scalar adjoint of a product of two vectors was
+    taken for the zero placeholder, and x2's gradient came out zero."""
+    args = [np.array([0.3, -0.2]), np.array([0.5, 0.1]), np.array([0.7, 0.4])]
+    for wrt in (0, 2):
+        assert_right(scaled_by_a_dot_product, args, wrt)

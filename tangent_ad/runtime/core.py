@@ -31,8 +31,9 @@ def _ndim(x):
 
 def unbroadcast(g, x):
     """Sum the adjoint ``g`` over the axes along which ``x`` was broadcast, giving ``x``'s shape."""
-    shape = _shape(x)
-    g_shape = _shape(g)
+    # getattr inline, not _shape: on Python floats this function is all overhead
+    shape = getattr(x, "shape", ())
+    g_shape = getattr(g, "shape", ())
     if g_shape == shape or not g_shape:
         return g
     if not hasattr(x, "shape"):
@@ -77,7 +78,7 @@ def gradient_like(g, x):
 
 def seed_adjoint(y, y_bar):
     """Check the seed of the reverse sweep against the output it belongs to."""
-    y_shape, seed_shape = _shape(y), _shape(y_bar)
+    y_shape, seed_shape = getattr(y, "shape", ()), getattr(y_bar, "shape", ())
     if y_shape == seed_shape:
         return y_bar
     if not seed_shape and not hasattr(y_bar, "shape") and y_bar == 0:

@@ -98,10 +98,10 @@ def matmul_adjoint_right_sum(terms, b):
 
 
 def _nonzero_terms(terms, operand):
-    """The terms whose adjoint is not the zero placeholder (a scalar standing for an array)."""
-    if _ndim(operand) == 0:
-        return list(terms)
-    return [(g, other) for g, other in terms if _shape(g)]
+    """The terms whose adjoint is not the zero placeholder: a scalar standing for the adjoint
+    of an array (a scalar adjoint of a scalar product of two vectors is kept)."""
+    return [(g, other) for g, other in terms
+            if _shape(g) or not (_ndim(operand) > 1 or _ndim(other) > 1)]
 
 
 def _rows(vectors):
