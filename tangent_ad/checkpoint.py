@@ -122,6 +122,12 @@ def reverse_sweep(generator, node, state, code):
         header |= end
     for var in sorted(header - state):
         code.line(generator.zero(var))
+    # as in a plain loop: an input's adjoint zeroed here is added into in place, and its
+    # matmul terms are summed once per stretch (the terms of one stretch at a time)
+    owned = {v for v in header - state if generator._argument_never_reassigned(v)}
+    outer = generator.in_place
+    generator.in_place = outer | (owned if generator.optimize else set())
+    generator.batches = {}
     body = Code()
     generator.owned = set()         # no adjoint array is reused across iterations
     with body.indented():
@@ -130,14 +136,21 @@ def reverse_sweep(generator, node, state, code):
             for var in sorted(header - end):
                 body.line(generator.zero(var))
     generator.owned = set()
+    generator.in_place, batches, generator.batches = outer, generator.batches, None
     code.line(node.segments)
     with code.indented():
         code.line(node.restore + "    # back to the state at the stretch's start")
         code.line(node.replay + "    # run the stretch again, recording")
         with code.indented():
             code.extend(node.recording if node.recording.lines else _pass())
+        for var, (terms, _) in sorted(batches.items()):
+            code.line(f"{terms} = []    # {generator.bar(var)} adds up their products after the "
+                      "stretch, in one matrix product")
         code.line(node.reverse)
     code.extend(body if len(body.lines) else _indented_pass())
+    with code.indented():
+        for var, (terms, summing) in sorted(batches.items()):
+            code.line(f"{generator.bar(var)} += {summing}({terms}, {var})")
     state.clear()
     state |= header
 

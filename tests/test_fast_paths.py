@@ -287,3 +287,20 @@ def test_slice_reads_add_into_the_adjoint_s_own_array():
     expected = numeric_grad(neighbours, [x, 3], 0)
     np.testing.assert_allclose(tad.grad(neighbours)(x, 3), expected, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(tad.derivative(neighbours, optimize=False)(x, 3), expected, rtol=1e-6, atol=1e-9)
+
+
+def test_checkpointed_loops_sum_matmul_adjoints_once_per_stretch():
+    rng = np.random.default_rng(4)
+    W, h = rng.standard_normal((4, 4)) * 0.4, rng.standard_normal(4)
+    source = tad.source(batch_rnn_vector, wrt=0, checkpoint=True)
+    assert "W_bar_terms = []" in source and "snapshots.pop()" in source
+    plain = tad.grad(batch_rnn_vector, wrt=0)(W, h, 30)
+    saved = tad.grad(batch_rnn_vector, wrt=0, checkpoint=True)(W, h, 30)
+    np.testing.assert_allclose(saved, plain, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(plain, numeric_grad(batch_rnn_vector, [W, h, 30], 0), rtol=1e-6, atol=1e-9)
+
+
+def batch_rnn_vector(W, h, steps):
+    for _ in range(steps):
+        h = np.tanh(W @ h) + 0.5 * h
+    return np.sum(h * h)
