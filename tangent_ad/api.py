@@ -9,8 +9,9 @@
 """
 import functools
 import inspect
+import weakref
 
-from .transform import derivative_function
+from .transform import derivative_function, still_current
 
 MODES = ("reverse", "forward")
 
@@ -125,8 +126,28 @@ def _single_output(f, compiled):
                          f"{len(seeds)} values; use tad.vjp, or return one scalar")
 
 
+# f -> {(wrt, return_value, checkpoint): the gradient function}: tad.grad(f)(x) in a loop
+# builds its wrapper once (inspecting f's signature costs tens of microseconds)
+_gradients = weakref.WeakKeyDictionary()
+
+
 def _reverse(f, wrt, return_value, checkpoint=None):
     """The function computing f's gradient (with its value, if asked) from f's arguments."""
+    try:
+        made = _gradients.get(f, {}).get((wrt, return_value, checkpoint))
+    except TypeError:       # an unhashable wrt (a list) or f
+        made = None
+    if made is not None and still_current(made.derivative):
+        return made
+    made = _make_reverse(f, wrt, return_value, checkpoint)
+    try:
+        _gradients.setdefault(f, {})[(wrt, return_value, checkpoint)] = made
+    except TypeError:
+        pass
+    return made
+
+
+def _make_reverse(f, wrt, return_value, checkpoint):
     f = _unwrap(f)
     checkpoint = _checkpoint(checkpoint)
     if is_reverse_derivative(f):          # grad(grad(f)): forward mode over the reverse code

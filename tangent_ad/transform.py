@@ -317,6 +317,7 @@ def _compile(func, mode, wrt, return_value, tuple_output, checkpoint=None, optim
     function = compile_source(text, derived.name, module.namespace,
                               f"{mode} {func.__module__}.{func.__qualname__}")
     function._tangent_ad_info = derived
+    function._tangent_ad_source_function = weakref.ref(func)
     function._repr_html_ = functools.partial(highlight, text, "html")     # shown coloured in Jupyter
     if mode == "split":
         function.backward = function.__globals__[derived.backward]
@@ -333,6 +334,13 @@ def _compile(func, mode, wrt, return_value, tuple_output, checkpoint=None, optim
 def _still_current(func, compiled):
     globals_ = func.__globals__
     return all(globals_.get(name_, _GONE) is value for name_, value in compiled._tangent_ad_reads)
+
+
+def still_current(compiled):
+    """Whether a compiled derivative still matches the globals of the function it came from."""
+    func_ref = getattr(compiled, "_tangent_ad_source_function", None)
+    func = func_ref() if func_ref is not None else None
+    return func is not None and _still_current(func, compiled)
 
 
 _GONE = object()

@@ -304,3 +304,23 @@ def batch_rnn_vector(W, h, steps):
     for _ in range(steps):
         h = np.tanh(W @ h) + 0.5 * h
     return np.sum(h * h)
+
+
+SCALE = 2.0
+
+
+def scaled_square(x):
+    return SCALE * x * x
+
+
+def test_tad_grad_of_the_same_function_is_built_once_and_follows_its_globals():
+    global SCALE
+    assert tad.grad(scaled_square) is tad.grad(scaled_square)
+    assert tad.grad(scaled_square, wrt=0) is not tad.value_and_grad(scaled_square, wrt=0)
+    assert tad.grad(scaled_square)(3.0) == 12.0
+    SCALE = 5.0          # a notebook redefining a constant: the gradient is generated again
+    try:
+        assert tad.grad(scaled_square)(3.0) == 30.0
+        assert tad.grad(scaled_square).derivative(3.0) == 30.0
+    finally:
+        SCALE = 2.0
