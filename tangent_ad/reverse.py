@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import checkpoint, ir, reuse, rules
+from . import checkpoint, ir, needed, reuse
 from .code import Code, LineQuoter, src
 
 
@@ -130,44 +130,14 @@ class ReverseGenerator:
                 and self.derivatives.shapes.var(r) == frozenset())
 
     def skipped(self, s):
-        """Whether the forward sweep leaves ``s`` out: a NumPy operation (no user code, no
-        store into an array) whose result neither the reverse sweep, nor the value returned,
-        nor any statement kept reads (``tad.grad`` of ``np.sum(np.sin(x))`` needs ``cos(x)``,
-        never ``sin(x)``)."""
-        if not (self.optimize and not self.checkpoint and isinstance(s, ir.Assign) and s.index is None
-                and s.op is not None and s.op.kind in ("rule", "copy")
-                and not isinstance(s.op.rule, rules.Custom)):
+        """Whether the forward sweep leaves ``s`` out (see ``needed.py``)."""
+        if not (self.optimize and not self.checkpoint and needed.skippable(s)):
             return False
         if self._needed is None:
-            self._needed = self._needed_values()
+            outputs = [r for r in self.function.results
+                       if self.keeps_value or (r in self.active and not self.scalar_output(r))]
+            self._needed = needed.needed_values(self.function.body, outputs, self.reads_of)
         return s.target not in self._needed
-
-    def _needed_values(self):
-        """Variables whose values the derivative reads: the reverse sweep's reads, control
-        flow, the outputs it returns or seeds from, and what computes them (a fixed point)."""
-        f = self.function
-        needed = set()
-        for r in f.results:
-            if self.keeps_value or (r in self.active and not self.scalar_output(r)):
-                needed.add(r)
-        candidates = []
-        for s in ir.walk(f.body):
-            needed |= set(self.reads_of(s))
-            if isinstance(s, ir.Assign) and s.index is None and s.op is not None \
-                    and s.op.kind in ("rule", "copy") and not isinstance(s.op.rule, rules.Custom):
-                candidates.append(s)
-            else:
-                needed |= _statement_reads(s)
-        changed = True
-        while changed:
-            changed = False
-            for s in candidates:
-                if s.target in needed:
-                    operands = ir.read_names(s.value) - needed
-                    if operands:
-                        needed |= operands
-                        changed = True
-        return needed
 
     # --------------------------------------------------------------- generate
     def generate(self, name_):
@@ -882,24 +852,6 @@ def _index_adjoint_call(expr, var):
             and len(tree.args) == 3 and isinstance(tree.args[1], ast.Name) and tree.args[1].id == var:
         return ast.unparse(tree.args[0]), ast.unparse(tree.args[2])
     return None
-
-
-def _statement_reads(s):
-    """Names one statement reads itself (its test or iterable, not its nested blocks)."""
-    if isinstance(s, (ir.Assign, ir.Unpack)):
-        names = ir.read_names(s.value)
-        if isinstance(s, ir.Assign) and s.index is not None:     # y[i] = v reads y and i
-            names |= {s.target} | ir.read_names(s.index)
-        return names
-    if isinstance(s, (ir.If, ir.While)):
-        return ir.read_names(s.test)
-    if isinstance(s, ir.For):
-        return ir.read_names(s.iter)
-    if isinstance(s, ir.Raw):
-        return ir.read_names(s.node)
-    if isinstance(s, ir.Push):
-        return ir.read_names(s.value)
-    return set()
 
 
 def _popped(nodes):
