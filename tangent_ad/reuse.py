@@ -57,6 +57,16 @@ def is_new_value(expr):
     return isinstance(node, (ast.BinOp, ast.UnaryOp)) or _call_name(node) in NEW_FULL_ARRAY
 
 
+def full_reduction_adjoint(expr):
+    """``(function, g, x)`` for ``sum_adjoint(g, x)`` or ``mean_adjoint(g, x)`` with no axis: the
+    adjoint of a full reduction, the same number at every element of ``x``. None otherwise."""
+    tree = _parse(expr)
+    name_ = _call_name(tree)
+    if name_ in ("sum_adjoint", "mean_adjoint") and len(tree.args) == 2 and not tree.keywords:
+        return name_, ast.unparse(tree.args[0]), ast.unparse(tree.args[1])
+    return None
+
+
 def in_place_form(expr, g):
     """``(operator, rest, value)`` when ``expr`` is ``g * rest`` or ``g / rest`` (possibly inside
     ``unbroadcast``) and ``rest`` does not read ``g``: then ``g op= rest`` followed by ``value``

@@ -35,6 +35,7 @@ class Adjoint:
     seeded_call: object = None    # state -> the line calling the helper's derivative
     pops: list = field(default_factory=list)      # values it reads, restored from the tape first
     elementwise: bool = False     # an elementwise rule: each contribution has the target's shape
+    statement: object = None      # the forward statement (an ir.Assign)
 
 
 @dataclass
@@ -86,6 +87,10 @@ class ReverseGenerator:
         # to (made by sum_adjoint, ...): its last reader may update it in place (reuse.py)
         self.reuse_memory = self.optimize and not context.module.plain
         self.owned = set()
+        # variables whose adjoint is a number standing for every element (the adjoint of a full
+        # np.sum): their one elementwise reader spreads it, g * partial (see _spread_scalar)
+        self.spread = set()
+        self._facts = None
         self._needed = None
         self._allocate_records(function.body)
 
@@ -465,7 +470,8 @@ class ReverseGenerator:
         pops = self.save([v for v in reads if v not in before and v not in covered], later, code)
         pops += [Pop(v) for v in reversed(before)]
         elementwise = op.kind == "rule" and op.rule.elementwise
-        return [Adjoint(s.target, s.text, contributions, prelude, pops=pops, elementwise=elementwise)]
+        return [Adjoint(s.target, s.text, contributions, prelude, pops=pops, elementwise=elementwise,
+                        statement=s)]
 
     def unpacking(self, s, later, code, covered):
         """``a, b = helper(x)``: the helper's derivative is seeded with the adjoint of each part."""
@@ -619,6 +625,18 @@ class ReverseGenerator:
             block.line(line)
         g = self.bar(target)
         own = [e for v, e in node.contributions if v == target]
+        spread = self._spread_scalar(node)
+        if spread is not None:          # y = np.sum(t1): t1_bar is one number, spread later
+            var, value = spread
+            code.comment(node.comment)
+            self.restore(node, code)
+            code.line(f"{self.bar(var)} = {value}    # the same number for every element of {var}")
+            state.add(var)
+            self.spread.add(var)
+            self.owned.discard(var)
+            self.owned.discard(target)
+            state.discard(target)
+            return
         plan = self._reuse_plan(node, own)
         for index, (var, expr) in enumerate(node.contributions):
             if var == target:
@@ -654,6 +672,9 @@ class ReverseGenerator:
         (``a_bar = unbroadcast(g, a)`` may be ``g`` itself: then nothing is reused).
         """
         g = self.bar(node.target)
+        if node.target in self.spread:      # g is a number: each g * partial is a new full array
+            self.spread.discard(node.target)
+            return {i: "new" for i, (_, expr) in enumerate(node.contributions) if reuse.mentions(expr, g)}
         if not (self.reuse_memory and node.elementwise and not node.prelude and node.target in self.owned):
             return {}
         readers = [i for i, (_, expr) in enumerate(node.contributions) if reuse.mentions(expr, g)]
@@ -667,6 +688,67 @@ class ReverseGenerator:
                 and all(reuse.is_new_value(node.contributions[i][1]) for i in readers[:-1])):
             plan[readers[-1]] = "in place"
         return plan
+
+    def _spread_scalar(self, node):
+        """``(t1, value)`` when ``node`` is ``y = np.sum(t1)`` (or ``np.mean``) of a scalar ``y``,
+        and t1's adjoint can stay one number until its only reader spreads it.
+
+        ``t1_bar = sum_adjoint(y_bar, x)`` would fill an array with ``y_bar`` for the reader
+        ``t2_bar = t1_bar * np.cos(t2)`` to multiply; ``t1_bar = y_bar`` and the same reader
+        give the same array, without the filled one. Only when ``t1`` is a local assigned once
+        by an elementwise operation in the same block, read by this reduction alone, and every
+        partial of that operation has t1's full shape.
+        """
+        s, target = node.statement, node.target
+        if not (self.reuse_memory and s is not None and s.op is not None and s.op.kind == "rule"
+                and len(node.contributions) == 1 and not node.prelude):
+            return None
+        var, expr = node.contributions[0]
+        reduction = reuse.full_reduction_adjoint(expr)
+        shapes = self.derivatives.shapes
+        if reduction is None or shapes.var(target) != frozenset() or var in self.function.params:
+            return None
+        definitions, reads, block_of = self._program_facts()
+        definition = definitions.get(var, [None])
+        d = definition[0]
+        if len(definition) != 1 or reads.get(var) != 1 or block_of.get(id(d)) != block_of.get(id(s)) \
+                or not (isinstance(d, ir.Assign) and d.index is None and d.op is not None
+                        and d.op.kind == "rule" and d.op.rule.elementwise) or var in self.stored:
+            return None
+        g_var = self.bar(var)
+        readers = [e for _, e in self.derivatives.adjoint(d, g_var)[0] if reuse.mentions(e, g_var)]
+        for reader in readers:
+            form = reuse.in_place_form(reader, g_var)
+            if form is None or form[0] is None:
+                return None
+            partial_names = set(_ordered_names(form[1])) & self.locals
+            if shapes.union(partial_names) != shapes.var(var):
+                return None
+        function, g, x = reduction
+        if function == "sum_adjoint":
+            return var, g
+        return var, f"{g} / {self.derivatives.np}.size({x})"
+
+    def _program_facts(self):
+        """{variable: its assignments}, {variable: how many statements read it}, {statement: its block}."""
+        if self._facts is None:
+            definitions, reads, block_of = {}, {}, {}
+
+            def visit(block):
+                for s in block:
+                    block_of[id(s)] = id(block)
+                    if isinstance(s, ir.Assign):
+                        definitions.setdefault(s.target, []).append(s)
+                    elif isinstance(s, ir.Unpack):
+                        for t in s.targets:
+                            definitions.setdefault(t, []).append(s)
+                    for n in needed.statement_reads(s):
+                        reads[n] = reads.get(n, 0) + 1
+                    for inner in ir.blocks(s):
+                        visit(inner)
+            visit(self.function.body)
+            self._facts = definitions, reads, block_of
+        return self._facts
 
     def adjoint_of_parts(self, node, state, code):
         if not any(t in state for t in node.targets) or node.seeded_call is None:
