@@ -626,7 +626,7 @@ class ReverseGenerator:
         g = self.bar(target)
         own = [e for v, e in node.contributions if v == target]
         spread = self._spread_scalar(node)
-        if spread is not None:          # y = np.sum(t1): t1_bar is one number, spread later
+        if spread is not None and spread[0] not in state:   # y = np.sum(t1): t1_bar is one number
             var, value = spread
             code.comment(node.comment)
             self.restore(node, code)

@@ -351,3 +351,16 @@ def test_the_adjoint_of_a_sum_stays_a_number_only_where_its_reader_spreads_it():
     np.testing.assert_allclose(tad.derivative(sin_of_squares)(x, seed), 3.0 * 2 * x * np.cos(x ** 2),
                                rtol=1e-14)
     assert seed == 3.0
+
+
+def sum_and_its_operand(x):
+    t = np.sin(x)
+    s = np.sum(t)
+    return s, t
+
+
+def test_a_summed_value_that_is_also_an_output_keeps_its_own_seed():
+    x = np.linspace(0.1, 1.0, 4)
+    out, vjp_fn = tad.vjp(sum_and_its_operand, x)
+    s_bar, t_bar = 2.0, np.arange(4.0)
+    np.testing.assert_allclose(vjp_fn((s_bar, t_bar))[0], np.cos(x) * (s_bar + t_bar), rtol=1e-14)
