@@ -727,7 +727,7 @@ class ReverseGenerator:
         function, g, x = reduction
         if function == "sum_adjoint":
             return var, g
-        return var, f"{g} / {self.derivatives.np}.size({x})"
+        return var, f"{g} / size_of({x})"
 
     def _program_facts(self):
         """{variable: its assignments}, {variable: how many statements read it}, {statement: its block}."""

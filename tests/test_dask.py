@@ -75,3 +75,17 @@ def test_logistic_regression_example_runs_on_the_threaded_and_distributed_schedu
     out = capsys.readouterr().out
     assert "threaded scheduler:    matches NumPy" in out
     assert "distributed scheduler: matches NumPy" in out
+
+
+def mean_log_loss(x):
+    return np.mean(np.log(1.0 + x * x))
+
+
+def test_the_adjoint_of_a_mean_stays_lazy_and_warning_free(recwarn):
+    # the mean's adjoint is one number, y_bar / size_of(x): no NumPy function Dask lacks
+    x = np.linspace(-1.0, 1.0, 12)
+    x_d = da.from_array(x, chunks=4)
+    grad = tad.grad(mean_log_loss)(x_d)
+    assert isinstance(grad, da.Array)
+    np.testing.assert_allclose(grad.compute(), 2 * x / (1 + x * x) / 12, rtol=1e-14)
+    assert not [w for w in recwarn if "not implemented by Dask" in str(w.message)]

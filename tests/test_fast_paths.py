@@ -232,7 +232,7 @@ def test_an_adjoint_read_for_the_last_time_is_updated_in_place():
     w, X = rng.standard_normal(3), rng.standard_normal((6, 3))
     y = np.where(rng.standard_normal(6) > 0, 1.0, -1.0)
     source = tad.source(log_loss)
-    assert "t1_bar = out_bar / np.size(t4)" in source and "t2_bar = t1_bar / t2" in source
+    assert "t1_bar = out_bar / size_of(t4)" in source and "t2_bar = t1_bar / t2" in source
     assert "t3_bar *= t3" in source and "t4_bar *= t5" in source
     _check_against_central_differences(log_loss, [w, X, y])
 

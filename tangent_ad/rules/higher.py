@@ -41,7 +41,7 @@ BILINEAR = {
 }
 
 # piecewise constant: their derivative is zero wherever it exists
-CONSTANT = ["zeros_like", "extremum_weights", "clip_mask"]
+CONSTANT = ["zeros_like", "extremum_weights", "clip_mask", "size_of"]
 
 # no rule yet: differentiating through them is an error that names the operation
 UNSUPPORTED = {

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 __all__ = ['unbroadcast', 'broadcast_like', 'zeros_like', 'gradient_like', 'seed_adjoint',
-           'scalar_seed',
+           'scalar_seed', 'size_of',
            'checkpoint_period', 'copy_of']
 
 
@@ -103,6 +103,19 @@ def scalar_seed(y_bar):
     if seed_shape:
         raise ValueError(f"out_bar has shape {seed_shape}, but the function's output is a scalar")
     return y_bar
+
+
+def size_of(x):
+    """The number of elements of ``x`` (1 for a number), from its shape, for any array library.
+
+    >>> import numpy as np
+    >>> size_of(np.zeros((2, 3))), size_of(2.0)
+    (6, 1)
+    """
+    count = 1
+    for n in getattr(x, "shape", ()):
+        count *= n
+    return count
 
 
 def checkpoint_period(steps, every=None):
