@@ -67,6 +67,25 @@ def full_reduction_adjoint(expr):
     return None
 
 
+def broadcast_sum_adjoint(expr):
+    """``g`` when ``expr`` is ``sum_adjoint(g, x)`` or ``sum_adjoint(g, x, axis=..., keepdims=True)``:
+    ``g`` spread over ``x``'s shape, which adding ``g`` itself into an array of that shape does
+    by broadcasting. None otherwise.
+
+    >>> broadcast_sum_adjoint("sum_adjoint(t4_bar, e, axis=1, keepdims=True)")
+    't4_bar'
+    """
+    tree = _parse(expr)
+    if _call_name(tree) != "sum_adjoint" or len(tree.args) != 2:
+        return None
+    keywords = {k.arg: k.value for k in tree.keywords}
+    keepdims = keywords.pop("keepdims", None)
+    keywords.pop("axis", None)
+    if keywords or (tree.keywords and not (isinstance(keepdims, ast.Constant) and keepdims.value is True)):
+        return None
+    return ast.unparse(tree.args[0])
+
+
 def in_place_form(expr, g):
     """``(operator, rest, value)`` when ``expr`` is ``g * rest`` or ``g / rest`` (possibly inside
     ``unbroadcast``) and ``rest`` does not read ``g``: then ``g op= rest`` followed by ``value``

@@ -785,8 +785,11 @@ class ReverseGenerator:
         if var in state and var in self.owned and self.reuse_memory:
             # its own array: add in place (a slice read x[1:] adds into that slice only)
             index_read = _index_adjoint_call(expr, var)
+            spread = reuse.broadcast_sum_adjoint(expr)
             if index_read is not None:
                 code.line(f"index_accumulate({bar}, {index_read[0]}, {index_read[1]})")
+            elif spread is not None:
+                code.line(f"{bar} += {spread}    # spread over the summed axes by broadcasting")
             else:
                 code.line(f"{bar} += {expr}")
             self.context.module.has_plain_twin = True

@@ -364,3 +364,33 @@ def test_a_summed_value_that_is_also_an_output_keeps_its_own_seed():
     out, vjp_fn = tad.vjp(sum_and_its_operand, x)
     s_bar, t_bar = 2.0, np.arange(4.0)
     np.testing.assert_allclose(vjp_fn((s_bar, t_bar))[0], np.cos(x) * (s_bar + t_bar), rtol=1e-14)
+
+
+def test_unbroadcast_on_every_pair_of_small_shapes():
+    """Its fast loop against the plain definition: sum over the broadcast axes; an adjoint
+    smaller than x (grown from the zero placeholder) gives zeros of x's shape."""
+    import itertools
+    from tangent_ad.runtime import unbroadcast
+    shapes = [s for n in range(4) for s in itertools.product([1, 2, 3], repeat=n)]
+    rng = np.random.default_rng(0)
+    checked = 0
+    for g_shape, x_shape in itertools.product(shapes, shapes):
+        try:
+            result_shape = np.broadcast_shapes(g_shape, x_shape)
+        except ValueError:
+            continue
+        g, x = rng.standard_normal(g_shape), np.zeros(x_shape)
+        if g_shape == x_shape or g_shape == ():
+            expected = g
+        elif result_shape != g_shape:
+            expected = np.zeros(x_shape)
+        else:
+            extra = len(g_shape) - len(x_shape)
+            expected = np.sum(g, axis=tuple(range(extra))) if extra else g
+            ones = tuple(i for i, n in enumerate(x_shape) if n == 1 and expected.shape[i] != 1)
+            expected = np.sum(expected, axis=ones, keepdims=True)
+        got = unbroadcast(g, x)
+        assert np.shape(got) == np.shape(expected), (g_shape, x_shape)
+        np.testing.assert_allclose(got, expected, rtol=1e-14, atol=1e-15)
+        checked += 1
+    assert checked == 940

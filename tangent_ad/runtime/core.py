@@ -39,16 +39,22 @@ def unbroadcast(g, x):
     if not hasattr(x, "shape"):
         return float(np.sum(g))       # the gradient of a Python number is a Python number
     extra = len(g_shape) - len(shape)
-    if extra < 0 or any(g_shape[extra + i] == 1 and n != 1 for i, n in enumerate(shape)):
+    kept = []           # x's axes of length 1 along which g was broadcast
+    for i, n in enumerate(shape if extra >= 0 else ()):
+        if g_shape[extra + i] != n:
+            if g_shape[extra + i] == 1 or n != 1:
+                extra = -1
+                break
+            kept.append(i)
+    if extra < 0:
         # smaller than x somewhere: an adjoint has x's result's shape unless it grew from the
         # zero placeholder (0.0 * t), so this is zeros; give them x's shape
         return np.zeros_like(x)
     # the array's own sum method: the same reduction as np.sum, without its dispatch overhead
     if extra:
         g = g.sum(axis=tuple(range(extra)) if extra > 1 else 0)
-    kept = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
     if kept:
-        g = g.sum(axis=kept, keepdims=True)
+        g = g.sum(axis=tuple(kept), keepdims=True)
     return g
 
 
