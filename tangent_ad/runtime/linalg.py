@@ -67,14 +67,13 @@ def matmul_adjoint_left_sum(terms, a):
     array([[2., 0., 2.],
            [4., 0., 4.]])
     """
-    terms = _nonzero_terms(terms, a)
-    gs, bs = [g for g, _ in terms], [b for _, b in terms]
-    if _ndim(a) == 2 and _same_shapes(gs) and _same_shapes(bs):
+    gs, bs = _common_shapes(terms, a)
+    if gs is not None:
         if _ndim(gs[0]) == 1 and _ndim(bs[0]) == 1:         # W @ h: outer products
             return _rows(gs).T @ _rows(bs)
         if _ndim(gs[0]) == 2 and _ndim(bs[0]) == 2:         # W @ H: products of matrices
             return np.concatenate(gs, axis=1) @ np.concatenate(bs, axis=1).T
-    return _sum_each(matmul_adjoint_left, terms, a, left=True)
+    return _sum_each(matmul_adjoint_left, _nonzero_terms(terms, a), a, left=True)
 
 
 def matmul_adjoint_right_sum(terms, b):
@@ -87,14 +86,30 @@ def matmul_adjoint_right_sum(terms, b):
            [0., 0.],
            [2., 4.]])
     """
-    terms = _nonzero_terms(terms, b)
-    gs, as_ = [g for g, _ in terms], [a for _, a in terms]
-    if _ndim(b) == 2 and _same_shapes(gs) and _same_shapes(as_):
+    gs, as_ = _common_shapes(terms, b)
+    if gs is not None:
         if _ndim(gs[0]) == 1 and _ndim(as_[0]) == 1:        # h @ W: outer products
             return _rows(as_).T @ _rows(gs)
         if _ndim(gs[0]) == 2 and _ndim(as_[0]) == 2:        # H @ W: products of matrices
             return np.concatenate(as_, axis=0).T @ np.concatenate(gs, axis=0)
-    return _sum_each(matmul_adjoint_right, terms, b, left=False)
+    return _sum_each(matmul_adjoint_right, _nonzero_terms(terms, b), b, left=False)
+
+
+def _common_shapes(terms, operand):
+    """(adjoints, other operands) of the terms, zero placeholders left out, when ``operand`` is
+    a matrix and they have one shape each (what one product needs); (None, None) otherwise."""
+    if _ndim(operand) != 2:
+        return None, None
+    gs = [g for g, _ in terms]
+    others = [other for _, other in terms]
+    g_shapes = {getattr(g, "shape", ()) for g in gs}
+    if () in g_shapes:                       # a product with a matrix: () is the placeholder
+        kept = [(g, other) for g, other in terms if getattr(g, "shape", ())]
+        gs, others = [g for g, _ in kept], [other for _, other in kept]
+        g_shapes.discard(())
+    if len(g_shapes) != 1 or len({getattr(other, "shape", ()) for other in others}) != 1:
+        return None, None
+    return gs, others
 
 
 def _nonzero_terms(terms, operand):
@@ -107,10 +122,6 @@ def _nonzero_terms(terms, operand):
 def _rows(vectors):
     """Equal-length vectors as the rows of a matrix (np.stack, at a third of its overhead)."""
     return np.reshape(np.concatenate(vectors), (len(vectors), -1))
-
-
-def _same_shapes(arrays):
-    return bool(arrays) and all(_shape(x) == _shape(arrays[0]) for x in arrays)
 
 
 def _sum_each(adjoint, terms, operand, left):
