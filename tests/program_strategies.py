@@ -608,13 +608,15 @@ class Writer:
         if kind in ("dot", "inner"):
             a = self.exact((n,), depth + 1)
             b = self.exact((n,), depth + 1)
-            spelling = self.choice(["np.dot({a}, {b})", "({a}) @ ({b})", "np.inner({a}, {b})", "np.vdot({a}, {b})"])
+            # a @ b in parentheses: inside x * a @ b it would bind as (x * a) @ b
+            spelling = self.choice(["np.dot({a}, {b})", "(({a}) @ ({b}))", "np.inner({a}, {b})",
+                                    "np.vdot({a}, {b})"])
             return Expr(spelling.format(a=a.plain, b=b.plain), spelling.format(a=a.instr, b=b.instr), (),
                         a.bound * b.bound * n)
         if kind in ("matvec", "vecmat", "matmat", "einsum"):
             a = self.exact((n, n), depth + 1)
             b = self.exact((n,) if kind != "matmat" else (n, n), depth + 1)
-            template, shape = {"matvec": ("({a}) @ ({b})", (n,)), "vecmat": ("({b}) @ ({a})", (n,)),
+            template, shape = {"matvec": ("(({a}) @ ({b}))", (n,)), "vecmat": ("(({b}) @ ({a}))", (n,)),
                                "matmat": ("np.matmul({a}, {b})", (n, n)),
                                "einsum": ("np.einsum('ij,j->i', {a}, {b})", (n,))}[kind]
             if not fits(shape, within):
