@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import gast
 
-from . import ir
+from . import batching, ir
 from .code import Code, src
 
 
@@ -127,7 +127,7 @@ def reverse_sweep(generator, node, state, code):
     owned = {v for v in header - state if generator._argument_never_reassigned(v)}
     outer = generator.in_place
     generator.in_place = outer | (owned if generator.optimize else set())
-    generator.batches = {}
+    generator.batches = batching.Batches(generator.names, generator.bar)
     body = Code()
     generator.owned = set()         # no adjoint array is reused across iterations
     with body.indented():
@@ -143,14 +143,13 @@ def reverse_sweep(generator, node, state, code):
         code.line(node.replay + "    # run the stretch again, recording")
         with code.indented():
             code.extend(node.recording if node.recording.lines else _pass())
-        for var, (terms, _) in sorted(batches.items()):
-            code.line(f"{terms} = []    # {generator.bar(var)} adds up their products after the "
-                      "stretch, in one matrix product")
+        for line in batches.opening_lines("stretch"):
+            code.line(line)
         code.line(node.reverse)
     code.extend(body if len(body.lines) else _indented_pass())
     with code.indented():
-        for var, (terms, summing) in sorted(batches.items()):
-            code.line(f"{generator.bar(var)} += {summing}({terms}, {var})")
+        for line in batches.closing_lines():
+            code.line(line)
     state.clear()
     state |= header
 

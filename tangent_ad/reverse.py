@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import checkpoint, ir, needed, reuse
+from . import batching, checkpoint, ir, needed, reuse
 from .code import Code, LineQuoter, src
 
 
@@ -82,7 +82,7 @@ class ReverseGenerator:
         # W_bar += matmul_adjoint_left(g, W, h) in a loop becomes one matrix product after it;
         # not in code that will be differentiated again (its forward mode reads plain code)
         self.batch_products = self.optimize and not context.module.plain
-        self.batches = None      # var -> (list of terms, summing function) of the loop being emitted
+        self.batches = None      # the loop being emitted: its lists of matmul terms (batching.py)
         # variables whose adjoint holds an array of their full shape that only that name refers
         # to (made by sum_adjoint, ...): its last reader may update it in place (reuse.py)
         self.reuse_memory = self.optimize and not context.module.plain
@@ -809,25 +809,14 @@ class ReverseGenerator:
                 self.owned.discard(var)
 
     def _batched_product(self, var, expr):
-        """``W_bar_terms.append((g, h))`` for ``W_bar += matmul_adjoint_left(g, W, h)`` in a loop:
-        the terms are summed after the loop in one matrix product (``matmul_adjoint_left_sum``),
-        instead of one outer product per iteration."""
+        """``W_bar_terms.append((g, h))`` for ``W_bar += matmul_adjoint_left(g, W, h)`` in a loop
+        (batching.py); None where the contribution is added as it comes."""
         if self.batches is None or not self.batch_products:
             return None
-        call = _runtime_call(expr, ("matmul_adjoint_left", "matmul_adjoint_right"))
-        if call is None:
-            return None
-        func, (g, a, b) = call
-        operand, other = (a, b) if func == "matmul_adjoint_left" else (b, a)
-        if operand != var:
-            return None
-        if var not in self.batches:
-            self.batches[var] = (self.names.fresh(f"{self.bar(var)}_terms"), f"{func}_sum")
-        terms, summing = self.batches[var]
-        if summing != f"{func}_sum":         # W @ h and h @ W in one loop: added as they come
-            return None
-        self.context.module.has_plain_twin = True
-        return f"{terms}.append(({g}, {other}))"
+        line = self.batches.append(var, expr)
+        if line is not None:
+            self.context.module.has_plain_twin = True
+        return line
 
     def _argument_never_reassigned(self, var):
         return var in self.function.params and var not in self.writes(self.function.body)
@@ -892,7 +881,7 @@ class ReverseGenerator:
         owned = {v for v in header - state if self._argument_never_reassigned(v)}
         outer, outer_batches = self.in_place, self.batches
         self.in_place = outer | (owned if self.optimize else set())
-        self.batches = {}
+        self.batches = batching.Batches(self.names, self.bar)
         self.owned = set()      # ownership is not carried around the loop: each iteration starts afresh
         body = Code()
         with body.indented():
@@ -902,28 +891,14 @@ class ReverseGenerator:
         self.in_place, batches, self.batches = outer, self.batches, outer_batches
         self.owned = set()
         if body.lines:
-            for var, (terms, _) in sorted(batches.items()):
-                code.line(f"{terms} = []    # {self.bar(var)} adds up their products after the loop, "
-                          "in one matrix product")
+            for line in batches.opening_lines():
+                code.line(line)
             code.line(node.header)
             code.extend(body)
-            for var, (terms, summing) in sorted(batches.items()):
-                code.line(f"{self.bar(var)} += {summing}({terms}, {var})")
+            for line in batches.closing_lines():
+                code.line(line)
         state.clear()
         state |= header
-
-
-def _runtime_call(expr, functions):
-    """(function, argument sources) when ``expr`` is a call of one of ``functions``; else None."""
-    import ast
-    try:
-        tree = ast.parse(expr, mode="eval").body
-    except SyntaxError:
-        return None
-    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id in functions \
-            and not tree.keywords:
-        return tree.func.id, [ast.unparse(a) for a in tree.args]
-    return None
 
 
 def _index_adjoint_call(expr, var):
