@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import gast
 
-from . import batching, ir
+from . import ir
 from .code import Code, src
 
 
@@ -113,30 +113,9 @@ def forward_sweep(generator, s, before, code):
 
 def reverse_sweep(generator, node, state, code):
     """Emit the reverse sweep of a checkpointed loop (adjoints live across stretches)."""
-    header = set(state)
-    while True:                        # the adjoints alive at the loop head: a fixed point
-        generator.owned = set()
-        end = generator.run(node.body, set(header), Code())
-        if end <= header:
-            break
-        header |= end
-    for var in sorted(header - state):
-        code.line(generator.zero(var))
     # as in a plain loop: an input's adjoint zeroed here is added into in place, and its
     # matmul terms are summed once per stretch (the terms of one stretch at a time)
-    owned = {v for v in header - state if generator._argument_never_reassigned(v)}
-    outer = generator.in_place
-    generator.in_place = outer | (owned if generator.optimize else set())
-    generator.batches = batching.Batches(generator.names, generator.bar)
-    body = Code()
-    generator.owned = set()         # no adjoint array is reused across iterations
-    with body.indented():
-        with body.indented():
-            end = generator.run(node.body, set(header), body)
-            for var in sorted(header - end):
-                body.line(generator.zero(var))
-    generator.owned = set()
-    generator.in_place, batches, generator.batches = outer, generator.batches, None
+    header, body, batches = generator.loop_body(node.body, state, code, depth=2)
     code.line(node.segments)
     with code.indented():
         code.line(node.restore + "    # back to the state at the stretch's start")

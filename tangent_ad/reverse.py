@@ -34,8 +34,13 @@ class Adjoint:
     targets: tuple = ()           # for a, b = helper(...): every target
     seeded_call: object = None    # state -> the line calling the helper's derivative
     pops: list = field(default_factory=list)      # values it reads, restored from the tape first
-    elementwise: bool = False     # an elementwise rule: each contribution has the target's shape
     statement: object = None      # the forward statement (an ir.Assign)
+
+    @property
+    def elementwise(self):
+        """An elementwise rule: each contribution has the target's shape."""
+        op = getattr(self.statement, "op", None)
+        return op is not None and op.kind == "rule" and op.rule.elementwise
 
 
 @dataclass
@@ -79,13 +84,12 @@ class ReverseGenerator:
         self.stored = {v for sharing in self.viewers.values() for v in sharing}
         self.in_place = set()    # adjoints zeroed right before the loop being emitted: safe to add into
         self.keeps_value = return_value   # the value is returned too (value_and_grad, vjp)
-        # W_bar += matmul_adjoint_left(g, W, h) in a loop becomes one matrix product after it;
-        # not in code that will be differentiated again (its forward mode reads plain code)
-        self.batch_products = self.optimize and not context.module.plain
-        self.batches = None      # the loop being emitted: its lists of matmul terms (batching.py)
-        # variables whose adjoint holds an array of their full shape that only that name refers
-        # to (made by sum_adjoint, ...): its last reader may update it in place (reuse.py)
+        # adjoints updated in place (reuse.py) and a loop's matmul terms summed after it
+        # (batching.py); not in code that will be differentiated again (forward mode reads plain code)
         self.reuse_memory = self.optimize and not context.module.plain
+        self.batches = None      # the loop being emitted: its lists of matmul terms
+        # variables whose adjoint holds an array of their full shape that only that name refers
+        # to (made by sum_adjoint, ...): its last reader may update it in place
         self.owned = set()
         # variables whose adjoint is a number standing for every element (the adjoint of a full
         # np.sum): their one elementwise reader spreads it, g * partial (see _spread_scalar)
@@ -469,9 +473,7 @@ class ReverseGenerator:
             code.line(s.text)
         pops = self.save([v for v in reads if v not in before and v not in covered], later, code)
         pops += [Pop(v) for v in reversed(before)]
-        elementwise = op.kind == "rule" and op.rule.elementwise
-        return [Adjoint(s.target, s.text, contributions, prelude, pops=pops, elementwise=elementwise,
-                        statement=s)]
+        return [Adjoint(s.target, s.text, contributions, prelude, pops=pops, statement=s)]
 
     def unpacking(self, s, later, code, covered):
         """``a, b = helper(x)``: the helper's derivative is seeded with the adjoint of each part."""
@@ -619,12 +621,6 @@ class ReverseGenerator:
             self.restore(node, code)
             state.discard(target)
             return
-        block = Code()
-        self.restore(node, block)
-        for line in node.prelude:
-            block.line(line)
-        g = self.bar(target)
-        own = [e for v, e in node.contributions if v == target]
         spread = self._spread_scalar(node)
         if spread is not None and spread[0] not in state:   # y = np.sum(t1): t1_bar is one number
             var, value = spread
@@ -637,6 +633,12 @@ class ReverseGenerator:
             self.owned.discard(target)
             state.discard(target)
             return
+        block = Code()
+        self.restore(node, block)
+        for line in node.prelude:
+            block.line(line)
+        g = self.bar(target)
+        own = [e for v, e in node.contributions if v == target]
         plan = self._reuse_plan(node, own)
         for index, (var, expr) in enumerate(node.contributions):
             if var == target:
@@ -769,30 +771,23 @@ class ReverseGenerator:
         """Add ``expr`` to ``var``'s adjoint (assign it, the first time). ``owned``: ``expr`` is an
         array of var's full shape that no other name refers to."""
         bar = self.bar(var)
-        if var in self.in_place and var in state:
-            # an array this sweep made with zeros_like and nothing else refers to: add into it
-            # (a row read x[t] adds into one row, not a whole array of zeros per iteration)
-            batched = self._batched_product(var, expr)
-            if batched is not None:
-                code.line(batched)
-                return
-            index_read = _index_adjoint_call(expr, var)
-            if index_read is not None:
-                code.line(f"index_accumulate({bar}, {index_read[0]}, {index_read[1]})")
-            else:
-                code.line(f"{bar} += {expr}")
-            return
-        if var in state and var in self.owned and self.reuse_memory:
-            # its own array: add in place (a slice read x[1:] adds into that slice only)
+        in_place = var in self.in_place or (var in self.owned and self.reuse_memory)
+        if var in state and in_place:
+            # an array this sweep made (zeros_like before a loop, or an owned adjoint) that nothing
+            # else refers to: add into it (a row read x[t] adds into that row only)
+            batched = self._batched_product(var, expr) if var in self.in_place else None
             index_read = _index_adjoint_call(expr, var)
             spread = reuse.broadcast_sum_adjoint(expr)
-            if index_read is not None:
+            if batched is not None:
+                code.line(batched)
+            elif index_read is not None:
                 code.line(f"index_accumulate({bar}, {index_read[0]}, {index_read[1]})")
-            elif spread is not None:
+            elif spread is not None and self.reuse_memory:
                 code.line(f"{bar} += {spread}    # spread over the summed axes by broadcasting")
             else:
                 code.line(f"{bar} += {expr}")
-            self.context.module.has_plain_twin = True
+            if var not in self.in_place:
+                self.context.module.has_plain_twin = True
         elif var in state or not self.optimize:
             code.line(f"{bar} = {bar} + {expr}")
             # a new array, of var's full shape when expr is one (x_bar + index_adjoint(g, x, i))
@@ -811,7 +806,7 @@ class ReverseGenerator:
     def _batched_product(self, var, expr):
         """``W_bar_terms.append((g, h))`` for ``W_bar += matmul_adjoint_left(g, W, h)`` in a loop
         (batching.py); None where the contribution is added as it comes."""
-        if self.batches is None or not self.batch_products:
+        if self.batches is None or not self.reuse_memory:
             return None
         line = self.batches.append(var, expr)
         if line is not None:
@@ -865,31 +860,7 @@ class ReverseGenerator:
         state |= joined
 
     def rev_loop(self, node, state, code):
-        header = set(state)
-        outer_batches, self.batches = self.batches, None
-        while True:                        # adjoints live at the loop head: a fixed point
-            trial = Code()
-            self.owned = set()
-            end = self.run(node.body, set(header), trial)
-            if end <= header:
-                break
-            header |= end
-        self.batches = outer_batches
-        for var in sorted(header - state):
-            code.line(self.zero(var))
-        # a never-reassigned argument's adjoint zeroed here is only ever added to in the loop
-        owned = {v for v in header - state if self._argument_never_reassigned(v)}
-        outer, outer_batches = self.in_place, self.batches
-        self.in_place = outer | (owned if self.optimize else set())
-        self.batches = batching.Batches(self.names, self.bar)
-        self.owned = set()      # ownership is not carried around the loop: each iteration starts afresh
-        body = Code()
-        with body.indented():
-            end = self.run(node.body, set(header), body)
-            for var in sorted(header - end):
-                body.line(self.zero(var))
-        self.in_place, batches, self.batches = outer, self.batches, outer_batches
-        self.owned = set()
+        header, body, batches = self.loop_body(node.body, state, code, depth=1)
         if body.lines:
             for line in batches.opening_lines():
                 code.line(line)
@@ -900,6 +871,37 @@ class ReverseGenerator:
         state.clear()
         state |= header
 
+    def loop_body(self, nodes, state, code, depth):
+        """The reverse sweep of a loop body, for a loop written around it: (the adjoints alive at
+        the loop head, the body's code indented ``depth`` levels, its lists of matmul terms).
+
+        Adjoints first alive inside the loop are zeroed before it, into ``code``.
+        """
+        header = set(state)
+        outer_batches, self.batches = self.batches, None
+        while True:                        # adjoints live at the loop head: a fixed point
+            self.owned = set()
+            end = self.run(nodes, set(header), Code())
+            if end <= header:
+                break
+            header |= end
+        for var in sorted(header - state):
+            code.line(self.zero(var))
+        # a never-reassigned argument's adjoint zeroed here is only ever added to in the loop
+        owned = {v for v in header - state if self._argument_never_reassigned(v)}
+        outer = self.in_place
+        self.in_place = outer | (owned if self.optimize else set())
+        self.batches = batching.Batches(self.names, self.bar)
+        self.owned = set()      # ownership is not carried around the loop: each iteration starts afresh
+        body = Code()
+        body.depth = depth
+        end = self.run(nodes, set(header), body)
+        for var in sorted(header - end):
+            body.line(self.zero(var))
+        self.in_place, batches, self.batches = outer, self.batches, outer_batches
+        self.owned = set()
+        body.depth = 0
+        return header, body, batches
 
 def _index_adjoint_call(expr, var):
     """(g, index) sources when ``expr`` is ``index_adjoint(g, var, index)``; else None."""
