@@ -275,9 +275,7 @@ def derivative_function(func, mode, wrt, return_value=False, tuple_output=False,
     one product after the loop; ``plain=True`` asks for code that does neither. Forward mode
     over generated code that does reads its plain twin instead.
     """
-    plain_twin = getattr(func, "_tangent_ad_plain", None)
-    if plain_twin is not None:
-        func = plain_twin()
+    func = _plain_twin(func) or func
     key = (mode, tuple(wrt), return_value, tuple_output, checkpoint, optimize, plain)
     with _lock:
         per_function = _cache.setdefault(func, {})
@@ -321,10 +319,8 @@ def _compile(func, mode, wrt, return_value, tuple_output, checkpoint=None, optim
     function._repr_html_ = functools.partial(highlight, text, "html")     # shown coloured in Jupyter
     if mode == "split":
         function.backward = function.__globals__[derived.backward]
-    if module.has_plain_twin:      # the same derivative in plain code, to differentiate again
-        function._tangent_ad_plain = functools.partial(
-            derivative_function, func, mode, wrt, return_value, tuple_output, checkpoint, optimize,
-            plain=True)
+    if module.has_plain_twin:      # how to ask for the same derivative in plain code
+        function._tangent_ad_plain = (mode, wrt, return_value, tuple_output, checkpoint, optimize)
     globals_ = func.__globals__
     function._tangent_ad_reads = tuple((name_, globals_[name_]) for name_ in sorted(_free_names(text))
                                        if name_ in globals_)
@@ -334,6 +330,14 @@ def _compile(func, mode, wrt, return_value, tuple_output, checkpoint=None, optim
 def _still_current(func, compiled):
     globals_ = func.__globals__
     return all(globals_.get(name_, _GONE) is value for name_, value in compiled._tangent_ad_reads)
+
+
+def _plain_twin(compiled):
+    """The same derivative as ``compiled`` in plain code, to differentiate again; None when
+    ``compiled`` is plain already (or is not generated code)."""
+    request = getattr(compiled, "_tangent_ad_plain", None)
+    func = compiled._tangent_ad_source_function() if request is not None else None
+    return derivative_function(func, *request, plain=True) if func is not None else None
 
 
 def still_current(compiled):

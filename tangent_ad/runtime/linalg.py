@@ -104,7 +104,7 @@ def _common_shapes(terms, operand):
     others = [other for _, other in terms]
     g_shapes = {getattr(g, "shape", ()) for g in gs}
     if () in g_shapes:                       # a product with a matrix: () is the placeholder
-        kept = [(g, other) for g, other in terms if getattr(g, "shape", ())]
+        kept = _nonzero_terms(terms, operand)
         gs, others = [g for g, _ in kept], [other for _, other in kept]
         g_shapes.discard(())
     if len(g_shapes) != 1 or len({getattr(other, "shape", ()) for other in others}) != 1:
