@@ -9,6 +9,7 @@
 import argparse
 import importlib.util
 import inspect
+import itertools
 import os
 import sys
 
@@ -58,16 +59,33 @@ def _load(target):
         raise SystemExit(f"tangent_ad: expected FILE:FUNC, got {target!r}")
     if not os.path.isfile(path):
         raise SystemExit(f"tangent_ad: no such file: {path}")
-    module_name = os.path.splitext(os.path.basename(path))[0]
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
-    spec.loader.exec_module(module)
+    module = _import_file(path)
     func = getattr(module, name, None)
     if func is None or not callable(func):
         raise SystemExit(f"tangent_ad: {path} has no function {name!r}")
     return func
+
+
+def _import_file(path):
+    """Run the file's top-level code as ``import`` would, under a module name of its own.
+
+    Named after the file, a target json.py would take the place of the json module; and
+    the caller's sys.modules and sys.path are left as they were.
+    """
+    module_name = next(name for name in (f"tangent_ad_cli_target_{n}" for n in itertools.count(1))
+                       if name not in sys.modules)
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    folder = os.path.dirname(os.path.abspath(path))
+    sys.modules[module_name] = module     # while it runs, for code that looks its module up
+    sys.path.insert(0, folder)            # imports of the files beside it
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        if folder in sys.path:
+            sys.path.remove(folder)
+        sys.modules.pop(module_name, None)
+    return module
 
 
 def _wrt(text):

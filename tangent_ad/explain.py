@@ -30,6 +30,7 @@ import tokenize
 from typing import Any, NamedTuple
 
 from . import api
+from .code import source_lines
 
 __all__ = ["explain", "Explanation", "Row"]
 
@@ -79,7 +80,7 @@ def explain(f, *args, mode="reverse", wrt=0, tangents=None, checkpoint=None, opt
     instrumented, statements = _instrument(text, entry)
     recorder.statements = statements
     filename = f"<tangent_ad.explain {entry} #{next(_counter)}>"
-    linecache.cache[filename] = (len(text), None, [line + "\n" for line in text.splitlines()], filename)
+    linecache.cache[filename] = (len(text), None, [line + "\n" for line in source_lines(text)], filename)
     namespace = dict(derived.__globals__)
     namespace[RECORDER] = recorder
     exec(compile(instrumented, filename, "exec"), namespace)
@@ -485,7 +486,7 @@ def _is_tape_call(node, method):
 class _Instrumenter:
     def __init__(self, text):
         self.text = text
-        self.lines = text.splitlines()
+        self.lines = source_lines(text)      # indexed by the parser's line numbers
         self.statements = []
         self.function = None
         self.entry = None

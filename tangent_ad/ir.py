@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import gast
 
-from .code import src
+from .code import source_lines, src
 
 
 @dataclass
@@ -219,7 +219,7 @@ def to_source(function):
             elif isinstance(s, Unpack):
                 lines.append(pad + f"{', '.join(s.targets)} = {src(s.value)}")
             elif isinstance(s, Raw):
-                lines.extend(pad + line for line in src(s.node).splitlines())
+                lines.extend(pad + line for line in source_lines(src(s.node)))
             elif isinstance(s, Push):
                 lines.append(pad + f"{s.stack}.append({src(s.value)})")
             elif isinstance(s, If):

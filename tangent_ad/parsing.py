@@ -10,6 +10,7 @@ import textwrap
 
 import gast
 
+from .code import source_lines
 from .errors import Location, TransformError
 
 
@@ -81,8 +82,8 @@ def parse_function(func):
 
 
 def _indent_removed(source, dedented):
-    first = source.lstrip("\n").splitlines()[0]
-    first_dedented = dedented.lstrip("\n").splitlines()[0]
+    first = source_lines(source.lstrip("\n"))[0]
+    first_dedented = source_lines(dedented.lstrip("\n"))[0]
     return len(first) - len(first_dedented)
 
 

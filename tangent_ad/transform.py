@@ -22,6 +22,7 @@ import gast
 import numpy
 
 from . import activity, fence, normalize, parsing, runtime
+from .code import is_module_path, is_name, source_lines, string_text
 from .derivatives import Derivatives
 from .errors import InternalError, TransformError
 from .flatten import flatten, stacks
@@ -78,7 +79,8 @@ class Context:
         self.optimize = module.optimize
         self.location = prepared.parsed.location
         node = prepared.parsed.node
-        self.where_defined = f"{os.path.basename(self.location.filename)}, line {node.lineno}"
+        # it goes into the generated docstrings: a file name may hold quotes and line breaks
+        self.where_defined = string_text(f"{os.path.basename(self.location.filename)}, line {node.lineno}")
         self.names = prepared.names
         self.local_names = prepared.local_names
         self.names.reserve(module.np_alias)
@@ -131,7 +133,7 @@ class Module:
             name_ = preferred
         else:
             name_ = self.function_names.fresh(preferred)
-            owner_name = next((k for k, v in self.namespace.items() if v is owner), None)
+            owner_name = next((k for k, v in self.namespace.items() if v is owner and is_name(k)), None)
             if owner_name is None:
                 raise InternalError(f"the function {preferred} of a custom rule is not reachable "
                                     "from the differentiated function's module")
@@ -214,6 +216,7 @@ class Module:
             lines.append(f"import numpy as {self.np_alias}")
         home = sys.modules.get(self.entry.__module__)
         importable = (home is not None and self.entry.__module__ != "__main__"
+                      and is_module_path(self.entry.__module__)
                       and getattr(home, "__dict__", None) is self.entry.__globals__)
         for name_ in sorted(free):
             if name_ not in self.namespace or hasattr(builtins, name_):
@@ -221,6 +224,8 @@ class Module:
             value = self.namespace[name_]
             if inspect.ismodule(value):
                 module_name = value.__name__
+                if not is_module_path(module_name):
+                    continue        # no import line can name it; the namespace holds it
                 lines.append(f"import {module_name}" if module_name == name_
                              else f"import {module_name} as {name_}")
             elif importable and name_ in self.entry.__globals__:
@@ -298,7 +303,7 @@ def compile_source(text, name_, namespace, label):
     """Define the function ``name_`` by running ``text``, with its lines kept for tracebacks,
     ``inspect.getsource`` and further differentiation."""
     filename = f"<tangent_ad {label} #{next(_counter)}>"
-    lines = [line + "\n" for line in text.splitlines()]
+    lines = [line + "\n" for line in source_lines(text)]       # numbered as the compiler does
     linecache.cache[filename] = (len(text), None, lines, filename)
     namespace = dict(namespace)
     exec(compile(text, filename, "exec"), namespace)
