@@ -6,10 +6,30 @@ and module constants are never active, so they get no tangents or adjoints.
 
 The analysis is per variable name and ignores statement order (a name that is
 active anywhere is active everywhere): simple, and never too small.
+
+It is conservative by construction: a derivative may flow into a name through
+anything that can change the value the name refers to, not only through an
+assignment to it. A store into a view (``r = out[0]; r[1] = v``) changes every
+name that may share ``r``'s memory; a method of a local object (``ys.append(v)``),
+a call whose result is unused, ``out=`` and a helper that changes its argument
+change their operands; a value called as a function (a closure a helper made) passes
+on what it captured; an indexing object such as ``np.r_[a, b]`` passes on its
+elements. Such a name becomes active, and the flattening step then either
+differentiates what it writes or refuses it with a located error: no value that
+depends on a differentiated argument is silently a constant.
 """
+import inspect
+
 import gast
+import numpy as np
 
 from . import ir, rules
+# methods of a local value that never change it: everything else (append, extend, fill,
+# sort, update, ...) is taken to change its receiver with its arguments
+from .escapes import READ_ONLY_METHODS
+
+# NumPy functions that write into their first argument
+_WRITES_FIRST_ARGUMENT = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal}
 
 
 class Flow:
@@ -44,7 +64,9 @@ class Flow:
                 return set()
             return self.names(node.value)
         if isinstance(node, gast.Subscript):
-            return self.names(node.value)
+            # the index too: np.r_[a, b] builds a value from it (an index computed from a
+            # differentiated value is refused later, where it is lowered)
+            return self.names(node.value) | self.names(node.slice)
         if isinstance(node, (gast.Tuple, gast.List)):
             return set().union(*(self.names(e) for e in node.elts)) if node.elts else set()
         if isinstance(node, gast.IfExp):
@@ -75,6 +97,8 @@ class Flow:
                 flows |= self.names(keyword.value)
         if isinstance(func, gast.Attribute):
             flows |= self.names(func.value)      # a method call on a value
+        elif target is None:
+            flows |= self.names(func)            # a function held in a variable: what it captured
         return flows
 
     def resolve_callee(self, func):
@@ -96,16 +120,59 @@ def local_names(function):
     return set(function.params) | ir.writes(function.body)
 
 
-def dependencies(function, flow):
-    """Edges ``target <- source`` of derivative flow, for every assignment."""
+def dependencies(function, flow, aliases=None):
+    """Edges ``target <- source`` of derivative flow, for every assignment, and for every
+    statement that may change a value in place (see the module's docstring).
+
+    ``aliases`` (an :class:`aliasing.AliasGroups`) widens a store to every name that may
+    share the stored array's memory.
+    """
     edges = []
+
+    def sharing(name_, statement):
+        if aliases is None:
+            return {name_}
+        return {n for n in aliases.group(name_, statement) if not n.startswith("@")} | {name_}
+
+    def changed_in_place(s, nodes):
+        """Edges for calls in ``nodes`` that may change an operand: ``ys.append(v)``, ..."""
+        unused = isinstance(s, ir.Raw) and isinstance(s.node, gast.Expr)
+        for node in nodes:
+            for call in (c for c in gast.walk(node) if isinstance(c, gast.Call)):
+                operands = list(call.args) + [k.value for k in call.keywords]
+                sources = set().union(*(flow(a) for a in operands)) if operands else set()
+                changed = [k.value for k in call.keywords if k.arg == "out"]
+                func = call.func
+                receiver = ir.root_name(func.value) if isinstance(func, gast.Attribute) else None
+                if receiver in flow.local_names and func.attr not in READ_ONLY_METHODS \
+                        and func.attr not in rules.METHODS:
+                    changed.append(func.value)
+                callee = flow.resolve_callee(func)
+                if unused or _writes_argument(callee):
+                    changed += operands
+                for operand in changed:
+                    root = ir.root_name(operand)
+                    if root in flow.local_names:
+                        for target in sharing(root, s):
+                            edges.append((target, sources | flow(operand)))
 
     def visit(statements):
         for s in statements:
+            if isinstance(s, (ir.Assign, ir.Unpack)):
+                changed_in_place(s, [s.value])
+            elif isinstance(s, ir.Raw):
+                changed_in_place(s, [s.node])
+            elif isinstance(s, (ir.If, ir.While)):
+                changed_in_place(s, [s.test])
+            elif isinstance(s, ir.For):
+                changed_in_place(s, [s.iter])
             if isinstance(s, ir.Assign):
                 if ir.stack_pop(s.value) in function.stacks:
                     continue            # v = tape.pop() restores v: it is active as v is elsewhere
                 edges.append((s.target, flow(s.value)))
+                if s.augmented or s.index is not None:     # x += v changes x's memory in place
+                    for target in sharing(s.target, s):
+                        edges.append((target, flow(s.value) | {s.target}))
             elif isinstance(s, ir.Unpack):
                 sources = flow(s.value)
                 for target in s.targets:
@@ -120,8 +187,13 @@ def dependencies(function, flow):
                         isinstance(node, gast.Assign) and not all(
                             isinstance(t, (gast.Name, gast.Tuple, gast.List)) for t in node.targets)):
                     sources = sources | set(s.writes)   # x[i] = v keeps the rest of x
+                in_place = isinstance(node, gast.AugAssign) or (
+                    isinstance(node, gast.Assign) and not all(
+                        isinstance(t, (gast.Name, gast.Tuple, gast.List)) for t in node.targets))
                 for target in s.writes:
-                    edges.append((target, sources))
+                    # a store through a view (r[1] = v with r = out[0]) changes out as well
+                    for changed in (sharing(target, s) if in_place else {target}):
+                        edges.append((changed, sources))
             elif isinstance(s, ir.If):
                 visit(s.body)
                 visit(s.orelse)
@@ -137,9 +209,33 @@ def dependencies(function, flow):
     return edges
 
 
-def analyze(function, wrt, flow):
+def _writes_argument(callee):
+    """Whether calling ``callee`` may change an argument in place."""
+    from .aliasing import mutates_arguments
+    if callee is None:
+        return False
+    if inspect.isfunction(callee):
+        return mutates_arguments(callee)
+    try:
+        return callee in _WRITES_FIRST_ARGUMENT or (
+            getattr(callee, "__name__", None) == "at" and isinstance(getattr(callee, "__self__", None), np.ufunc))
+    except TypeError:
+        return False
+
+
+def alias_groups(function, flow):
+    """Which names may share memory, for :func:`analyze` to widen stores with."""
+    from .aliasing import AliasGroups
+
+    def resolve(name_):
+        return None if name_ in flow.local_names else flow.resolve(name_)
+
+    return AliasGroups(function.body, resolve, params=function.params)
+
+
+def analyze(function, wrt, flow, aliases=None):
     """The set of active variable names of ``function`` for the arguments ``wrt``."""
-    edges = dependencies(function, flow)
+    edges = dependencies(function, flow, aliases)
     varied = set(wrt)
     changed = True
     while changed:
@@ -152,7 +248,8 @@ def analyze(function, wrt, flow):
     changed = True
     while changed:
         changed = False
-        for target, sources in edges:
+        # usefulness flows from later statements to earlier ones: straight-line code takes one pass
+        for target, sources in reversed(edges):
             if target in useful:
                 new = sources - useful
                 if new:

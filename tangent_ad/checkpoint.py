@@ -92,6 +92,7 @@ def forward_sweep(generator, s, before, code):
                               restore.format(snapshots=snapshots), f"for {s.target} in {stretch}:",
                               f"for {s.target} in reversed({stretch}):", recording, body_nodes)]
     counter = names.fresh("iterations")
+    unused = names.special("_")
     every = generator.checkpoint if isinstance(generator.checkpoint, int) \
         and not isinstance(generator.checkpoint, bool) else None
     code.line(f"{period} = checkpoint_period(None, {every!r})")
@@ -107,8 +108,8 @@ def forward_sweep(generator, s, before, code):
     body_nodes = generator.sweep_block(s.body, later, recording)
     count = f"min({period}, {counter} - {start})"
     return [RevCheckpoint(f"for {start} in reversed(range(0, {counter}, {period})):",
-                          restore.format(snapshots=snapshots), f"for _ in range({count}):",
-                          f"for _ in range({count}):", recording, body_nodes)]
+                          restore.format(snapshots=snapshots), f"for {unused} in range({count}):",
+                          f"for {unused} in range({count}):", recording, body_nodes)]
 
 
 def reverse_sweep(generator, node, state, code):

@@ -224,7 +224,7 @@ class Derivatives:
         if len(args) == 1:
             return [(self._var(op, p), call) for p in op.active], []
         parts = [self.names.fresh(f"{self.adjoint_name(self._var(op, p))}_from_{rule.name}")
-                 if p in op.active else "_" for p, _ in rule.signature if p in op.bound]
+                 if p in op.active else self.names.special("_") for p, _ in rule.signature if p in op.bound]
         contributions = [(self._var(op, p), part) for (p, _), part in zip(rule.signature, parts)
                          if p in op.active]
         return contributions, [f"{', '.join(parts)} = {call}"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from . import ir, rules
+from . import escapes, ir, rules
 from .aliasing import AliasGroups, mutates_arguments
 from .code import src
 
@@ -38,6 +38,7 @@ class Flattener:
         self.parsed = function.parsed
         self.aliases = AliasGroups(function.body, self._resolve_global, params=function.params)
         self.stacks = function.stacks
+        self._module_level = None      # the names the function binds itself (found when needed)
 
     def run(self):
         self.function.body = self.block(self.function.body)
@@ -93,6 +94,7 @@ class Flattener:
         return out
 
     def statement(self, s):
+        self._check_escape(s)
         targets = [s.target] if isinstance(s, ir.Assign) else s.targets if isinstance(s, ir.Unpack) else []
         if set(targets) & self.flow.useful:
             self._check_value_constructors(s.value)
@@ -212,6 +214,39 @@ class Flattener:
                 f"{name_} may be the same array as {others}, and NumPy changes it in place; "
                 f"write {name_} = {name_} + ... (a new array) or copy it first with np.copy")
 
+    def _check_escape(self, s):
+        """A differentiated value leaves the function only through its result: stored into a
+        module-level array or list, or handed to a helper that changes one, another function
+        could read it back where no derivative follows it."""
+        node = s.node if isinstance(s, ir.Raw) else s.value if isinstance(s, (ir.Assign, ir.Unpack)) \
+            else s.test if isinstance(s, (ir.If, ir.While)) else s.iter if isinstance(s, ir.For) else None
+        varied = self.flow.varied
+        if node is None or not varied:
+            return
+        if self._module_level is None:
+            self._module_level = escapes.bound_names(self.parsed.node)
+        bound = self._module_level
+        if isinstance(s, ir.Raw):
+            for store, root in escapes.stored_roots(node):
+                if root not in bound and self.flow(node.value) & varied:
+                    raise self.where.error(store, f"store of a differentiated value into the "
+                                           f"module-level {root}", "return the value and let the "
+                                           "caller store it")
+        for call in gast.walk(node):
+            if not isinstance(call, gast.Call):
+                continue
+            operands = list(call.args) + [k.value for k in call.keywords]
+            if not any(self.flow(a) & varied for a in operands):
+                continue
+            changed = escapes.changed_global(call, bound, self.parsed.resolve)
+            callee = self.flow.resolve_callee(call.func)
+            if changed is not None or (inspect.isfunction(callee) and escapes.changes_module_state(callee)):
+                what = f"the module-level {changed}" if changed else "a module-level value"
+                raise self.where.error(call, f"call to {_func_name(call.func)} that puts a "
+                                       f"differentiated value into {what}",
+                                       "return the value instead: tangent_ad follows a value only "
+                                       "through the function's arguments and results")
+
     def _check_no_mutation(self, statement):
         """A differentiated array must not be changed in place by a call whose result is unused."""
         node = statement.node
@@ -226,6 +261,11 @@ class Flattener:
             func = call.func
             if isinstance(func, gast.Attribute) and self.touches_active(func.value, statement) \
                     and self.flow.resolve_callee(func.value) is None:
+                if func.attr in ("append", "extend", "insert"):
+                    raise self.where.error(
+                        call, f"a list of differentiated values built with .{func.attr}()",
+                        "store into an array made before the loop (ys = np.zeros(n); ys[i] = x * i), "
+                        "or list the values in one call (np.stack([a, b, c]))")
                 raise self.where.error(call, f"in-place method .{func.attr}() of a differentiated "
                                        "array", "compute a new array instead of mutating it in place")
             arguments = list(call.args) + [k.value for k in call.keywords]
@@ -387,6 +427,11 @@ class Flattener:
             expr = gast.Attribute(value=operand, attr=value.attr, ctx=gast.Load())
             return expr, self.make_op(rules.RULES[rule_name], {"a": operand})
         if isinstance(value, gast.Subscript):
+            if self.is_active_expr(value.slice) and self.flow.resolve_callee(value.value) is not None:
+                name_ = src(value.value)      # np.r_[a, b]: an object that builds a value from the index
+                raise self.where.error(value, f"{name_}[...] with differentiated values",
+                                       "join arrays with np.concatenate([a, b]) (np.c_: np.column_stack, "
+                                       "np.vstack for rows)")
             operand = self.atom(value.value, origin, out)
             index = self.index_atom(value.slice, origin, out)
             expr = gast.Subscript(value=operand, slice=index, ctx=gast.Load())
@@ -479,6 +524,12 @@ class Flattener:
             return self._rule_call(func, rule, bound, value), self.make_op(rule, bound)
         if inspect.isfunction(target):
             return self.user_call(value, target, origin, out)
+        if target is None and isinstance(func, gast.Name):
+            raise self.where.error(
+                value, f"call to {name_}, a function held in a variable",
+                f"tangent_ad cannot see which function {name_} is or what it captured (a closure or "
+                "lambda made elsewhere); call a module-level function by its name and pass every "
+                "value it uses as an argument")
         raise self.where.error(
             value, f"call to {name_}",
             f"tangent_ad has no derivative rule for {name_} and no Python source to differentiate; "

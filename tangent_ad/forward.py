@@ -67,9 +67,8 @@ class ForwardGenerator:
                            f"{', '.join(tangents.values())}, returns ({outs}, {dots}): "
                            f"the value of {f.name} and its tangent.")
             self.code.line('"""')
-            for p in sorted(f.stored_params):
-                self.code.line(f"{p} = copy_of({p})    # stores into {p} leave "
-                               "the caller's array as it was")
+            for line in ir.stored_argument_lines(f):
+                self.code.line(line)
             for p in f.params:        # before the body: p still holds the argument
                 if p in self.active and p not in self.wrt:
                     # an argument not differentiated but later given differentiated values
@@ -177,7 +176,7 @@ class ForwardGenerator:
             dots = ", ".join(self.dot(t) for t in s.targets)
             self.code.line(f"{dots} = {self.derivatives.tangent(s, lambda v: v in self.full)}")
             return
-        dots = [self.dot(t) if t in self.active else "_" for t in s.targets]
+        dots = [self.dot(t) if t in self.active else self.names.special("_") for t in s.targets]
         self.code.line(f"({', '.join(s.targets)}), ({', '.join(dots)}) = {self._derived_call(s)}")
 
     def _derived_call(self, s):

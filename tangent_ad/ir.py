@@ -240,3 +240,19 @@ def to_source(function):
 
     block(function.body, 1)
     return "\n".join(lines) + "\n"
+
+
+def stored_argument_lines(function):
+    """Lines that start a derivative of ``function`` when it stores into an argument: the
+    derivative works on a copy (the caller's array stays as it was), which is right only
+    when no other argument is the same memory, so that is checked first."""
+    lines = []
+    for p in sorted(function.stored_params):
+        others = [q for q in function.params if q != p]
+        if others:
+            arguments = ", ".join(f"{q}={q}" for q in [p] + others)
+            lines.append(f"separate_arrays({arguments})    # {p} is stored into: no other argument "
+                         "may share its memory")
+        lines.append(f"{p} = copy_of({p})    # stores into {p} leave the caller's array as it was")
+    return lines
+

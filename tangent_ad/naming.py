@@ -40,6 +40,14 @@ class Names:
                 return candidate
         return self.fresh(candidates[-1])
 
+    def special(self, base):
+        """The one name of a generated helper variable (``tape``, ``_``): ``base`` unless the
+        user's code has it, the same name on every call."""
+        key = (base, None)
+        if key not in self._derived:
+            self._derived[key] = self.fresh(base)
+        return self._derived[key]
+
     def temp(self):
         """The next numbered temporary: t1, t2, ..."""
         while True:

@@ -63,11 +63,11 @@ def stages(f, mode="reverse", wrt=0):
     parsed = parsing.parse_function(f)
     fence.check_function(parsed)
     tree_names = {n for n in _names(parsed.node)}
-    names = Names(tree_names | RESERVED | {"_"})
+    names = Names(tree_names | RESERVED)
     function = normalize.desugar(parsed, names)
     normalized = ir.to_source(function)
     flow = activity.Flow(parsed.resolve, set(activity.local_names(function)))
-    active = activity.analyze(function, names_wrt, flow)
+    active = activity.analyze(function, names_wrt, flow, activity.alias_groups(function, flow))
     flat = flatten(function, active, flow, names)      # in place: normalized is printed above
     raw = api.source(f, mode, wrt, optimize=False)
     optimized = api.source(f, mode, wrt)

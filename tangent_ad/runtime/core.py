@@ -13,12 +13,13 @@ array([[3.],
        [3.]])
 """
 import math
+import sys
 
 import numpy as np
 
 __all__ = ['unbroadcast', 'broadcast_like', 'zeros_like', 'gradient_like', 'seed_adjoint',
            'scalar_seed', 'size_of',
-           'checkpoint_period', 'copy_of']
+           'checkpoint_period', 'copy_of', 'separate_arrays']
 
 
 def _shape(x):
@@ -149,3 +150,34 @@ def copy_of(x):
     (array([0., 0.]), 3)
     """
     return x.copy() if hasattr(x, "shape") and hasattr(x, "copy") else x
+
+
+def separate_arrays(**arguments):
+    """Raise ValueError when the first argument (one the function stores into) shares memory
+    with another: the derivative stores into a copy, so it cannot follow a store that also
+    changes a second argument.
+
+    >>> import numpy as np
+    >>> a = np.zeros(2)
+    >>> separate_arrays(a=a, b=np.ones(2))
+    >>> separate_arrays(a=a, b=a[1:])
+    Traceback (most recent call last):
+    ...
+    ValueError: arguments a and b share memory, and the function stores into a; pass separate arrays (b.copy())
+    """
+    (stored_name, stored), *others = arguments.items()
+    for name, other in others:
+        if other is stored or (hasattr(other, "shape") and _may_share_memory(stored, other)):
+            raise ValueError(f"arguments {stored_name} and {name} share memory, and the function "
+                             f"stores into {stored_name}; pass separate arrays ({name}.copy())")
+
+
+def _may_share_memory(a, b):
+    """NumPy's (or the array library's own) may_share_memory; False where there is none."""
+    module = sys.modules.get(type(a).__module__.partition(".")[0])
+    test = getattr(module, "may_share_memory", None)
+    try:
+        return bool(test(a, b)) if test is not None else False
+    except (TypeError, ValueError):
+        return False
+

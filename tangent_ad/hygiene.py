@@ -1,0 +1,55 @@
+"""Keep the user's names apart from the names the generated code needs for itself.
+
+Generated code calls runtime helpers (``unbroadcast``, ``zeros_like``, ...) and
+``derivative`` by their own names. A function whose parameter, local variable or
+global has one of those names would have it overwritten by the import, or would
+shadow the helper, and get a wrong derivative. Such a name of the user's is given a
+fresh name in the parsed function (``zeros_like`` becomes ``zeros_like2``); a global
+keeps its object under the new name, and the generated source imports it as
+``from module import zeros_like as zeros_like2``. Every other name stays as written.
+
+Generated local variables (``tape``, ``_``, temporaries, adjoints) are chosen fresh
+against the function's names where they are made (see :mod:`tangent_ad.naming`).
+
+>>> import gast
+>>> tree = gast.parse("def f(x):\\n    return unbroadcast(x) * x")
+>>> rename_clashes(tree.body[0], taken=set())
+{'unbroadcast': 'unbroadcast2'}
+>>> import ast; print(ast.unparse(gast.gast_to_ast(tree)).splitlines()[1].strip())
+return unbroadcast2(x) * x
+"""
+import gast
+import numpy as _numpy
+
+from . import runtime
+
+# names the generated code binds at module level: never the user's
+GENERATED_GLOBALS = frozenset(runtime.__all__) | {"derivative", "registered_rule"}
+
+
+def rename_clashes(node, taken):
+    """Rename, in the function ``node``, every name that clashes with a generated global.
+
+    ``taken``: names that a new name must also avoid (the function's namespace, a dict).
+    Returns {old name: new name}.
+    """
+    names = [n for n in gast.walk(node) if isinstance(n, gast.Name)]
+    used = {n.id for n in names}
+    stored = {n.id for n in names if isinstance(n.ctx, (gast.Store, gast.Param, gast.Del))}
+    # the generated code reads NumPy as np (or the module's own alias): a local by that name
+    # would hide it
+    numpy_names = {"np"} | {k for k, v in dict(taken).items() if v is _numpy} if isinstance(taken, dict) \
+        else {"np"}
+    clashes = sorted((used & GENERATED_GLOBALS) | (stored & numpy_names))
+    renamed = {}
+    avoid = used | set(taken) | GENERATED_GLOBALS
+    for old in clashes:
+        number = 2
+        while f"{old}{number}" in avoid:
+            number += 1
+        renamed[old] = f"{old}{number}"
+        avoid.add(renamed[old])
+    for n in names:
+        if n.id in renamed:
+            n.id = renamed[n.id]
+    return renamed
