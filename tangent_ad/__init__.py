@@ -18,11 +18,12 @@ from .higher import hessian, hvp, jacfwd, jacrev
 from .highlighting import highlight
 from .pipeline import stages
 from .rules.custom import custom_rule, registered as registered_rule
+from .selfcheck import CheckError
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Differentiable", "InternalError", "TransformError", "check_grad", "custom_rule", "derivative",
+    "CheckError", "Differentiable", "InternalError", "TransformError", "check_grad", "custom_rule", "derivative",
     "differentiate", "explain", "grad", "hessian", "hvp", "jacfwd", "jacrev", "jvp", "numerical_grad",
     "registered_rule", "source", "value_and_grad", "vjp",
 ]

@@ -7,14 +7,14 @@ array([4., 6.])
 """
 import numpy as np
 
-from .api import _unwrap, _wrt_names, grad
+from .api import _parameters, _unwrap, _wrt_names, grad
 
 
 def numerical_grad(f, *args, wrt=0, h=1e-5):
     """The central-difference gradient ``(f(x + h) - f(x - h)) / 2h`` of scalar ``f``."""
     f = _unwrap(f)
     names, as_tuple = _wrt_names(f, wrt)
-    params = list(__import__("inspect").signature(f).parameters)
+    params = _parameters(f)
     grads = [_central_difference(f, list(args), params.index(name), h) for name in names]
     return tuple(grads) if as_tuple else grads[0]
 

@@ -15,10 +15,13 @@ standard and cheapest way to get a Hessian-vector product.
 """
 import functools
 import inspect
+import weakref
 
+import gast
 import numpy as np
 
-from . import api
+from . import api, arguments
+from .errors import TransformError
 from .transform import compile_source, derivative_function
 
 
@@ -52,11 +55,22 @@ def _positions(f, names):
     return [params.index(n) for n in names]
 
 
-def _checked_args(f, names, positions, args):
-    if len(args) <= max(positions):
-        raise TypeError(f"{f.__name__}: pass the differentiated arguments by position")
+def _checked_args(f, signature, names, positions, args, kwargs=None):
+    """The arguments by position, bound as Python binds a call of the function differentiated
+    (its TypeError for a call it refuses), with the differentiated ones checked."""
+    args = signature.bind(args, kwargs or {})
+    arguments.refuse_values(f, signature.names, args)
     for name, p in zip(names, positions):
         api._check_differentiable(f, name, args[p])
+    return args
+
+
+def _wrapped(wrapper, f, made_by, signature, positions=(), as_tuple=False):
+    """``wrapper`` named and documented as ``f``, marked as made by ``tad.<made_by>``."""
+    functools.update_wrapper(wrapper, f)
+    del wrapper.__wrapped__       # it computes a derivative of f, not f: never differentiate f for it
+    api._mark(wrapper, made_by, signature, positions, as_tuple)
+    return wrapper
 
 
 def jacfwd(f, wrt=0):
@@ -65,12 +79,12 @@ def jacfwd(f, wrt=0):
     The Jacobian of an output ``y`` with respect to ``x`` has shape ``y.shape + x.shape``; with a
     tuple ``wrt`` (or a tuple of outputs) the result is a tuple (of tuples) of such blocks.
     """
-    f = api._unwrap(f)
+    f, signature = api._target(f)
     names, as_tuple = api._wrt_names(f, wrt)
     positions = _positions(f, names)
 
-    def jacobian(*args):
-        _checked_args(f, names, positions, args)
+    def jacobian(*args, **kwargs):
+        args = _checked_args(f, signature, names, positions, args, kwargs)
         forward = derivative_function(f, "forward", names)
         keys = [forward._tangent_ad_info.tangents[n] for n in names]
         blocks = []
@@ -91,23 +105,27 @@ def jacfwd(f, wrt=0):
             return tuple(tuple(row) for row in blocks)
         return tuple(blocks) if as_tuple else blocks[0]
 
-    functools.update_wrapper(jacobian, f)
-    del jacobian.__wrapped__
-    return jacobian
+    return _wrapped(jacobian, f, "jacfwd", signature, positions, as_tuple)
 
 
 def jacrev(f, wrt=0):
     """``J`` such that ``J(*args)`` is the Jacobian of ``f`` by reverse mode, one sweep per output entry.
 
     Same layout as :func:`jacfwd`: ``y.shape + x.shape``. Cheaper than ``jacfwd`` when the
-    output is smaller than the input.
+    output is smaller than the input. The Jacobian of a gradient (``jacrev(tad.grad(f))``,
+    a Hessian) is computed by forward mode over the gradient's code, as :func:`hessian`
+    does: reverse mode over reverse-mode code is not supported.
     """
-    f = api._unwrap(f)
+    target, signature = api._target(f)
+    if api.is_reverse_derivative(target):
+        return jacfwd(f, wrt)
+    f = target
+    api._refuse_reverse_over_tape(f)
     names, as_tuple = api._wrt_names(f, wrt)
     positions = _positions(f, names)
 
-    def jacobian(*args):
-        _checked_args(f, names, positions, args)
+    def jacobian(*args, **kwargs):
+        args = _checked_args(f, signature, names, positions, args, kwargs)
         reverse = derivative_function(f, "reverse", names, tuple_output=True)
         seeds = reverse._tangent_ad_info.seeds
         if len(seeds) > 1:
@@ -127,9 +145,7 @@ def jacrev(f, wrt=0):
             blocks.append(block)
         return tuple(blocks) if as_tuple else blocks[0]
 
-    functools.update_wrapper(jacobian, f)
-    del jacobian.__wrapped__
-    return jacobian
+    return _wrapped(jacobian, f, "jacrev", signature, positions, as_tuple)
 
 
 def hessian(f, wrt=0):
@@ -147,14 +163,17 @@ def hvp(f, wrt=0):
     ``v`` has the shape of the ``wrt`` argument (a tuple of them for a tuple ``wrt``). Forward
     mode over the reverse-mode code: the cost of about two gradients, whatever the size.
     """
-    f = api._unwrap(f)
+    f, signature = api._target(f)
     names, as_tuple = api._wrt_names(f, wrt)
     positions = _positions(f, names)
     gradient = api.grad(f, wrt).derivative
 
     def product(*args):
+        if not args:
+            raise TypeError(f"hvp of {f.__name__} takes {f.__name__}'s arguments and then the "
+                            "direction v; got no arguments")
         *args, v = args
-        _checked_args(f, names, positions, args)
+        args = _checked_args(f, signature, names, positions, tuple(args))
         directions = tuple(v) if as_tuple else (v,)
         if len(directions) != len(names):
             raise ValueError(f"hvp needs one direction per wrt argument ({len(names)}); got {len(directions)}")
@@ -165,24 +184,24 @@ def hvp(f, wrt=0):
             return tuple(api._like_argument(g, args[p]) for g, p in zip(gradient_dot, positions))
         return api._like_argument(gradient_dot, args[positions[0]])
 
-    functools.update_wrapper(product, f)
-    del product.__wrapped__
-    return product
+    return _wrapped(product, f, "hvp", signature)
 
 
-def gradient_by_forward_mode(f, wrt, return_value):
+def gradient_by_forward_mode(f, wrt, return_value, signature):
     """The gradient of a generated reverse-mode function (``grad(grad(f))``), by forward mode.
 
     Reverse mode over a tape is not supported, and for the scalar arguments such a second
     derivative usually has, forward mode is as cheap: one sweep per input entry. The result
     can be differentiated again (``.derivative`` is its code for scalar arguments).
+    ``signature`` is that of the function the gradient ``f`` differentiates: ``f``'s own
+    seed parameter is no argument of its gradient.
     """
     jacobian = jacfwd(f, wrt)
     names, as_tuple = api._wrt_names(f, wrt)
+    positions = _positions(f, names)
 
     def gradient(*args, **kwargs):
-        if kwargs:
-            raise TypeError("pass the arguments of a gradient's gradient by position")
+        args = signature.bind(args, kwargs)
         out = f(*args)
         if getattr(out, "shape", ()) != () or isinstance(out, tuple):
             raise ValueError("the gradient needs a scalar output: the inner gradient is not a "
@@ -191,8 +210,7 @@ def gradient_by_forward_mode(f, wrt, return_value):
         result = jacobian(*args)
         return (out, result) if return_value else result
 
-    functools.update_wrapper(gradient, f)
-    del gradient.__wrapped__
+    _wrapped(gradient, f, "value_and_grad" if return_value else "grad", signature, positions, as_tuple)
     if not return_value:
         gradient.derivative = _directional_derivatives(f, names, as_tuple)
     return gradient
@@ -219,3 +237,35 @@ def _directional_derivatives(f, names, as_tuple):
     function = compile_source("\n".join(lines) + "\n", name_, namespace, f"derivative of {f.__name__}")
     function._tangent_ad_forward_only = True
     return function
+
+
+# generated function -> the line of its tape, or 0 when its code keeps none
+_tape_lines = weakref.WeakKeyDictionary()
+
+
+def refuse_reverse_over_tape(f):
+    """Raise TransformError if ``f``, code tangent_ad generated, keeps a tape.
+
+    Reverse mode over such code is not supported, and would not be right today: the
+    forward sweep writes out a block the outer derivative does not differentiate as the
+    primal runs it, leaving out the block's tape pushes while their pops stay (so
+    ``pop from empty list``), and the outer derivative's own tape must not share the
+    inner code's list. Forward mode over it is supported: ``hvp``, ``hessian``, ``jacfwd``,
+    ``grad(grad(f))``, and ``jacrev`` of a gradient, which uses forward mode.
+    """
+    line = _tape_lines.get(f)
+    if line is None:
+        from .flatten import stacks
+        tree = gast.parse(getattr(f, "source", "") or "")
+        names = stacks(tree)
+        line = next((node.lineno for node in gast.walk(tree) if isinstance(node, gast.Assign)
+                     and isinstance(node.targets[0], gast.Name) and node.targets[0].id in names), 0)
+        _tape_lines[f] = line
+    if line:
+        raise TransformError(
+            "reverse mode of a derivative's tape", "differentiate it in forward mode instead: "
+            "tad.hvp, tad.hessian, tad.jacfwd (or tad.jacrev of a gradient) or tad.jvp",
+            filename=f.__code__.co_filename, lineno=line,
+            message=f"reverse mode over {f.__name__}, a derivative whose code keeps a tape, is not "
+                    "supported; differentiate it in forward mode instead: tad.hvp, tad.hessian, "
+                    "tad.jacfwd (or tad.jacrev of a gradient) or tad.jvp")

@@ -1,0 +1,89 @@
+"""What can be differentiated: a plain function defined with ``def``, read from its source.
+
+Anything else passed as the function is refused with what to write instead, before
+a derivative is made: a NumPy function or ufunc, a builtin, a ``functools.partial``,
+a callable object, and a decorated function whose wrapper cannot be read as written.
+
+A decorator made with ``functools.wraps`` sets ``__wrapped__`` on its wrapper.
+Following it would differentiate the undecorated function, silently leaving out the
+wrapper's own work (a negated output, a rescaled argument) and reading the function's
+globals instead of the wrapper's; so the wrapper is differentiated as written when it
+has plain parameters, and refused when it is the usual ``def w(*args, **kwargs)``.
+"""
+import functools
+import inspect
+
+from .errors import TransformError
+
+WRAPPED_HINT = ("differentiate {name}.__wrapped__ if the decorator does not change the value, "
+                "or write the decorator's work into the function")
+
+
+def check_function(f):
+    """Raise TypeError (or TransformError, located at the def) unless ``f`` is a plain
+    function that tangent_ad can read and differentiate."""
+    if inspect.isfunction(f):
+        check_wrapper(f)
+        _check_parameters(f)
+        return
+    raise TypeError(_not_a_function(f))
+
+
+def check_wrapper(f):
+    """A decorated function (``__wrapped__`` set): refuse it unless its wrapper has plain
+    parameters that tangent_ad can differentiate as written."""
+    if not inspect.isfunction(f) or getattr(f, "__wrapped__", None) is None:
+        return
+    code = f.__code__
+    if code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS) or code.co_kwonlyargcount:
+        inner = f.__wrapped__
+        inner_name = getattr(inner, "__qualname__", repr(inner))
+        raise TransformError(
+            f"decorated function {f.__qualname__}", WRAPPED_HINT.format(name=f.__name__),
+            filename=code.co_filename, lineno=code.co_firstlineno,
+            message=f"{f.__qualname__} is decorated: its wrapper "
+                    f"{code.co_name}{inspect.signature(f, follow_wrapped=False)} calls {inner_name} and "
+                    "may change what it returns, and tangent_ad cannot differentiate a wrapper with "
+                    f"*args or **kwargs; {WRAPPED_HINT.format(name=f.__name__)}")
+
+
+def _check_parameters(f):
+    """``*args``, ``**kwargs`` and keyword-only parameters: the fence's error, before the
+    API looks for the parameters ``wrt`` names."""
+    code = f.__code__
+    flags = code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
+    if flags or code.co_kwonlyargcount or code.co_posonlyargcount:
+        from . import fence, parsing       # only here: parsing the source costs milliseconds
+        fence.check_function(parsing.parse_function(f))
+
+
+def _not_a_function(f):
+    name = getattr(f, "__name__", None)
+    if isinstance(f, functools.partial):
+        inner = getattr(f.func, "__name__", "f")
+        fixed = [repr(a) for a in f.args] + [f"{k}={v!r}" for k, v in f.keywords.items()]
+        return (f"tangent_ad differentiates functions defined with def, not a functools.partial "
+                f"({f!r}); write the partial application as a function: "
+                f"def g(x): return {inner}({', '.join(fixed + ['x'] if f.args else ['x'] + fixed)})")
+    if hasattr(f, "cache_info") and hasattr(f, "__wrapped__"):
+        return (f"{name} is wrapped in a cache (functools.lru_cache or functools.cache), which "
+                f"tangent_ad cannot differentiate; differentiate {name}.__wrapped__, the function "
+                "without its cache")
+    module = getattr(f, "__module__", None) or ""
+    numpy_function = module.split(".")[0] == "numpy" or type(f).__name__ == "ufunc"
+    if name is not None and (numpy_function or inspect.isbuiltin(f)):
+        if numpy_function:
+            prefix = "np" + (module[len("numpy"):] if module.startswith("numpy") else "") + "."
+        else:
+            prefix = "" if module in ("builtins", "") else module + "."
+        return (f"{prefix}{name} is not a Python function defined with def: tangent_ad reads the source "
+                f"of the function it differentiates, and {prefix}{name} has none; call it inside one "
+                f"and differentiate that: def f(x): return {prefix}{name}(x)")
+    if inspect.ismethod(f):
+        return (f"tangent_ad differentiates functions defined with def, not a bound method ({f!r}); "
+                "write a function of the arrays to differentiate: def f(x): return obj.method(x), "
+                "with obj's numbers passed as arguments")
+    if inspect.isclass(f):
+        return f"tangent_ad differentiates functions defined with def, not a class ({f!r})"
+    return (f"tangent_ad differentiates Python functions defined with def; got {f!r}; "
+            "write a def function that computes the value and differentiate that")
