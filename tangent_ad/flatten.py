@@ -39,6 +39,7 @@ class Flattener:
         self.aliases = AliasGroups(function.body, self._resolve_global, params=function.params)
         self.stacks = function.stacks
         self._module_level = None      # the names the function binds itself (found when needed)
+        self._container_names = None   # names holding a list, dict or set (found when needed)
 
     def run(self):
         self.function.body = self.block(self.function.body)
@@ -142,6 +143,10 @@ class Flattener:
         """``x[i] = v`` or ``x[i] += v`` into an array being differentiated: one operation."""
         out = []
         name_ = target.id
+        if name_ in self._containers() or (isinstance(index, gast.Constant) and isinstance(index.value, str)):
+            raise self.where.error(node, f"store of a differentiated value into the list or dict {name_}",
+                                   "store into a NumPy array made with np.zeros(...), or keep each "
+                                   "value in a variable of its own")
         self.new_active(name_)
         index_atom = self._stored_index(self.index_atom(index, node, out), node, out)
         if op_type is not None and not isinstance(op_type, gast.Add):     # x[i] *= v: x[i] = x[i] * v
@@ -214,6 +219,23 @@ class Flattener:
                 f"{name_} may be the same array as {others}, and NumPy changes it in place; "
                 f"write {name_} = {name_} + ... (a new array) or copy it first with np.copy")
 
+    def _containers(self):
+        """Local names that hold a Python list, dict or set somewhere (``d = {}``, ``l = [1.0]``):
+        an index store into one is not an array store."""
+        if self._container_names is None:
+            self._container_names = set()
+            for s in ir.walk(self.function.body):
+                value = s.value if isinstance(s, ir.Assign) else getattr(getattr(s, "node", None), "value", None)
+                targets = [s.target] if isinstance(s, ir.Assign) else \
+                    [t.id for t in getattr(getattr(s, "node", None), "targets", []) if isinstance(t, gast.Name)]
+                displays = (gast.List, gast.Dict, gast.Set, gast.ListComp, gast.DictComp)
+                is_container = isinstance(value, displays) \
+                    or (isinstance(value, gast.BinOp) and isinstance(value.left, displays)) \
+                    or (isinstance(value, gast.Call) and self.flow.resolve_callee(value.func) in (list, dict, set))
+                if is_container:
+                    self._container_names |= set(targets)
+        return self._container_names
+
     def _check_escape(self, s):
         """A differentiated value leaves the function only through its result: stored into a
         module-level array or list, or handed to a helper that changes one, another function
@@ -240,7 +262,8 @@ class Flattener:
                 continue
             changed = escapes.changed_global(call, bound, self.parsed.resolve)
             callee = self.flow.resolve_callee(call.func)
-            if changed is not None or (inspect.isfunction(callee) and escapes.changes_module_state(callee)):
+            if changed is not None or (inspect.isfunction(callee) and rules.rule_for(callee) is None
+                                       and escapes.leaks_arguments(callee)):
                 what = f"the module-level {changed}" if changed else "a module-level value"
                 raise self.where.error(call, f"call to {_func_name(call.func)} that puts a "
                                        f"differentiated value into {what}",

@@ -357,3 +357,32 @@ def test_the_same_array_as_two_arguments_with_a_store_is_refused_at_the_call():
     assert value == store_into_first(a.copy(), b.copy())
     np.testing.assert_allclose(gradient, [2 * b[1], 2 * b[0] + a[1]])
     np.testing.assert_array_equal(a, [1.0, 2.0])    # the caller's array is unchanged
+
+
+# ----------------------------------------------------------- lists and dicts as buffers
+def dict_store(x):
+    d = {}
+    d["a"] = x * 2.0
+    return np.sum(d["a"])
+
+
+def list_store(x):
+    values = [1.0, 2.0]
+    values[0] = x
+    return values[0] * 3.0
+
+
+def repeated_list_store(x):
+    values = [0.0] * 3
+    for i in range(3):
+        values[i] = x * i
+    return values[2]
+
+
+@pytest.mark.parametrize("f, arg, text", [
+    (dict_store, np.ones(2), 'd["a"] ='),
+    (list_store, 0.5, "values[0] = x"),
+    (repeated_list_store, 0.5, "values[i] = x * i"),
+])
+def test_a_store_into_a_python_list_or_dict_is_refused(f, arg, text):
+    refused(f, arg, line_of=line_of(f, text), words=["list or dict"])
