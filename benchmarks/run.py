@@ -23,9 +23,10 @@ matplotlib` plus a CPU build of torch. matplotlib, also optional, draws the --sc
 benchmarks/profile_lines.py times the generated code of one workload line by line.
 
 Besides the timings: the transformation time of each workload (its first call on an
-empty cache), the overhead of tad.grad's wrapper against calling the generated
-function, the time `import tangent_ad` costs, and the peak memory of one gradient
-call measured with tracemalloc.
+empty cache) and of straight-line functions of 150, 300 and 600 statements, the overhead
+of tad.grad's wrapper against calling the generated function (and what its check that the
+cached derivative is still current costs), the time `import tangent_ad` costs, and the
+peak memory of one gradient call measured with tracemalloc.
 """
 import os
 import sys
@@ -47,6 +48,7 @@ import math  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 
@@ -60,6 +62,7 @@ import numpy as np  # noqa: E402
 
 import contenders as cont  # noqa: E402
 import tangent_ad as tad  # noqa: E402
+from tangent_ad import freshness  # noqa: E402
 from workloads import WORKLOADS, fresh_copy  # noqa: E402
 
 SCALING = {
@@ -67,6 +70,8 @@ SCALING = {
     "rnn_while": [10, 30, 100, 300, 1000],
 }
 SCALING_QUICK = {"sin_sq_sum": [10 ** 2, 10 ** 3], "rnn_while": [3, 6]}
+STATEMENTS = [150, 300, 600]           # straight-line functions whose transformation is timed
+STATEMENTS_QUICK = [25, 50, 100]
 PLOT = os.path.join(ROOT, "docs", "benchmark_scaling.png")
 
 
@@ -333,6 +338,48 @@ def transformation_times(out, workloads, copies):
                "generated lines"], rows)
 
 
+def straight_line_source(n):
+    """A function of n chained statements: a1 = np.sin(x) * 1.01, a2 = a1 * x + 0.5, ..."""
+    lines = ["import numpy as np", "", "", "def chain(x):", "    a1 = np.sin(x) * 1.01"]
+    for i in range(2, n + 1):
+        lines.append(f"    a{i} = np.sin(a{i - 1}) * 1.01" if i % 2 else f"    a{i} = a{i - 1} * x + 0.5")
+    lines.append(f"    return a{n}")
+    return "\n".join(lines) + "\n"
+
+
+def transformation_scaling(out, sizes, copies):
+    """tad.derivative (reverse) of straight-line functions of growing length: it should grow
+    linearly with the statements, not quadratically."""
+    rows = []
+    with tempfile.TemporaryDirectory() as directory:
+        sys.path.insert(0, directory)
+        try:
+            for n in sizes:
+                name = f"_tangent_ad_bench_chain_{n}"
+                with open(os.path.join(directory, name + ".py"), "w") as file:
+                    file.write(straight_line_source(n))
+                chain = importlib.import_module(name).chain
+                wall, cpu = [], []
+                for _ in range(copies):
+                    f = fresh_copy(chain)              # a new function object: the cache misses
+                    start, start_cpu = time.perf_counter(), time.process_time()
+                    tad.derivative(f, "reverse")
+                    wall.append(time.perf_counter() - start)
+                    cpu.append(time.process_time() - start_cpu)
+                sys.modules.pop(name, None)
+                median = statistics.median(wall)
+                rows.append([str(n), fmt_time(median), fmt_time(min(wall)), fmt_time(statistics.median(cpu)),
+                             f"{median / n * 1e3:.2f} ms"])
+        finally:
+            sys.path.remove(directory)
+    out.heading("Transformation time against statements (straight-line code)")
+    out.line(f"tad.derivative (reverse) of `a1 = np.sin(x) * 1.01; a2 = a1 * x + 0.5; ...` chained, "
+             f"median over {copies} fresh function object(s). CPU = process time, steadier than wall "
+             "time when other processes share the cores. Linear growth keeps 'per statement' flat.")
+    out.line()
+    out.table(["statements", "median", "min", "CPU, median", "per statement"], rows)
+
+
 def wrapper_overhead(out, w, repeat):
     """Per-call cost of tad.grad's wrapper on seed_poly, against the generated function itself."""
     import timeit
@@ -349,6 +396,7 @@ def wrapper_overhead(out, w, repeat):
         ("g = tad.grad(f); g(3.0, 2.0)", lambda: g(*args)),
         ("tad.grad(f)(3.0, 2.0) (cached)", lambda: tad.grad(f, wrt=wrt)(*args)),
         ("tad.derivative(f) lookup only", lambda: tad.derivative(f, "reverse", wrt)),
+        ("freshness check alone (each g call runs it)", lambda: freshness.holds(d, f)),
     ]
     number = 2000 if repeat <= 3 else 20000
     results = {}
@@ -603,6 +651,8 @@ def main(argv=None, stream=None):
         if not args.no_extras:
             copies = 1 if args.quick else 9
             transformation_times(out, workloads, copies)
+            statements = STATEMENTS_QUICK if args.quick else STATEMENTS
+            transformation_scaling(out, statements, 1 if args.quick else 3)
             if "seed_poly" in [w.name for w in workloads] or args.quick:
                 wrapper_overhead(out, WORKLOADS["seed_poly"], 3 if args.quick else 15)
             import_time(out, 1 if args.quick else 7)

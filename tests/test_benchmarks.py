@@ -122,8 +122,11 @@ def test_quick_run_of_every_workload():
     for name in WORKLOADS:
         assert f"### {name}:" in out
     for section in ("## Machine", "## Gradient time", "## Transformation time", "## Call overhead",
-                    "## Import time", "## Peak memory"):
+                    "## Import time", "## Peak memory",
+                    "## Transformation time against statements (straight-line code)"):
         assert section in out, section
+    assert "| freshness check alone (each g call runs it) |" in out
+    assert "| 100 |" in out          # the longest straight-line function of the quick run
     assert "OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = 1" in out
     assert "| tangent_ad reverse (generated fn) |" in out
     assert "tangent_ad forward (2 jvp)" in out

@@ -27,6 +27,7 @@ from .kinds import Custom
 _rules = weakref.WeakKeyDictionary()
 _by_id = {}                 # for callables that cannot be weakly referenced (builtins, ufuncs)
 _lock = threading.Lock()
+registrations = object()    # replaced at each registration: derivatives made before are made again
 
 
 def custom_rule(func=None, *, jvp=None, vjp=None):
@@ -43,12 +44,14 @@ def custom_rule(func=None, *, jvp=None, vjp=None):
     for rule_func, name in ((jvp, "jvp"), (vjp, "vjp")):
         if rule_func is not None and not callable(rule_func):
             raise TypeError(f"custom_rule: {name} must be a function, not {type(rule_func).__name__}")
+    global registrations
     rule = Custom(func, _parameters(func), jvp=jvp, vjp=vjp)
     with _lock:
         try:
             _rules[func] = rule
         except TypeError:
             _by_id[id(func)] = (func, rule)
+        registrations = object()
     return func
 
 
