@@ -9,8 +9,8 @@
 """
 import functools
 import inspect
-import weakref
 
+from . import arguments, caches, callables, freshness
 from .transform import derivative_function, still_current
 
 MODES = ("reverse", "forward")
@@ -18,7 +18,8 @@ MODES = ("reverse", "forward")
 
 # ---------------------------------------------------------------- arguments
 def _parameters(func):
-    return [p.name for p in inspect.signature(func).parameters.values()
+    # the function's own parameters: a decorator's wrapper is differentiated as written
+    return [p.name for p in inspect.signature(func, follow_wrapped=False).parameters.values()
             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY)]
 
 
@@ -54,25 +55,23 @@ def _check_mode(mode):
 
 
 def _bound_arguments(func, args, kwargs):
-    try:
-        bound = inspect.signature(func).bind(*args, **kwargs)
-    except TypeError as exc:
-        raise TypeError(f"{func.__name__}: {exc}") from None
-    bound.apply_defaults()
-    return bound.arguments
+    """Name -> value, as Python binds ``func(*args, **kwargs)`` (its TypeError if it does not)."""
+    signature = _signature(func)
+    return dict(zip(signature.names, signature.bind(args, kwargs)))
 
 
-def _check_differentiable(func, name, value):
-    if type(value) is float:
-        return
-    kind = getattr(getattr(value, "dtype", None), "kind", None)
-    if isinstance(value, (bool, int)) or (kind is not None and kind not in "fc"):
-        what = f"an integer or boolean ({type(value).__name__}"
-        what += f" of dtype {value.dtype})" if kind is not None else f" {value!r})"
-        raise TypeError(f"argument {name} of {func.__name__} is {what}, which is not differentiable; "
-                        "pass floats (for example 3.0 instead of 3, or x.astype(float))")
-    if value is None or isinstance(value, str):
-        raise TypeError(f"argument {name} of {func.__name__} is {value!r}, which is not differentiable")
+_check_differentiable = arguments.check_differentiable
+
+def _signature(func):
+    """``func``'s arguments.Signature, kept on ``func`` (see caches.py) and made again when its
+    code or its defaults change."""
+    kept = caches.cache(func, "signature")
+    made = kept.get("made") if kept is not None else None
+    if made is None or made[0] is not func.__code__ or made[1] is not func.__defaults__:
+        made = (func.__code__, func.__defaults__, arguments.Signature(func))
+        if kept is not None:
+            kept["made"] = made
+    return made[2]
 
 
 def _like_argument(gradient, argument):
@@ -98,6 +97,8 @@ def derivative(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
     _check_mode(mode)
     f = _unwrap(f)
     names, as_tuple = _wrt_names(f, wrt)
+    if mode == "reverse":
+        _refuse_reverse_over_tape(f)
     return derivative_function(f, mode, names, tuple_output=as_tuple and mode == "reverse",
                                checkpoint=_checkpoint(checkpoint, mode), optimize=bool(optimize))
 
@@ -126,54 +127,54 @@ def _single_output(f, compiled):
                          f"{len(seeds)} values; use tad.vjp, or return one scalar")
 
 
-# f -> {(wrt, return_value, checkpoint): the gradient function}: tad.grad(f)(x) in a loop
-# builds its wrapper once (inspecting f's signature costs tens of microseconds)
-_gradients = weakref.WeakKeyDictionary()
-
-
 def _reverse(f, wrt, return_value, checkpoint=None):
-    """The function computing f's gradient (with its value, if asked) from f's arguments."""
+    """The function computing f's gradient (with its value, if asked) from f's arguments.
+
+    Kept on f, {(wrt, return_value, checkpoint): the gradient function} (see caches.py):
+    tad.grad(f)(x) in a loop builds its wrapper once (inspecting f's signature costs tens of
+    microseconds), and the wrapper, which calls f, does not keep f alive.
+    """
+    kept = caches.cache(f, "gradients")
+    key = (wrt, return_value, checkpoint)
     try:
-        made = _gradients.get(f, {}).get((wrt, return_value, checkpoint))
-    except TypeError:       # an unhashable wrt (a list) or f
-        made = None
+        made = kept.get(key) if kept is not None else None
+    except TypeError:       # an unhashable wrt (a list)
+        kept = made = None
     if made is not None and still_current(made.derivative):
         return made
     made = _make_reverse(f, wrt, return_value, checkpoint)
-    try:
-        _gradients.setdefault(f, {})[(wrt, return_value, checkpoint)] = made
-    except TypeError:
-        pass
+    if kept is not None:
+        kept[key] = made
     return made
 
 
 def _make_reverse(f, wrt, return_value, checkpoint):
-    f = _unwrap(f)
+    f, signature = _target(f)
     checkpoint = _checkpoint(checkpoint)
     if is_reverse_derivative(f):          # grad(grad(f)): forward mode over the reverse code
         from .higher import gradient_by_forward_mode
-        return gradient_by_forward_mode(f, wrt, return_value)
+        return gradient_by_forward_mode(f, wrt, return_value, signature)
+    _refuse_reverse_over_tape(f)
     names, as_tuple = _wrt_names(f, wrt)
     compiled = derivative_function(f, "reverse", names, return_value=return_value,
                                    tuple_output=as_tuple, checkpoint=checkpoint)
     _single_output(f, compiled)
 
     positions = [_parameters(f).index(n) for n in names]
-
-    def differentiated_arguments(args, kwargs):
-        """The values of the wrt arguments (the common all-positional call is the fast path)."""
-        if not kwargs and all(p < len(args) for p in positions):
-            return [args[p] for p in positions]
-        arguments = _bound_arguments(f, args, kwargs)
-        return [arguments[n] for n in names]
+    # an all-positional call with this many arguments binds as it is: checked with two ints
+    least, most = max(signature.least, max(positions) + 1), signature.most
+    params = signature.names
 
     def reverse(*args, **kwargs):
-        values = differentiated_arguments(args, kwargs)
+        if not freshness.holds(compiled, f):    # f, a helper or a global changed: made again
+            return _reverse(f, wrt, return_value, checkpoint)(*args, **kwargs)
+        if kwargs or not least <= len(args) <= most:
+            args = signature.bind(args, kwargs)      # Python's TypeError for a call f refuses
+        arguments.refuse_values(f, params, args)
+        values = [args[p] for p in positions]
         for name, value in zip(names, values):
             _check_differentiable(f, name, value)
-        current = derivative_function(f, "reverse", names, return_value=return_value,
-                                      tuple_output=as_tuple, checkpoint=checkpoint)
-        result = current(*args, **kwargs)
+        result = compiled(*args)
         value, grads = result if return_value else (None, result)
         if as_tuple:
             grads = tuple(_like_argument(g, v) for g, v in zip(grads, values))
@@ -184,34 +185,59 @@ def _make_reverse(f, wrt, return_value, checkpoint):
     functools.update_wrapper(reverse, f)
     del reverse.__wrapped__            # it computes f's gradient, not f: never differentiate f for it
     reverse.derivative = compiled
+    _mark(reverse, "value_and_grad" if return_value else "grad", signature, positions, as_tuple)
     return reverse
 
 
-def grad(f, wrt=0, checkpoint=None):
+def _mark(wrapper, made_by, signature, positions=(), as_tuple=False):
+    """What tangent_ad needs to know of a function it made: which call made it, and the
+    signature of the function it differentiates (how it is called)."""
+    wrapper._tangent_ad_made_by = made_by
+    wrapper._tangent_ad_signature = signature
+    wrapper._tangent_ad_wrt = (tuple(positions), as_tuple)
+
+
+def grad(f, wrt=0, checkpoint=None, check=False):
     """``g`` such that ``g(*args, **kwargs)`` is the gradient of scalar-valued ``f`` (reverse mode).
 
     ``checkpoint=True`` keeps about sqrt(n) snapshots of each loop at the top of ``f`` instead
     of recording all n iterations, and recomputes one stretch at a time in the reverse sweep;
-    an int gives the iterations per snapshot instead.
+    an int gives the iterations per snapshot instead. ``check=True`` compares every gradient
+    with central differences of ``f`` along a random direction and raises
+    :class:`tangent_ad.CheckError` when they disagree (see ``selfcheck.py``).
     """
-    return _reverse(f, wrt, return_value=False, checkpoint=checkpoint)
+    gradient = _reverse(f, wrt, return_value=False, checkpoint=checkpoint)
+    return _checked(f, gradient, return_value=False) if check else gradient
 
 
-def value_and_grad(f, wrt=0, checkpoint=None):
-    """``g`` such that ``g(*args)`` is ``(f(*args), gradient)``."""
-    return _reverse(f, wrt, return_value=True, checkpoint=checkpoint)
+def value_and_grad(f, wrt=0, checkpoint=None, check=False):
+    """``g`` such that ``g(*args)`` is ``(f(*args), gradient)``; ``check`` as for :func:`grad`."""
+    gradient = _reverse(f, wrt, return_value=True, checkpoint=checkpoint)
+    return _checked(f, gradient, return_value=True) if check else gradient
 
 
-def jvp(f, primals, tangents):
-    """``(out, out_dot)`` by forward mode: one tangent per primal, ``None`` = not differentiated."""
-    f = _unwrap(f)
+def _checked(f, gradient, return_value):
+    from .selfcheck import checked_gradient
+    positions, as_tuple = gradient._tangent_ad_wrt
+    return checked_gradient(f, gradient, gradient._tangent_ad_signature, positions, as_tuple, return_value)
+
+
+def jvp(f, primals, tangents, check=False):
+    """``(out, out_dot)`` by forward mode: one tangent per primal, ``None`` = not differentiated.
+
+    ``check=True`` compares ``out_dot`` with central differences of ``f`` along the tangents
+    and raises :class:`tangent_ad.CheckError` when they disagree.
+    """
+    primal = f
+    f, signature = _target(f)
     primals, tangents = tuple(primals), tuple(tangents)
     if len(tangents) != len(primals):
         raise ValueError(f"jvp needs one tangent per primal: expected {len(primals)} tangent(s) "
                          f"(None for a primal not differentiated), found {len(tangents)}")
+    signature.check(primals)
     params = _parameters(f)
-    if len(primals) > len(params):
-        raise ValueError(f"{f.__name__} takes {len(params)} argument(s); got {len(primals)} primals")
+    arguments.refuse_values(f, params, primals)
+    arguments.refuse_values(f, [f"{p} (its tangent)" for p in params], tangents)
     chosen = [i for i, t in enumerate(tangents) if t is not None]
     for i in chosen:
         _check_differentiable(f, params[i], primals[i])
@@ -229,30 +255,30 @@ def jvp(f, primals, tangents):
     out, out_dot = compiled(*primals, **keywords)
     if all(isinstance(primals[i], float) and isinstance(tangents[i], float) for i in chosen):
         out_dot = _like_argument(out_dot, 0.0)
+    if check:
+        from .selfcheck import check_jvp
+        check_jvp(primal, primals, tangents, chosen, out_dot)
     return out, out_dot
 
 
-def _is_differentiable_value(value):
-    if isinstance(value, (bool, int)) or value is None or isinstance(value, str):
-        return False
-    kind = getattr(getattr(value, "dtype", None), "kind", None)
-    if kind is not None:
-        return kind in "fc"
-    return isinstance(value, (float, complex))
-
-
-def vjp(f, *primals):
+def vjp(f, *primals, check=False):
     """``(out, f_vjp)``; ``f_vjp(out_bar)`` is a tuple with one cotangent per primal.
 
     The forward sweep runs once, here; each ``f_vjp`` call runs only the reverse sweep,
     on the values the forward sweep saved. A primal that cannot be differentiated (an int,
-    a flag) gets ``None``.
+    a flag) gets ``None``; a tuple, list or dict that holds floats is refused. ``check=True``
+    compares each ``f_vjp(out_bar)`` with central differences of ``f`` along a random
+    direction and raises :class:`tangent_ad.CheckError` when they disagree.
     """
-    f = _unwrap(f)
+    primal = f
+    f, signature = _target(f)
+    signature.check(primals)
     params = _parameters(f)
-    chosen = [i for i, p in enumerate(primals) if _is_differentiable_value(p)]
+    arguments.refuse_values(f, params, primals)
+    chosen = [i for i, p in enumerate(primals) if arguments.is_differentiable(f, params[i], p)]
     if not chosen:
         return f(*primals), lambda out_bar: tuple(None for _ in primals)
+    _refuse_reverse_over_tape(f)
     names = tuple(params[i] for i in chosen)
     forward = derivative_function(f, "split", names)
     seeds = forward._tangent_ad_info.seeds
@@ -269,6 +295,9 @@ def vjp(f, *primals):
             result[i] = _like_argument(g, primals[i])
         return tuple(result)
 
+    if check:
+        from .selfcheck import checked_vjp
+        return out, checked_vjp(primal, f_vjp, primals, chosen)
     return out, f_vjp
 
 
@@ -279,25 +308,57 @@ def is_reverse_derivative(f):
 
 
 def _unwrap(f):
-    """The plain function to differentiate: a decorated function's ``f``, and for a gradient
-    made by ``tad.grad`` the generated function that computes it."""
-    f = f.__wrapped__ if isinstance(f, Differentiable) else f
-    f = getattr(f, "derivative", f) if inspect.isfunction(f) and hasattr(f, "derivative") else f
-    if not inspect.isfunction(inspect.unwrap(f)):
-        raise TypeError(f"tangent_ad differentiates Python functions defined with def; got {f!r}")
-    return f
+    """The plain function to differentiate (see :func:`_target`)."""
+    return _target(f)[0]
+
+
+def _target(f):
+    """(the plain function to differentiate, the Signature its derivatives are called with).
+
+    For ``@differentiate``'s object, the function it decorates. For a gradient made by
+    ``tad.grad``, the generated function that computes it, called with the arguments of
+    the function it differentiates: its seed parameter is not one of them. Anything
+    else must be a plain ``def`` function (see ``callables.py``).
+    """
+    if isinstance(f, Differentiable):
+        f = f.__wrapped__
+    made_by = getattr(f, "_tangent_ad_made_by", None) if inspect.isfunction(f) else None
+    if made_by is not None:
+        if made_by != "grad":
+            raise TypeError(_not_differentiated_again(f, made_by))
+        return f.derivative, f._tangent_ad_signature
+    callables.check_function(f)
+    return f, _signature(f)
+
+
+def _not_differentiated_again(f, made_by):
+    if made_by == "value_and_grad":
+        return (f"{f.__name__} here is tad.value_and_grad's function, which returns a value and a "
+                f"gradient; differentiate the gradient alone: tad.grad(tad.grad({f.__name__})), or "
+                f"tad.hessian({f.__name__})")
+    return (f"{f.__name__} here is the function tad.{made_by} made, which is not differentiated "
+            f"again; differentiate {f.__name__} itself: tad.hessian({f.__name__}), "
+            f"tad.hvp({f.__name__}) or tad.jacfwd(tad.grad({f.__name__}))")
+
+
+def _refuse_reverse_over_tape(f):
+    """Reverse mode over generated code that keeps a tape is not supported (see higher.py)."""
+    if hasattr(f, "_tangent_ad_info") or getattr(f, "_tangent_ad_forward_only", False):
+        from .higher import refuse_reverse_over_tape
+        refuse_reverse_over_tape(f)
 
 
 class Differentiable:
     """A function decorated with :func:`differentiate`: calls like ``f``, with derivatives attached."""
 
-    def __init__(self, f, mode="reverse", wrt=0, checkpoint=None):
+    def __init__(self, f, mode="reverse", wrt=0, checkpoint=None, check=False):
         _check_mode(mode)
         functools.update_wrapper(self, f)
         self.__wrapped__ = f
         self.mode = mode
         self.wrt = wrt
         self.checkpoint = _checkpoint(checkpoint)
+        self.check = bool(check)       # compare each derivative with central differences
         self._grad = self._value_and_grad = None    # made on first use, then reused
 
     def __call__(self, *args, **kwargs):
@@ -308,19 +369,19 @@ class Differentiable:
 
     def grad(self, *args, **kwargs):
         if self._grad is None:
-            self._grad = grad(self.__wrapped__, self.wrt, self.checkpoint)
+            self._grad = grad(self.__wrapped__, self.wrt, self.checkpoint, self.check)
         return self._grad(*args, **kwargs)
 
     def value_and_grad(self, *args, **kwargs):
         if self._value_and_grad is None:
-            self._value_and_grad = value_and_grad(self.__wrapped__, self.wrt, self.checkpoint)
+            self._value_and_grad = value_and_grad(self.__wrapped__, self.wrt, self.checkpoint, self.check)
         return self._value_and_grad(*args, **kwargs)
 
     def jvp(self, primals, tangents):
-        return jvp(self.__wrapped__, primals, tangents)
+        return jvp(self.__wrapped__, primals, tangents, check=self.check)
 
     def vjp(self, *primals):
-        return vjp(self.__wrapped__, *primals)
+        return vjp(self.__wrapped__, *primals, check=self.check)
 
     def derivative(self, mode=None):
         mode = mode or self.mode
@@ -339,13 +400,14 @@ class Differentiable:
                 f"wrt={self.wrt!r}):</p>" + highlight(self.source(), "html"))
 
 
-def differentiate(f=None, *, mode="reverse", wrt=0, checkpoint=None):
-    """Decorator: ``@differentiate`` or ``@differentiate(mode=..., wrt=..., checkpoint=...)``.
+def differentiate(f=None, *, mode="reverse", wrt=0, checkpoint=None, check=False):
+    """Decorator: ``@differentiate`` or ``@differentiate(mode=..., wrt=..., checkpoint=..., check=...)``.
 
     The decorated function still is ``f``; it gains ``.grad``, ``.value_and_grad``, ``.jvp``,
     ``.vjp``, ``.derivative(mode)`` and ``.source(mode)``; ``checkpoint`` applies to its
-    reverse mode (see :func:`grad`).
+    reverse mode (see :func:`grad`), and ``check=True`` checks what ``.grad``,
+    ``.value_and_grad``, ``.jvp`` and ``.vjp`` return against central differences.
     """
     if f is None:
-        return lambda func: Differentiable(func, mode, wrt, checkpoint)
-    return Differentiable(f, mode, wrt, checkpoint)
+        return lambda func: Differentiable(func, mode, wrt, checkpoint, check)
+    return Differentiable(f, mode, wrt, checkpoint, check)

@@ -10,8 +10,11 @@ import textwrap
 
 import gast
 
+from .callables import check_wrapper
 from .code import source_lines
 from .errors import Location, TransformError
+from .freshness import check_source
+from .hygiene import rename_clashes
 
 
 class ParsedFunction:
@@ -48,7 +51,7 @@ def function_namespace(func):
 
 def parse_function(func):
     """Parse ``func`` into a :class:`ParsedFunction` with the user's file positions."""
-    func = inspect.unwrap(func)
+    check_wrapper(func)     # a decorated function is read as written (its wrapper), or refused
     if not inspect.isfunction(func):
         raise TypeError(f"tangent_ad differentiates plain Python functions; got {func!r}")
     code = func.__code__
@@ -57,7 +60,8 @@ def parse_function(func):
         raise TransformError("lambda", "define the function with def in a file",
                              filename=filename, lineno=code.co_firstlineno)
     try:
-        lines, first_line = inspect.getsourcelines(func)
+        # the code's own lines: getsourcelines(func) follows __wrapped__ to the undecorated function
+        lines, first_line = inspect.getsourcelines(func.__code__)
     except (OSError, TypeError) as exc:
         raise TransformError(
             f"function {func.__qualname__}", "define it with def in a .py file (or a notebook cell) "
@@ -76,9 +80,20 @@ def parse_function(func):
         raise TransformError("async function" if isinstance(node, gast.AsyncFunctionDef)
                              else type(node).__name__, "differentiate a plain def function",
                              filename=filename, lineno=first_line)
+    check_source(func, source)       # the file may have changed since func was defined
     node.decorator_list = []
+    namespace = function_namespace(func)
+    renamed = rename_clashes(node, taken=namespace)
     file_lines = linecache.getlines(filename) or lines
-    return ParsedFunction(func, node, Location(filename, [line.rstrip("\n") for line in file_lines]))
+    parsed = ParsedFunction(func, node, Location(filename, [line.rstrip("\n") for line in file_lines]))
+    # a global renamed to keep it apart from a runtime helper keeps its object under the new name
+    stored = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
+              and isinstance(n.ctx, (gast.Store, gast.Param, gast.Del))}
+    parsed.renamed_globals = {new: old for old, new in renamed.items() if old in namespace
+                              and new not in stored}
+    for new, old in parsed.renamed_globals.items():
+        parsed.namespace[new] = parsed.namespace[old]
+    return parsed
 
 
 def _indent_removed(source, dedented):

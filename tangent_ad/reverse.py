@@ -56,6 +56,24 @@ class RevLoop:
     body: list
 
 
+class _WrittenAfter:
+    """The names written after one statement of a block: ``after`` (written after the block)
+    and each name whose last write in the block comes later. A lookup, where a set copied per
+    statement made long blocks quadratic."""
+
+    def __init__(self, after, last_write, index):
+        self.after, self.last_write, self.index = after, last_write, index
+
+    def __contains__(self, name_):
+        return name_ in self.after or self.last_write.get(name_, -1) > self.index
+
+    def __iter__(self):
+        return iter(set(self.after) | {n for n, i in self.last_write.items() if i > self.index})
+
+    def __or__(self, other):
+        return set(self) | set(other)
+
+
 class ReverseGenerator:
     def __init__(self, context, function, wrt, active, return_value=False, tuple_output=False,
                  checkpoint=None):
@@ -100,6 +118,11 @@ class ReverseGenerator:
 
     def bar(self, var):
         return self.names.adjoint(var)
+
+    @property
+    def tape(self):
+        """The list the forward sweep saves values on: ``tape`` unless the function uses that name."""
+        return self.names.special("tape")
 
     # --------------------------------------------------------------- analysis
     def _allocate_records(self, statements):
@@ -161,7 +184,7 @@ class ReverseGenerator:
         with code.indented():
             self._docstring(code, seed)
             if self.pushes:
-                code.line("tape = []")
+                code.line(f"{self.tape} = []")
             code.comment("forward sweep")
         reverse = Code()
         with reverse.indented():
@@ -169,9 +192,8 @@ class ReverseGenerator:
         with code.indented():
             for p, original in self.originals.items():
                 code.line(f"{original} = {p}    # the argument, before {p} is reassigned")
-            for p in sorted(f.stored_params):
-                code.line(f"{p} = copy_of({p})    # stores into {p} leave the "
-                          "caller's array as it was")
+            for line in ir.stored_argument_lines(f):
+                code.line(line)
         code.extend(forward)
         code.extend(reverse)
         return code, seed
@@ -190,10 +212,10 @@ class ReverseGenerator:
             self.reverse_sweep(reverse, reverse_nodes, seed)
         known = self.locals | set(f.params) | set(self.records.values()) | set(self.originals.values())
         if self.pushes:
-            known.add("tape")
+            known.add(self.tape)
         # every name the reverse sweep reads (one it also pops may be read first on another branch)
         saved = [n for n in _loaded_names(reverse.text()) if n in known]
-        defined = set(f.params) | set(self.originals.values()) | {"tape"} | self._top_level_writes()
+        defined = set(f.params) | set(self.originals.values()) | {self.tape} | self._top_level_writes()
         maybe = [n for n in saved if n not in defined]
         outs = ", ".join(f.results) if len(f.results) == 1 else f"({', '.join(f.results)})"
         code = Code()
@@ -209,11 +231,11 @@ class ReverseGenerator:
                 code.line(f"{' = '.join(maybe)} = None    # read by the reverse sweep; set below only "
                           "where their code runs")
             if self.pushes:
-                code.line("tape = []")
+                code.line(f"{self.tape} = []")
             for p, original in self.originals.items():
                 code.line(f"{original} = {p}    # the argument, before {p} is reassigned")
-            for p in sorted(f.stored_params):
-                code.line(f"{p} = copy_of({p})    # stores into {p} leave the caller's array as it was")
+            for line in ir.stored_argument_lines(f):
+                code.line(line)
         code.extend(forward)
         with code.indented():
             code.line(f"return {outs}, ({', '.join(saved)}{',' if len(saved) == 1 else ''})")
@@ -230,7 +252,7 @@ class ReverseGenerator:
             if saved:
                 code.line(f"{', '.join(saved)}, = saved")
             if self.pushes:
-                code.line("tape = list(tape)    # pop from a copy: the saved tape stays whole for the next call")
+                code.line(f"{self.tape} = list({self.tape})    # pop from a copy: the saved tape stays whole for the next call")
         code.extend(reverse)
         return code
 
@@ -273,30 +295,45 @@ class ReverseGenerator:
 
     def _sweep_statements(self, statements, after, code, top):
         reverse = []
+        later, covered = self._later_in_block(statements, after)
         for index, s in enumerate(statements):
             if top and self.checkpoint and isinstance(s, (ir.For, ir.While)) and self.is_active(s):
                 self._quote(s, code)
                 reverse = checkpoint.forward_sweep(self, s, statements[:index], code) + reverse
                 continue
-            later = after | self.writes(statements[index + 1:])
-            covered = self._covered_later(statements[index + 1:]) if self.optimize else set()
-            reverse = self.sweep(s, later, code, covered) + reverse
+            reverse = self.sweep(s, later[index], code, covered[index]) + reverse
         return reverse
 
-    def _covered_later(self, rest):
-        """Variables a later statement of the block reads (and restores) before any write of them.
+    def _later_in_block(self, statements, after):
+        """For each statement of a block: the names written after it (``after`` included), and
+        the variables a later statement of the block reads (and restores) before any write of them.
 
         The reverse sweep pops such a value there first, so an earlier read of the same
-        value needs no tape entry of its own.
+        value needs no tape entry of its own. Both are built in one pass over the block, so a
+        block of n statements costs n steps, not n².
         """
-        covered, written = set(), set()
-        for s in rest:
-            reads = set(self.reads_of(s)) - written
+        count = len(statements)
+        last_write = {}
+        for index, s in enumerate(statements):
+            for written in self.writes([s]):
+                last_write[written] = index
+        later = [_WrittenAfter(after, last_write, index) for index in range(count)]
+        covered = [frozenset()] * count
+        if not self.optimize:
+            return later, covered
+        for s in statements[1:]:        # in block order, as the adjoints' names are made
+            self.reads_of(s)
+        read_first = set()
+        for index in range(count - 1, 0, -1):
+            covered[index] = frozenset(read_first)
+            s = statements[index]
             writes = self.writes([s])
             operands = ir.read_names(s.value) if isinstance(s, (ir.Assign, ir.Unpack)) else set()
-            covered |= {v for v in reads if v not in writes or v in operands}
-            written |= writes
-        return covered
+            read_first = {v for v in read_first if v not in writes} | {
+                v for v in self.reads_of(s) if v not in writes or v in operands}
+        if count:
+            covered[0] = frozenset(read_first)
+        return later, covered
 
     def reads_of(self, s):
         """The primal variables the reverse of an assignment reads, in order."""
@@ -372,7 +409,7 @@ class ReverseGenerator:
             with code.indented():
                 body = self.sweep_block(s.body, later | self.writes(s.body) | {counter}, code)
                 code.line(f"{counter} += 1")
-            return self.save([counter], later, code) + [RevLoop(f"for _ in range({counter}):", body)]
+            return self.save([counter], later, code) + [RevLoop(f"for {self.names.special('_')} in range({counter}):", body)]
         if isinstance(s, ir.For):
             code.line(f"for {s.target} in {src(s.iter)}:")
             with code.indented():
@@ -398,7 +435,7 @@ class ReverseGenerator:
         for var in variables:
             if var in later or (not self.optimize and var in self.locals and var not in self.function.params):
                 value = f"copy_of({var})" if var in self.stored else var
-                code.line(f"tape.append({value})")
+                code.line(f"{self.tape}.append({value})")
                 self.pushes += 1
                 pops.insert(0, Pop(var))
         return pops
@@ -426,6 +463,8 @@ class ReverseGenerator:
             code.line(f"{', '.join(s.targets)} = {src(s.value)}")
         elif isinstance(s, ir.Raw):
             code.line(src(s.node))
+        elif isinstance(s, ir.Push):          # code that is a derivative itself: its own tape
+            code.line(f"{s.stack}.append({src(s.value)})")
         elif isinstance(s, ir.If):
             code.line(f"if {src(s.test)}:")
             self._primal_block(s.body, code)
@@ -467,7 +506,7 @@ class ReverseGenerator:
         operands = ir.read_names(s.value)
         before = [s.target] if s.target in reads and s.target in operands else []
         for var in before:
-            code.line(f"tape.append({var})")
+            code.line(f"{self.tape}.append({var})")
             self.pushes += 1
         if run:
             code.line(s.text)
@@ -499,7 +538,7 @@ class ReverseGenerator:
         reads = self.reads_of(s)
         before = [t for t in s.targets if t in arguments]
         for var in before:
-            code.line(f"tape.append({var})")
+            code.line(f"{self.tape}.append({var})")
             self.pushes += 1
         text = f"{', '.join(s.targets)} = {src(s.value)}"
         code.line(text)
@@ -522,7 +561,7 @@ class ReverseGenerator:
         text = f"{', '.join(s.targets)} = {src(s.value)}"
         before = [t for t in s.targets if t in ir.read_names(s.value)]
         for var in before:
-            code.line(f"tape.append({var})")
+            code.line(f"{self.tape}.append({var})")
             self.pushes += 1
         code.line(text)
         reads = self.reads_of(s)
@@ -596,7 +635,7 @@ class ReverseGenerator:
         """Emit ``nodes`` given the adjoints assigned so far (``state``, updated in place)."""
         for node in nodes:
             if isinstance(node, Pop):
-                code.line(f"{node.var} = tape.pop()")
+                code.line(f"{node.var} = {self.tape}.pop()")
             elif isinstance(node, Adjoint):
                 self.adjoint(node, state, code)
             elif isinstance(node, RevIf):
@@ -609,7 +648,7 @@ class ReverseGenerator:
 
     def restore(self, node, code):
         for pop in node.pops:
-            code.line(f"{pop.var} = tape.pop()")
+            code.line(f"{pop.var} = {self.tape}.pop()")
 
     def adjoint(self, node, state, code):
         if node.targets:

@@ -16,12 +16,13 @@ import linecache
 import re
 import sys
 import threading
+import types
 import weakref
 
 import gast
 import numpy
 
-from . import activity, fence, normalize, parsing, runtime
+from . import activity, caches, fence, freshness, normalize, parsing, runtime
 from .code import is_module_path, is_name, source_lines, string_text
 from .derivatives import Derivatives
 from .errors import InternalError, TransformError
@@ -32,7 +33,7 @@ from .naming import Names
 from .reverse import ReverseGenerator
 from .shapes import Shapes
 
-RESERVED = set(runtime.__all__) | {"tape", "derivative", "registered_rule"}
+RESERVED = set(runtime.__all__) | {"derivative", "registered_rule"}
 
 
 class Prepared:
@@ -42,13 +43,13 @@ class Prepared:
         self.parsed = parsing.parse_function(func)
         fence.check_function(self.parsed)
         tree_names = {n.id for n in gast.walk(self.parsed.node) if isinstance(n, gast.Name)}
-        self.names = Names(tree_names | RESERVED | {"_"})
+        self.names = Names(tree_names | RESERVED)
         self.function = normalize.desugar(self.parsed, self.names)
         if is_generated(func):          # a derivative being differentiated again: it has a tape
             self.function.stacks = stacks(self.parsed.node)
         local_names = activity.local_names(self.function)
         self.flow = activity.Flow(self.parsed.resolve, set(local_names))
-        self.active = activity.analyze(self.function, wrt, self.flow)
+        self.active = activity.analyze(self.function, wrt, self.flow, activity.alias_groups(self.function, self.flow))
         flatten(self.function, self.active, self.flow, self.names)
         self.local_names = activity.local_names(self.function)
         self.shapes = Shapes(self.function)
@@ -120,6 +121,9 @@ class Module:
         self.texts = []
         self.header = []
         self.externals = {}            # id(object) -> its name in the generated code
+        self.sources = []              # the functions whose source this module was built from
+        self.helper_derivatives = []   # (helper of another module, its compiled derivative)
+        self.renamed = {}              # a user's global renamed apart from a runtime helper -> its name
 
     def external_name(self, obj, preferred, owner, attribute):
         """The name the generated code calls ``obj`` by: a custom rule's jvp or vjp.
@@ -150,6 +154,13 @@ class Module:
         if func is not self.entry and func.__globals__ is not self.entry.__globals__:
             return self._external(func, mode, wrt, func_expr)
         prepared = Prepared(func, wrt)
+        self.sources.append(func)
+        for new, old in prepared.parsed.renamed_globals.items():     # see hygiene.py
+            self.namespace[new] = prepared.parsed.namespace[new]
+            self.renamed[new] = old
+        # the names of helpers' derivatives (g_grad) must not be a local of this function
+        self.function_names.taken |= prepared.names.taken
+        self._bind_defaults(func, prepared.function)
         context = Context(self, prepared)
         suffix = {"reverse": "value_and_grad" if return_value else "grad", "forward": "jvp",
                   "split": "vjp"}[mode]
@@ -179,10 +190,29 @@ class Module:
         self.texts.append((func is self.entry, code))
         return derived
 
+    def _bind_defaults(self, func, function):
+        """Defaults as Python stored them when ``func`` was defined: a default written as an
+        expression (``s=SCALE``, ``noise=np.random.randn(3)``) is never evaluated again. The
+        derivative's signature reads it from a name bound to the stored value (``s=f_default_s``);
+        a literal that still matches its stored value (``n=3``) stays as written."""
+        values = func.__defaults__ or ()
+        params = function.params
+        for index, (p, value) in enumerate(zip(params[len(params) - len(values):], values)):
+            node = function.defaults.get(p)
+            if isinstance(node, gast.Constant) and type(node.value) is type(value) and node.value == value:
+                continue
+            name_ = self.function_names.fresh(f"{func.__name__}_default_{p}")
+            self.namespace[name_] = value
+            function.defaults[p] = gast.Name(id=name_, ctx=gast.Load(), annotation=None, type_comment=None)
+            if self.entry.__globals__.get(func.__name__) is func:      # so the printed source runs too
+                self.header.append(f"{name_} = {func.__name__}.__defaults__[{index}]    "
+                                   f"# the default of {p}, as {func.__name__} stored it")
+
     def _external(self, func, mode, wrt, func_expr):
         """A helper from another module: its derivative lives in a module of its own."""
         from .code import src
         compiled = derivative_function(func, mode, tuple(wrt), optimize=self.optimize)
+        self.helper_derivatives.append((func, compiled))
         name_ = self.function_names.fresh(compiled.__name__)
         wrt_text = repr(wrt[0]) if len(wrt) == 1 else repr(tuple(wrt))
         raw = "" if self.optimize else ", optimize=False"
@@ -196,13 +226,14 @@ class Module:
         ordered = [code for is_entry, code in self.texts if is_entry] + \
                   [code for is_entry, code in self.texts if not is_entry]
         body = "\n\n\n".join(code.text() for code in ordered)
-        used = sorted(n for n in runtime.__all__ if _mentions(body, n))
+        used = sorted(set(runtime.__all__) & _called_names(body))
         lines = self._imports(body + "\n" + "\n".join(self.header))
         if used:
             lines.append(f"from tangent_ad.runtime import {', '.join(used)}")
         if self.header:
             helpers = [n for n in ("derivative", "registered_rule") if any(n + "(" in h for h in self.header)]
-            lines.append(f"from tangent_ad import {', '.join(helpers)}")
+            if helpers:
+                lines.append(f"from tangent_ad import {', '.join(helpers)}")
             lines += self.header
         head = "\n".join(lines)
         return (head + "\n\n\n" if head else "") + body + "\n"
@@ -228,8 +259,9 @@ class Module:
                     continue        # no import line can name it; the namespace holds it
                 lines.append(f"import {module_name}" if module_name == name_
                              else f"import {module_name} as {name_}")
-            elif importable and name_ in self.entry.__globals__:
-                from_user.append(name_)
+            elif importable and self.renamed.get(name_, name_) in self.entry.__globals__:
+                old = self.renamed.get(name_, name_)
+                from_user.append(name_ if old == name_ else f"{old} as {name_}")
         if from_user:
             lines.append(f"from {self.entry.__module__} import {', '.join(from_user)}")
         return lines
@@ -248,8 +280,9 @@ def _free_names(text):
     return loaded - bound
 
 
-def _mentions(text, name_):
-    return re.search(rf"\b{name_}\(", text) is not None
+def _called_names(text):
+    """Every name the text calls (``name(``): one scan, whatever the number of runtime helpers."""
+    return set(re.findall(r"\b(\w+)\(", text))
 
 
 def _numpy_alias(namespace):
@@ -264,7 +297,6 @@ def _numpy_alias(namespace):
 
 # ------------------------------------------------------------------ compile
 _counter = itertools.count(1)
-_cache = weakref.WeakKeyDictionary()
 _lock = threading.RLock()
 
 
@@ -272,9 +304,10 @@ def derivative_function(func, mode, wrt, return_value=False, tuple_output=False,
                         optimize=True, plain=False):
     """The compiled derivative of ``func`` (cached per function, mode and wrt).
 
-    A cached derivative is used only while the module globals it reads (constants,
-    helpers, modules) are still the same objects: redefine a helper or a constant
-    (in a notebook, say) and the derivative is generated again.
+    A cached derivative is used only while everything it was built from is unchanged
+    (``freshness.py`` lists what that is): redefine a helper or a constant, edit a
+    function (IPython's autoreload), rebind a closure variable, and it is generated again.
+    The cache is kept on ``func`` itself, so it does not keep ``func`` alive.
 
     Reverse-mode code may update adjoints in place and add up a loop's matmul adjoints in
     one product after the loop; ``plain=True`` asks for code that does neither. Forward mode
@@ -283,9 +316,10 @@ def derivative_function(func, mode, wrt, return_value=False, tuple_output=False,
     func = _plain_twin(func) or func
     key = (mode, tuple(wrt), return_value, tuple_output, checkpoint, optimize, plain)
     with _lock:
-        per_function = _cache.setdefault(func, {})
+        per_function = caches.cache(func, "derivatives")
+        per_function = {} if per_function is None else per_function
         cached = per_function.get(key)
-        if cached is not None and _still_current(func, cached):
+        if cached is not None and freshness.holds(cached, func):
             return cached
         try:
             compiled = _compile(func, mode, tuple(wrt), return_value, tuple_output, checkpoint, optimize,
@@ -305,8 +339,9 @@ def compile_source(text, name_, namespace, label):
     filename = f"<tangent_ad {label} #{next(_counter)}>"
     lines = [line + "\n" for line in source_lines(text)]       # numbered as the compiler does
     linecache.cache[filename] = (len(text), None, lines, filename)
-    namespace = dict(namespace)
-    exec(compile(text, filename, "exec"), namespace)
+    code = compile(text, filename, "exec")
+    namespace = _read_by(code, namespace)
+    exec(code, namespace)
     function = namespace[name_]
     function.source = text
     return function
@@ -326,15 +361,19 @@ def _compile(func, mode, wrt, return_value, tuple_output, checkpoint=None, optim
         function.backward = function.__globals__[derived.backward]
     if module.has_plain_twin:      # how to ask for the same derivative in plain code
         function._tangent_ad_plain = (mode, wrt, return_value, tuple_output, checkpoint, optimize)
-    globals_ = func.__globals__
-    function._tangent_ad_reads = tuple((name_, globals_[name_]) for name_ in sorted(_free_names(text))
-                                       if name_ in globals_)
+    function._tangent_ad_built_from = freshness.record(func, module.sources, module.helper_derivatives)
     return function
 
 
-def _still_current(func, compiled):
-    globals_ = func.__globals__
-    return all(globals_.get(name_, _GONE) is value for name_, value in compiled._tangent_ad_reads)
+def _read_by(code, namespace):
+    """The entries of ``namespace`` that ``code`` may read (any name it loads or looks up as an
+    attribute): a derivative keeps those alive, not every global of the user's module."""
+    names, pending = {"__name__", "__builtins__"}, [code]
+    while pending:
+        current = pending.pop()
+        names.update(current.co_names)
+        pending += [c for c in current.co_consts if isinstance(c, types.CodeType)]
+    return {name_: namespace[name_] for name_ in names if name_ in namespace}
 
 
 def _plain_twin(compiled):
@@ -346,10 +385,7 @@ def _plain_twin(compiled):
 
 
 def still_current(compiled):
-    """Whether a compiled derivative still matches the globals of the function it came from."""
+    """Whether everything a compiled derivative was built from is unchanged (see freshness.py)."""
     func_ref = getattr(compiled, "_tangent_ad_source_function", None)
     func = func_ref() if func_ref is not None else None
-    return func is not None and _still_current(func, compiled)
-
-
-_GONE = object()
+    return func is not None and freshness.holds(compiled, func)
