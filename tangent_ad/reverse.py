@@ -585,8 +585,10 @@ class ReverseGenerator:
     def reverse_sweep(self, code, nodes, seed):
         f = self.function
         result = f.result
-        if self.return_value and result in _popped(nodes):
-            result = self.names.fresh("value")        # the reverse sweep restores older values
+        # the reverse sweep restores older values, and a checkpointed loop runs its stretches again
+        recomputes = any(isinstance(node, checkpoint.RevCheckpoint) for node in nodes)
+        if self.return_value and (result in _popped(nodes) or recomputes):
+            result = self.names.fresh("value")
             code.line(f"{result} = {f.result}")
         code.comment("reverse sweep")
         state = set()

@@ -386,3 +386,19 @@ def repeated_list_store(x):
 ])
 def test_a_store_into_a_python_list_or_dict_is_refused(f, arg, text):
     refused(f, arg, line_of=line_of(f, text), words=["list or dict"])
+
+
+# ------------------------------------------------------------- checkpointed values
+def accumulated(x):
+    s = 0.0
+    for i in range(7):
+        s = s + np.sum(x * i)
+    return s
+
+
+def test_value_and_grad_with_checkpoints_returns_the_value_of_the_function():
+    x = np.ones(3)
+    for checkpoint in (None, True, 3):
+        value, gradient = tad.value_and_grad(accumulated, checkpoint=checkpoint)(x)
+        assert value == accumulated(x) == 63.0
+        np.testing.assert_array_equal(gradient, [21.0, 21.0, 21.0])
