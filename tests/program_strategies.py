@@ -25,6 +25,17 @@ differences evaluate takes the same decisions; otherwise other inputs are drawn,
 without such inputs is rejected (``hypothesis.assume``). So a failing check is a real finding:
 a ``TransformError`` or ``InternalError`` for code inside the subset, or a wrong value or
 derivative.
+
+``programs(kind, constructs=True)`` also mixes in constructs at the edge of the subset, where
+tangent_ad must either get the derivative right or refuse it (see ``CONSTRUCTS``): lists filled
+in loops and then stacked or indexed, ``np.r_`` / ``np.c_``, closures made by module-level
+helpers, stores through views of local buffers, default arguments (constants, module globals
+rebound after the definition, defaults with a side effect or a random draw), helpers and ``f``
+wrapped by ``functools.wraps`` decorators that change the value, and names that clash with the
+names tangent_ad generates or imports. For such a program the check accepts exactly two outcomes
+per mode: a ``TransformError`` that names the program's file and a line holding one of these
+constructs, or derivatives that agree with central differences. Anything else, a refusal of an
+ordinary line included, is a finding.
 """
 import ast
 import collections
@@ -32,8 +43,9 @@ import importlib.util
 import itertools
 import math
 import os
+import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from hypothesis import assume
@@ -43,6 +55,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import tangent_ad as tad  # noqa: E402
 from tangent_ad.rules import catalog, elementwise  # noqa: E402
+from tangent_ad.runtime import __all__ as RUNTIME_NAMES  # noqa: E402
 
 # Problems found but not fixed yet: name -> its regression test in tests/test_regressions.py. To
 # park one, add it here and let the generator (or the check) consult the name to steer clear of
@@ -225,6 +238,136 @@ def _num(value):
     return text + "0" if text.endswith(".") else text
 
 
+# ----------------------------------------------------------------------------- constructs
+# Constructs at the edge of the subset, mixed into programs written with ``constructs=True``.
+# For each, tangent_ad must give the right derivative or refuse with a TransformError that points
+# at it; which lines belong to a construct is told by its markers (see ModuleParts.markers).
+CONSTRUCTS = {
+    "list": "a list filled with differentiated values (append / extend / += in a loop, or a "
+            "literal) and then stacked, np.array'd, concatenated or indexed",
+    "rc": "np.r_[...] and np.c_[...] of differentiated values",
+    "closure": "a closure made by a module-level helper (a lambda or a nested def capturing "
+               "differentiated values) and called",
+    "view": "a store through a view of a local buffer: a row out[i], A.T, a reshape, a slice",
+    "default": "default arguments: constants, module globals rebound after the definition, "
+               "defaults with a side effect or a random draw; passed, by keyword, or left out",
+    "wraps": "helpers and f wrapped by functools.wraps decorators (most change the value)",
+    "clash": "parameters, locals, loop variables and helpers named like the code tangent_ad "
+             "generates (tape, _, iterations, cond, t1, x_bar, x_dot, y_bar, g_grad, ...) or "
+             "like its runtime helpers (zeros_like, unbroadcast, seed_adjoint, ...)",
+    "np_free": "a module that imports 'from numpy import sin, ...' and 'import numpy', and uses "
+               "the name np for a value of its own",
+}
+
+# constructs whose markers are on most lines: a refusal is theirs only where no other construct is
+BROAD_CONSTRUCTS = ("clash", "np_free")
+
+# names the generated code uses for its own variables and functions
+GENERATED_NAMES = ["tape", "_", "iterations", "cond", "t1", "t2", "t3", "out", "out_bar", "out_dot"]
+ADJOINT_NAMES = ["x_bar", "x_dot", "y", "y_bar", "y_dot", "x_bar_from_g", "x_bar2", "p0_bar"]
+DERIVATIVE_NAMES = ["g_grad", "g_jvp", "g_value_and_grad", "g_vjp_forward", "g_vjp_backward",
+                    "f_grad", "f_jvp", "f_value_and_grad", "f_vjp_forward"]
+
+# the body of a closure: (template over the captured a, b and the argument t, captures,
+# bound of the value from the bounds A, B, T)
+CLOSURE_BODIES = [
+    ("a * t", 1, lambda A, B, T: A * T),
+    ("a * np.sin(t)", 1, lambda A, B, T: A),
+    ("np.tanh(a) * t + a", 1, lambda A, B, T: T + A),
+    ("a * t + b", 2, lambda A, B, T: A * T + B),
+    ("np.cos(a - t) * b", 2, lambda A, B, T: B),
+]
+
+# functools.wraps decorators: variant -> (the wrapper's lines, the helper's bound -> the new one)
+DECORATORS = {
+    "scale": (["def wrapper(*args, **kwargs):", "    return 2.0 * fn(*args, **kwargs)"], lambda b: 2.0 * b),
+    "shift": (["def wrapper(*args, **kwargs):", "    return fn(*args, **kwargs) + 0.5"], lambda b: b + 0.5),
+    "squash": (["def wrapper(*args, **kwargs):", "    value = fn(*args, **kwargs)", "    return np.tanh(value)"],
+               lambda b: 1.0),
+    "argument": (["def wrapper(first, *rest, **kwargs):", "    return fn(0.5 * first, *rest, **kwargs)"],
+                 lambda b: b),
+    "same": (["def wrapper(*args, **kwargs):", "    return fn(*args, **kwargs)"], lambda b: b),
+}
+
+# where a default value comes from (see ModuleParts.default)
+DEFAULT_SOURCES = ("constant", "global", "draw", "effect")
+
+
+class ModuleParts:
+    """What the writers of ``f`` and of its helpers add at module level, and the constructs they
+    wrote (shared by every Writer of one program)."""
+
+    def __init__(self, extras):
+        self.extras = frozenset(extras)     # the constructs this program may hold
+        self.preamble = []                  # module-level blocks before the helpers: globals, makers
+        self.postamble = []                 # after f: globals rebound after the definitions
+        self.imports = set()
+        self.markers = collections.defaultdict(set)    # construct -> identifiers and regexes
+        self.variants = collections.defaultdict(set)   # construct -> variants written
+        self.makers = {}                    # (body, style) -> name of the maker
+        self.decorators = {}                # variant -> name of the decorator
+        self.globals = {}                   # module global -> bound of its values
+        self.bumps = 0                      # defaults that called bump()
+        self.counter = itertools.count(1)
+
+    def mark(self, construct, variant, *identifiers, regex=()):
+        self.variants[construct].add(variant)
+        self.markers[construct] |= {("name", i) for i in identifiers} | {("re", r) for r in regex}
+
+    def maker(self, body, style, captures):
+        key = (body, style)
+        if key not in self.makers:
+            name = f"make{next(self.counter)}"
+            params = ", ".join("ab"[:captures])
+            if style == "lambda":
+                block = [f"def {name}({params}):", f"    return lambda t: {body}"]
+            else:
+                block = [f"def {name}({params}):", "    def inner(t):", f"        return {body}",
+                         "    return inner"]
+            self.preamble.append(block)
+            self.makers[key] = name
+        return self.makers[key]
+
+    def decorator(self, variant):
+        if variant not in self.decorators:
+            name = f"{variant}_wrap{next(self.counter)}"
+            lines, _ = DECORATORS[variant]
+            self.preamble.append([f"def {name}(fn):", "    @functools.wraps(fn)"]
+                                 + ["    " + line for line in lines] + ["    return wrapper"])
+            self.imports.add("functools")
+            self.decorators[variant] = name
+        return self.decorators[variant]
+
+    def default(self, source):
+        """(the text of a default value, its bound, identifiers that mark it) from ``source``."""
+        if source == "global" or (source == "effect" and self.bumps >= 3):
+            name = f"SCALE{next(self.counter)}"
+            before, after = 0.5 + 0.25 * (len(self.globals) % 3), 1.25
+            self.preamble.append([f"{name} = {_num(before)}"])
+            self.postamble.append(f"{name} = {_num(after)}        # rebound after the definitions")
+            self.globals[name] = max(before, after)
+            return name, max(before, after), [name]
+        if source == "draw":
+            name = f"RNG{next(self.counter)}"
+            self.preamble.append([f"{name} = np.random.default_rng({len(self.preamble) + 3})"])
+            return f"{name}.uniform(0.5, 1.5)", 1.5, [name]
+        if source == "effect":
+            if not self.bumps:
+                self.preamble.append(["CALLS = []", "", "", "def bump():", "    CALLS.append(1)",
+                                      "    return 0.25 + 0.25 * len(CALLS)"])
+            self.bumps += 1
+            return "bump()", 0.25 + 0.25 * self.bumps, ["bump", "CALLS"]
+        value = 0.5 + 0.25 * (next(self.counter) % 4)
+        return _num(value), value, []
+
+
+def _marker_regex(marker, rename):
+    kind, text = marker
+    if kind == "re":
+        return text
+    return r"\b" + re.escape(rename.get(text, text)) + r"\b"
+
+
 # ----------------------------------------------------------------------------- the program
 @dataclass
 class Program:
@@ -235,13 +378,36 @@ class Program:
     n: int                        # the int argument
     value_seed: int               # seeds the draw of the float inputs
     kind: str = "scalar"
+    constructs: dict = field(default_factory=dict)   # construct -> [variants] (constructs=True)
+    markers: dict = field(default_factory=dict)      # construct -> [regexes of its lines]
 
     def __repr__(self):
         return "Program:\n" + self.describe()
 
     def describe(self):
         shapes = ", ".join(f"{name}: {'float' if shape == () else shape}" for name, shape in self.params)
-        return f"f({shapes}, n={self.n}), inputs from seed {self.value_seed}\n{self.source}"
+        text = f"f({shapes}, n={self.n}), inputs from seed {self.value_seed}\n"
+        if self.constructs:
+            listed = (f"{c} ({', '.join(v)})" for c, v in sorted(self.constructs.items()))
+            text += "constructs: " + "; ".join(listed) + "\n"
+        return text + self.source
+
+    def constructs_at(self, lineno):
+        """The constructs whose markers are on line ``lineno`` of the source (1-based); of a name
+        clash or a module without np only when no other construct is on the line (their names
+        are on most lines)."""
+        lines = self.source.splitlines()
+        if not 1 <= lineno <= len(lines):
+            return ()
+        line = lines[lineno - 1]
+        found = sorted(c for c, regexes in self.markers.items() if any(re.search(r, line) for r in regexes))
+        return tuple([c for c in found if c not in BROAD_CONSTRUCTS] or found)
+
+    def present(self):
+        """The constructs whose markers are still in the source (after shrinking: fewer)."""
+        return tuple(sorted(c for c, regexes in self.markers.items()
+                            if any(re.search(r, line) for r in regexes for line in self.source.splitlines()
+                                   if not re.match(r"\s*(def |@|import |from )", line))))
 
 
 class Writer:
@@ -249,14 +415,19 @@ class Writer:
 
     MAX_DEPTH = 2
 
-    def __init__(self, draw, kind, frame, params):
+    def __init__(self, draw, kind, frame, params, parts=None):
         self.draw = draw
         self.kind = kind
         self.frame = frame
         self.dim = frame[0] if frame else 3
         self.plain, self.instr = [], []
         self.counter = itertools.count(1)
-        self.helpers = []              # [(name, parameters, outputs, results)], (shape, bound) each
+        self.parts = ModuleParts(()) if parts is None else parts
+        self.extras = self.parts.extras
+        self.closures = []             # [(name, scope depth, body, bound, shape)] of closures made here
+        self.live = []                 # values of constructs that the last return adds in
+        self.f_default = None          # (parameter, default text) of f, with constructs
+        self.helpers = []              # [(name, parameters, outputs, results, default)], (shape, bound) each
         self.helper_depth = 0
         self.params = params
         self.scopes = [[Var(name, shape, INPUT_BOUND) for name, shape in params]]
@@ -318,6 +489,10 @@ class Writer:
     # -- expressions ----------------------------------------------------------------
     def leaf(self, within):
         options = [v for v in self.variables() if fits(v.shape, within) and (not v.integer or self.chance(10))]
+        if "default" in self.extras and self.parts.globals and self.chance(6):
+            name = self.choice(sorted(self.parts.globals))     # a module global, read when f runs
+            self.parts.mark("default", "global read", name)
+            return Expr(name, name, (), self.parts.globals[name], leaf=True)
         if not options or self.chance(8):
             value = self.constant(-1.5, 1.5)
             return Expr(_num(value), _num(value), (), abs(value), leaf=True)
@@ -343,6 +518,10 @@ class Writer:
             return self.leaf(within)
         kinds = ["unary", "binary", "binary", "reduce", "math", "where", "clip", "power", "index",
                  "shape", "linalg", "floor", "norm", "helper"]
+        if "rc" in self.extras:
+            kinds.append("rc")
+        if "closure" in self.extras and self.closures:
+            kinds.append("closure_call")
         kind = self.choice(kinds)
         e = getattr(self, "_" + kind)(within, depth)
         if e is None:
@@ -642,24 +821,40 @@ class Writer:
         if self.helper_depth >= 1 or depth > 0:
             return None
         args = [self.expr(within, depth + 1) for _ in range(self.integer(1, 2))]
-        name, results = self.helper_for([(a.shape, a.bound) for a in args], outputs=1)
+        name, results, default = self.helper_for([(a.shape, a.bound) for a in args], outputs=1)
         (shape, bound), = results
         if not fits(shape, within):
             return None
-        return Expr(f"{name}({', '.join(a.plain for a in args)})", f"{name}({', '.join(a.instr for a in args)})",
-                    shape, bound)
+        plain, instr = self.arguments(args, default)
+        return Expr(f"{name}({plain})", f"{name}({instr})", shape, bound)
+
+    def arguments(self, args, default):
+        """(plain, instrumented) text of a helper's arguments; with a default parameter
+        ``(name, bound)``, a value for it is passed now and then, by position or by keyword."""
+        plain = [a.plain for a in args]
+        instr = [a.instr for a in args]
+        if default is not None and self.chance(40):
+            e = self.scalar(2).wrap("0.5 * np.tanh({e})", bound=0.5)     # within the default's bound
+            keyword = self.chance(50)
+            prefix = f"{default[0]}=" if keyword else ""
+            plain.append(prefix + e.plain)
+            instr.append(prefix + e.instr)
+            self.parts.mark("default", "passed by keyword" if keyword else "passed")
+        return ", ".join(plain), ", ".join(instr)
 
     # -- helpers ----------------------------------------------------------------------
-    def helper_for(self, arguments, outputs):
-        """A helper taking arguments of these (shape, bound)s: reused or written now."""
-        for name, signature, n_out, results in self.helpers:
-            if n_out == outputs and len(signature) == len(arguments) and all(
+    def helper_for(self, arguments, outputs, force=None):
+        """A helper taking arguments of these (shape, bound)s: reused or written now.
+        Returns (name, [(shape, bound)] of the results, (name, bound) of a default parameter or None);
+        ``force`` ("default" or "wraps") writes a new helper with that construct."""
+        for name, signature, n_out, results, default in self.helpers:
+            if force is None and n_out == outputs and len(signature) == len(arguments) and all(
                     s == a[0] and b >= a[1] for (s, b), a in zip(signature, arguments)):
                 if self.chance(60):
-                    return name, results
+                    return name, results, default
         name = f"helper{len(self.helpers) + 1}"
         sub = Writer(self.draw, self.kind, self.frame,
-                     [(f"p{k}", shape) for k, (shape, _) in enumerate(arguments)])
+                     [(f"p{k}", shape) for k, (shape, _) in enumerate(arguments)], self.parts)
         sub.counter = self.counter
         sub.helper_depth = self.helper_depth + 1
         sub.helpers = self.helpers
@@ -671,22 +866,42 @@ class Writer:
             # float parameter, which may hold a 0-d array
             var.storable = False
         params = ", ".join(var.name for var in sub.scopes[0])
+        default = None
+        if force == "default" or "default" in self.extras and self.chance(40):
+            source = self.choice(DEFAULT_SOURCES)
+            text, bound, marks = self.parts.default(source)
+            default = (self.fresh_name("c"), bound)
+            sub.scopes[0].append(Var(default[0], (), bound, storable=False))
+            params += f", {default[0]}={text}"
+            self.parts.mark("default", f"helper, {source}", name, default[0], *marks)
         sub.block(self.integer(1, 3))
         results = []
         returned = []
-        for _ in range(outputs):
+        for k in range(outputs):
             e = sub.result() if sub.returned else sub.expr(sub.frame, 0)
             if shares(e.plain):
                 e = e.wrap("1.0 * ({e})")       # a helper hands back new arrays
+            if default is not None and k == 0:
+                e = e.wrap(f"{default[0]} * ({{e}})", bound=e.bound * default[1])
+            if k == 0:
+                e = sub.with_live(e)
             returned.append(e)
             results.append((e.shape, e.bound))
         sub.emit("return " + ", ".join(e.plain for e in returned), "return " + ", ".join(e.instr for e in returned))
         signature = [(shape, max(bound, INPUT_BOUND)) for shape, bound in arguments]
         text_plain = [f"def {name}({params}):"] + sub.plain
         text_instr = [f"def {name}({params}):"] + sub.instr
-        self.helpers.append((name, signature, outputs, results))
+        if outputs == 1 and (force == "wraps" or "wraps" in self.extras and self.chance(40)):
+            variant = self.choice(sorted(DECORATORS))
+            decorator = self.parts.decorator(variant)
+            text_plain.insert(0, f"@{decorator}")
+            text_instr.insert(0, f"@{decorator}")
+            (shape, bound), = results
+            results = [(shape, DECORATORS[variant][1](bound))]
+            self.parts.mark("wraps", f"helper, {variant}", name, decorator, "fn", "wrapper", "functools")
+        self.helpers.append((name, signature, outputs, results, default))
         self.helper_texts.append((text_plain, text_instr))
-        return name, results
+        return name, results, default
 
     # -- statements -------------------------------------------------------------------
     def block(self, size):
@@ -694,6 +909,7 @@ class Writer:
         for _ in range(size):
             self.statement()
         self.scopes.pop()
+        self.closures = [c for c in self.closures if c[1] <= len(self.scopes)]
 
     def define(self, name, e):
         var = Var(name, e.shape, e.bound)
@@ -707,8 +923,9 @@ class Writer:
         nested = len(self.loops) + self.indent - 1
         kinds = ["assign", "assign", "reassign", "augment", "store", "if", "for", "while", "rows",
                  "jump", "return", "unpack", "accumulate"]
+        kinds += [k for k in ("list", "view", "closure") if k in self.extras]
         kind = self.choice(kinds)
-        if kind in ("if", "for", "while", "rows", "accumulate") and nested >= 3:
+        if kind in ("if", "for", "while", "rows", "accumulate", "list", "view") and nested >= 3:
             kind = "assign"
         getattr(self, "_" + kind + "_statement")()
 
@@ -722,7 +939,7 @@ class Writer:
 
     def _reassign_statement(self):
         targets = [v for v in self.variables() if not v.integer
-                   and not (self.helper_depth and v.name.startswith("p"))]
+                   and not (self.helper_depth and v.name.startswith(("p", "c")))]
         if not targets:
             return self._assign_statement()
         var = self.choice(targets)
@@ -956,26 +1173,388 @@ class Writer:
         if self.helper_depth:
             return self._assign_statement()
         args = [self.expr(self.frame, 1) for _ in range(self.integer(1, 2))]
-        name, results = self.helper_for([(a.shape, a.bound) for a in args], outputs=2)
+        name, results, default = self.helper_for([(a.shape, a.bound) for a in args], outputs=2)
         names = [self.fresh_name() for _ in results]
-        call_plain = f"{name}({', '.join(a.plain for a in args)})"
-        call_instr = f"{name}({', '.join(a.instr for a in args)})"
+        plain, instr = self.arguments(args, default)
+        call_plain = f"{name}({plain})"
+        call_instr = f"{name}({instr})"
         self.emit(f"{', '.join(names)} = {call_plain}", f"{', '.join(names)} = {call_instr}")
         for target, (shape, bound) in zip(names, results):
             self.scopes[-1].append(Var(target, shape, bound))
 
+    # -- constructs at the edge of the subset (programs written with constructs=True) ---------------
+    def keep(self, name):
+        """The value of a construct, in ``name``, is added to what the function returns when it is
+        made at the top of the function (so defined wherever the last return is reached): a
+        construct whose value is dropped would test nothing."""
+        if self.indent == 1 and not self.loops:
+            self.live.append(name)
+
+    def with_live(self, e):
+        """``e`` plus a smooth scalar of each value kept by :meth:`keep`."""
+        for name in self.live:
+            e = Expr(f"{e.plain} + 0.5 * np.tanh(np.sum({name}))", f"{e.instr} + 0.5 * np.tanh(np.sum({name}))",
+                     e.shape, e.bound + 0.5)
+        return e
+
+    def fresh_expr(self, within, depth=1):
+        """An expression whose value is a new array (never memory of a variable)."""
+        e = self.expr(within, depth)
+        return e.wrap("1.0 * ({e})") if shares(e.plain) else e
+
+    def _list_statement(self):
+        """ys = []; for i in range(k): ys.append(e) (or extend, +=, a literal); then a value of it."""
+        name = self.fresh_name("ys")
+        build = self.choice(["append", "append", "extend", "iadd", "twice", "literal"])
+        counts = [("2", 2), ("3", 3)] if self.helper_depth else [("2", 2), ("3", 3), ("n + 1", 4)]
+        count, top = self.choice(counts)
+        least = 1 if count == "n + 1" else top
+        if build in ("twice", "literal"):
+            first = self.fresh_expr(self.frame)
+            second = self.exact(first.shape, 1)
+            if shares(second.plain):
+                second = second.wrap("1.0 * ({e})")
+            if build == "literal":
+                self.emit(f"{name} = [{first.plain}, {second.plain}]", f"{name} = [{first.instr}, {second.instr}]")
+            else:
+                self.emit(f"{name} = []")
+                self.emit(f"{name}.append({first.plain})", f"{name}.append({first.instr})")
+                self.emit(f"{name}.append({second.plain})", f"{name}.append({second.instr})")
+            shape, bound, least, most = first.shape, max(first.bound, second.bound), 2, 2
+        else:
+            self.emit(f"{name} = []")
+            i = self.fresh_name("i")
+            self.emit(f"for {i} in range({count}):")
+            self.indent += 1
+            self.loops.append((i, top - 1))
+            self.scopes.append([Var(i, (), 3.0, storable=False, integer=True)])
+            first = self.fresh_expr(self.frame)
+            shape, bound, most = first.shape, first.bound, top
+            if build == "extend":
+                second = self.exact(shape, 1)
+                if shares(second.plain):
+                    second = second.wrap("1.0 * ({e})")
+                self.emit(f"{name}.extend([{first.plain}, {second.plain}])",
+                          f"{name}.extend([{first.instr}, {second.instr}])")
+                bound, least, most = max(bound, second.bound), 2 * least, 2 * top
+            elif build == "iadd":
+                self.emit(f"{name} += [{first.plain}]", f"{name} += [{first.instr}]")
+            else:
+                self.emit(f"{name}.append({first.plain})", f"{name}.append({first.instr})")
+            self.scopes.pop()
+            self.loops.pop()
+            self.indent -= 1
+        size = int(np.prod(shape)) if shape else 1
+        uses = [("np.sum(np.stack({ys}), axis=0)", shape, bound * most),
+                ("np.mean(np.array({ys}), axis=0)", shape, bound),
+                ("{ys}[0] * {ys}[-1]", shape, bound * bound),
+                ("np.sum(np.array({ys}))", (), bound * most * size),
+                ("np.stack({ys})[-1]", shape, bound)]
+        if least >= 2:
+            uses.append(("{ys}[1]", shape, bound))
+        joined = "np.sum(np.concatenate({ys}))" if shape else "np.sum(np.hstack({ys}))"
+        uses.append((joined, (), bound * most * size))
+        template, used_shape, used_bound = self.choice(uses)
+        text = template.format(ys=name)
+        e = self.squash(Expr(text, text, used_shape, used_bound))
+        target = self.fresh_name()
+        self.emit(f"{target} = {e.plain}", f"{target} = {e.instr}")
+        self.define(target, e)
+        self.keep(target)
+        self.parts.mark("list", f"{build}, {template.format(ys='ys')}", name)
+
+    def _view_statement(self):
+        """A store through a view of a local buffer: r = out[0]; r[1] = e (also A.T, reshape, a slice)."""
+        d = self.dim
+        variant = self.choice(["row", "transpose", "reshape", "slice"])
+        buf, view = self.fresh_name("buf"), self.fresh_name("view")
+        shape = {"row": (d, d), "transpose": (d, d), "reshape": (d * d,), "slice": (d,)}[variant]
+        init = self.choice(["zeros", "ones", "copy"])
+        size = str(shape[0]) if len(shape) == 1 else str(shape)
+        if init == "copy":                  # a buffer that holds differentiated values already
+            e = self.exact((d, d) if variant == "reshape" else shape, 1)
+            template = "({e}).flatten()" if variant == "reshape" else self.choice(["1.0 * ({e})", "np.copy({e})",
+                                                                                    "({e}).copy()"])
+            made, bound = e.wrap(template, shape=shape), e.bound
+        else:
+            text = f"np.{init}({size})"
+            made, bound = Expr(text, text, shape, 0.0 if init == "zeros" else 1.0), 0.0 if init == "zeros" else 1.0
+        self.emit(f"{buf} = {made.plain}", f"{buf} = {made.instr}")
+        i, j = self.integer(0, d - 1), self.integer(0, d - 1)
+        if variant == "row":
+            view_text, view_shape = f"{buf}[{i}]", (d,)
+        elif variant == "transpose":
+            view_text, view_shape = self.choice([f"{buf}.T", f"np.transpose({buf})", f"{buf}.transpose()"]), (d, d)
+        elif variant == "reshape":
+            view_text, view_shape = self.choice([f"{buf}.reshape({d}, {d})", f"np.reshape({buf}, ({d}, {d}))",
+                                                 f"{buf}.reshape(({d}, {d}))"]), (d, d)
+        else:
+            view_text, view_shape = self.choice([(f"{buf}[1:]", (d - 1,)), (f"{buf}[::-1]", (d,)),
+                                                 (f"{buf}[:-1]", (d - 1,))])
+        self.emit(f"{view} = {view_text}")
+        if len(view_shape) == 1:
+            stores = [(f"[{min(j, view_shape[0] - 1)}]", (), "="), ("[:]", view_shape, "="),
+                      ("", view_shape, "+="), ("", (), "*="), ("loop", (), "=")]
+        else:
+            stores = [(f"[{i}, {j}]", (), "="), (f"[{i}]", (d,), "="), (f"[:, {j}]", (d,), "="),
+                      ("", view_shape, "-="), ("loop", (), "=")]
+        index, part, op = self.choice(stores)
+        looped = index == "loop"
+        if looped:                          # every entry, one by one
+            k = self.fresh_name("i")
+            self.emit(f"for {k} in range({view_shape[0]}):")
+            self.indent += 1
+            self.loops.append((k, view_shape[0] - 1))
+            self.scopes.append([Var(k, (), 3.0, storable=False, integer=True)])
+            index = f"[{k}]" if len(view_shape) == 1 else f"[{k}, {k}]"
+        e = self.expr(part, 1)
+        if e.bound > 1.0:
+            e = e.wrap("np.tanh({e})", bound=1.0)
+        if op == "*=":
+            e = e.wrap("0.5 + 0.4 * np.sin({e})", bound=0.9)
+        self.emit(f"{view}{index} {op} {e.plain}", f"{view}{index} {op} {e.instr}")
+        if looped:
+            self.scopes.pop()
+            self.loops.pop()
+            self.indent -= 1
+        bound = bound if op == "*=" else bound + e.bound
+        store = "in a loop" if looped else f"{op} {index or 'whole'}"
+        self.parts.mark("view", f"{variant}, {init}, {store}", buf, view)
+        self.scopes[-1].append(Var(buf, shape, bound, storable=False))
+        self.scopes[-1].append(Var(view, view_shape, bound, storable=False))
+        self.alias(buf, {view})
+        # a value of the buffer that fits the frame, read after the store
+        entries = int(np.prod(shape))
+        if len(self.frame) == 0:
+            uses = [(f"np.sum({buf} * {buf})", (), bound * bound * entries),
+                    (f"np.sum({buf})", (), bound * entries)]
+        elif len(self.frame) == 1:
+            whole = (f"np.sum({buf}, axis=0)", (d,), bound * d) if len(shape) == 2 else \
+                (f"{buf}[:{d}]", (d,), bound)
+            uses = [whole, (f"{view}[0]", view_shape[1:], bound)]
+        elif variant == "reshape":
+            uses = [(f"{buf}.reshape({d}, {d})", (d, d), bound), (f"np.sum({buf})", (), bound * entries)]
+        else:
+            uses = [(f"1.0 * {buf}", shape, bound), (f"np.sum({buf})", (), bound * entries)]
+        text, used_shape, used_bound = self.choice(uses)
+        target = self.fresh_name()
+        e = self.squash(Expr(text, text, used_shape, used_bound))
+        if shares(e.plain):
+            e = e.wrap("1.0 * ({e})")
+        self.emit(f"{target} = {e.plain}", f"{target} = {e.instr}")
+        self.define(target, e)
+        self.keep(target)
+
+    def _closure_statement(self):
+        """sc = make(a): a closure made by a module-level helper, and a call of it."""
+        body, captures, bound_of = self.choice(CLOSURE_BODIES)
+        style = self.choice(["lambda", "def"])
+        maker = self.parts.maker(body, style, captures)
+        caps = [self.fresh_expr(self.frame) for _ in range(captures)]
+        for k, c in enumerate(caps):
+            if c.bound > 2.0:
+                caps[k] = c.wrap("np.tanh({e})", bound=1.0)
+        name = self.fresh_name("sc")
+        self.emit(f"{name} = {maker}({', '.join(c.plain for c in caps)})",
+                  f"{name} = {maker}({', '.join(c.instr for c in caps)})")
+        shape = broadcast(*(c.shape for c in caps))
+        bounds = [c.bound for c in caps] + [0.0]
+        self.closures.append((name, len(self.scopes), bound_of, bounds[0], bounds[1], shape))
+        self.parts.mark("closure", f"{style}, {captures} captured", name, maker,
+                        regex=[r"\blambda\b", r"\binner\b"])
+        e = self._closure_call(self.frame, 1, name)
+        if e is None:
+            e = self.leaf(self.frame)
+        target = self.fresh_name()
+        self.emit(f"{target} = {e.plain}", f"{target} = {e.instr}")
+        self.define(target, e)
+        self.keep(target)
+
+    def _closure_call(self, within, depth, name=None):
+        options = [c for c in self.closures if (name is None or c[0] == name) and fits(c[5], within)]
+        if not options:
+            return None
+        closure, _, bound_of, a_bound, b_bound, shape = self.choice(options)
+        t = self.expr(within, depth + 1)
+        if t.bound > 2.0:
+            t = t.wrap("np.tanh({e})", bound=1.0)
+        shape = broadcast(shape, t.shape)
+        if not fits(shape, within):
+            return None
+        bound = bound_of(a_bound, b_bound, t.bound)
+        return self.squash(Expr(f"{closure}({t.plain})", f"{closure}({t.instr})", shape, bound))
+
+    def _rc(self, within, depth):
+        """np.r_[a, b] and np.c_[a, b], and a part of them that fits ``within``."""
+        d = self.dim
+        which = self.choice(["r", "c"])
+        if within == () or self.chance(30):
+            a, b = self.scalar(depth + 1), self.scalar(depth + 1)
+            A, B = a.bound, b.bound
+            options = {"r": [("np.sum(np.r_[{a}, {b}] ** 2)", A * A + B * B), ("np.r_[{a}, {b}][1]", B),
+                             ("np.prod(np.r_[{a}, {b}, 0.5])", 0.5 * A * B)],
+                       "c": [("np.sum(np.c_[{a}, {b}])", A + B), ("np.c_[{a}, {b}][0, 1]", B)]}[which]
+            template, bound = self.choice(options)
+            shape = ()
+        else:
+            matrix = len(within) == 2 and self.chance(40)
+            shape = (d, d) if matrix else (d,)
+            a, b = self.exact(shape, depth + 1), self.exact(shape, depth + 1)
+            k = self.integer(0, d)
+            bound = max(a.bound, b.bound)
+            if which == "r":
+                options = [(f"np.r_[{{a}}, {{b}}][{k}:{k + d}]", bound)]
+                if not matrix:
+                    options.append((f"np.r_[{{a}}, 0.5, {{b}}][{k}:{k + d}]", max(bound, 0.5)))
+            else:
+                options = [(f"np.c_[{{a}}, {{b}}][:, {k}:{k + d}]", bound)] if matrix else \
+                    [(f"np.c_[{{a}}, {{b}}][:, {k % 2}]", bound), ("np.sum(np.c_[{a}, {b}], axis=1)", 2 * bound)]
+            template, bound = self.choice(options)
+            if not fits(shape, within):
+                return None
+        self.parts.mark(f"rc", f"np.{which}_, {'scalars' if shape == () else 'arrays'}",
+                        regex=[r"\b(np|numpy)\.[rc]_\["])
+        return Expr(template.format(a=a.plain, b=b.plain), template.format(a=a.instr, b=b.instr), shape, bound)
+
     # -- the whole module -------------------------------------------------------------
     def write(self):
+        parts = self.parts
+        params = [name for name, _ in self.params] + ["n"]
+        if "default" in self.extras and self.chance(50):       # f itself has a default argument
+            source = self.choice(DEFAULT_SOURCES)
+            text, bound, marks = parts.default(source)
+            name = self.fresh_name("c")
+            self.scopes[0].append(Var(name, (), bound, storable=False))
+            params.append(f"{name}={text}")
+            parts.mark("default", f"f, {source}", name, *marks)
         self.block(self.integer(2, 8))
-        e = self.result()
+        self.force_constructs()
+        e = self.with_live(self.result())
         self.emit(f"return {e.plain}", f"return {e.instr}")
-        params = ", ".join([name for name, _ in self.params] + ["n"])
+        decorator = []
+        if "wraps" in self.extras and (not parts.variants["wraps"] or self.chance(25)):
+            variant = self.choice(sorted(DECORATORS))
+            decorator = [f"@{parts.decorator(variant)}\n"]
+            parts.mark("wraps", f"f, {variant}", decorator[0][1:-1], "fn", "wrapper", "functools",
+                       regex=[r"^def f\("])
         header = "import math\n\nimport numpy as np\n"
+        if parts.imports:
+            header = "".join(f"import {m}\n" for m in sorted(parts.imports)) + header
+        preamble = "".join("\n\n" + "\n".join(block) + "\n" for block in parts.preamble)
+        postamble = "".join("\n" + line for line in parts.postamble) + ("\n" if parts.postamble else "")
         plain_helpers = "".join("\n\n" + "\n".join(p) + "\n" for p, _ in self.helper_texts)
         instr_helpers = "".join("\n\n" + "\n".join(i) + "\n" for _, i in self.helper_texts)
-        plain = header + plain_helpers + f"\n\ndef f({params}):\n" + "\n".join(self.plain) + "\n"
-        instr = header + instr_helpers + f"\n\ndef f({params}):\n" + "\n".join(self.instr) + "\n"
+        head = f"\n\n{''.join(decorator)}def f({', '.join(params)}):\n"
+        plain = header + preamble + plain_helpers + head + "\n".join(self.plain) + "\n" + postamble
+        instr = header + preamble + instr_helpers + head + "\n".join(self.instr) + "\n" + postamble
+        rename = {}
+        self.rename = rename
+        if "np_free" in self.extras:
+            plain, instr, rename = self.without_np(plain, instr)
+        if "clash" in self.extras:
+            plain, instr, rename = self.clash(plain, instr, rename)
+        self.rename = rename
+        self.constructs = {c: sorted(v) for c, v in parts.variants.items() if v}
+        self.markers = {c: sorted({_marker_regex(m, rename) for m in marks}) for c, marks in parts.markers.items()
+                        if c in self.constructs}
         return plain, instr
+
+    def force_constructs(self):
+        """Write each construct this program may hold and has not written yet (at the top of f)."""
+        parts = self.parts
+        for construct in ("list", "view", "closure"):
+            if construct in self.extras and not parts.variants[construct]:
+                getattr(self, f"_{construct}_statement")()
+        if "rc" in self.extras and not parts.variants["rc"]:
+            e = self._rc(self.frame, 0)
+            name = self.fresh_name()
+            self.emit(f"{name} = {e.plain}", f"{name} = {e.instr}")
+            self.define(name, e)
+            self.keep(name)
+        for construct in ("default", "wraps"):
+            if construct not in self.extras or parts.variants[construct]:
+                continue
+            if construct == "default" or self.chance(50):       # else f is decorated, in write()
+                args = [self.expr(self.frame, 1)]
+                helper, ((shape, bound),), default = self.helper_for([(args[0].shape, args[0].bound)], 1, construct)
+                plain, instr = self.arguments(args, default)
+                name = self.fresh_name()
+                e = self.squash(Expr(f"{helper}({plain})", f"{helper}({instr})", shape, bound))
+                self.emit(f"{name} = {e.plain}", f"{name} = {e.instr}")
+                self.define(name, e)
+                self.keep(name)
+
+    RENAMABLE = r"\b(x\d+|v\d+|i\d+|k\d+|acc\d+|row\d+|p\d+|c\d+|helper\d+|buf\d+|view\d+|ys\d+|sc\d+|make\d+|n)\b"
+
+    @staticmethod
+    def _rename(text, mapping):
+        if not mapping:
+            return text
+        pattern = r"\b(" + "|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True)) + r")\b"
+        return re.sub(pattern, lambda m: mapping[m.group(1)], text)
+
+    def without_np(self, plain, instr):
+        """``import numpy`` and ``from numpy import ...`` instead of ``import numpy as np``; the name
+        ``np`` then names a parameter of f."""
+        attrs = sorted(set(re.findall(r"\bnp\.([A-Za-z_]\w*)", plain + instr)))
+        bare = [a for a in attrs if a not in ("linalg", "random", "r_", "c_", "newaxis", "pi", "e")
+                and callable(getattr(np, a, None)) and self.chance(60)]
+        def rewrite(text):
+            text = re.sub(r"\bnp\.([A-Za-z_]\w*)",
+                          lambda m: m.group(1) if m.group(1) in bare else "numpy." + m.group(1), text)
+            imports = "import numpy\n" + (f"from numpy import {', '.join(bare)}\n" if bare else "")
+            return text.replace("import numpy as np\n", imports, 1)
+        plain, instr = rewrite(plain), rewrite(instr)
+        target = self.choice([name for name, _ in self.params])
+        rename = {target: "np"}
+        self.parts.mark("np_free", f"{'some' if bare else 'no'} names imported from numpy, a parameter named np",
+                        *bare, regex=[r"\bnp\b", r"\bnumpy\b"])
+        return self._rename(plain, rename), self._rename(instr, rename), rename
+
+    def clash(self, plain, instr, rename):
+        """Rename parameters, locals, loop variables and helpers to names tangent_ad generates or imports."""
+        existing = set(re.findall(r"[A-Za-z_]\w*", plain + instr))
+        names = sorted(set(re.findall(self.RENAMABLE, plain)))
+        by_kind, kind_of = collections.defaultdict(list), {}
+        for name in names:
+            prefix = re.match(r"[a-z]+", name).group(0)
+            kind_of[name] = {"x": "param", "n": "param", "i": "loop", "k": "loop", "p": "hparam", "c": "hparam",
+                             "helper": "helper", "make": "helper"}.get(prefix, "local")
+            by_kind[kind_of[name]].append(name)
+        themes = {"generated": (["local", "loop", "param"], GENERATED_NAMES),
+                  "adjoint": (["local", "loop", "hparam"], ADJOINT_NAMES),
+                  "runtime": (["local", "hparam", "helper", "param", "loop"], RUNTIME_NAMES),
+                  "derivative": (["local", "helper"], DERIVATIVE_NAMES)}
+        mapping = {}
+        used = set(existing)
+        chosen = sorted(set(self.choice(sorted(themes)) for _ in range(self.integer(1, 2))))
+        for theme in chosen:
+            kinds, pool = themes[theme]
+            if theme == "adjoint" and "x0" in names and "x0" not in mapping and "x" not in used:
+                mapping["x0"] = "x"             # so that x_bar and x_dot clash
+                used.add("x")
+            if theme == "derivative" and by_kind["helper"] and "g" not in used:
+                first = self.choice(by_kind["helper"])
+                if first not in mapping:
+                    mapping[first] = "g"        # so that g_grad and g_jvp clash
+                    used.add("g")
+            candidates = [n for k in kinds for n in by_kind[k] if n not in mapping]
+            for _ in range(self.integer(1, 3)):
+                free = [p for p in pool if p not in used]
+                if not candidates or not free:
+                    break
+                old = self.choice(candidates)
+                candidates.remove(old)
+                mapping[old] = self.choice(free)
+                used.add(mapping[old])
+        if not mapping:
+            return plain, instr, rename
+        self.parts.mark("clash", ", ".join(chosen),
+                        regex=[r"\b" + re.escape(new) + r"\b" for new in mapping.values()])
+        self.parts.variants["clash"] = {f"{kind_of[old]} named {new}" for old, new in mapping.items()}
+        merged = dict(rename)
+        merged.update(mapping)
+        return self._rename(plain, mapping), self._rename(instr, mapping), merged
 
 
 # functions that may return (a view of) their argument
@@ -1046,9 +1625,17 @@ KINDS = ("scalar", "vector", "matrix")
 
 
 @st.composite
-def programs(draw, kind="vector"):
+def programs(draw, kind="vector", constructs=False):
     """A random :class:`Program` of one kind: ``scalar`` (float inputs only), ``vector``
-    (floats and vectors) or ``matrix`` (floats, vectors, rows, columns and square matrices)."""
+    (floats and vectors) or ``matrix`` (floats, vectors, rows, columns and square matrices).
+
+    ``constructs=True`` mixes in some of the constructs of ``CONSTRUCTS`` (each with chance
+    1/3, at least one); a number between 0 and 1 does so for that share of the programs. With
+    ``constructs=False`` the programs are the same as before the constructs were added."""
+    extras = ()
+    if constructs is not False and (constructs is True or draw(st.integers(0, 99)) < 100 * constructs):
+        names = sorted(CONSTRUCTS)
+        extras = [c for c in names if draw(st.integers(0, 2)) == 0] or [draw(st.sampled_from(names))]
     dim = draw(st.sampled_from([3, 2]))
     if kind == "scalar":
         frame, shapes = (), [()]
@@ -1058,11 +1645,12 @@ def programs(draw, kind="vector"):
         frame, shapes = (dim, dim), [(dim, dim), (dim,), (1, dim), (dim, 1), ()]
     count = draw(st.integers(1, 3))
     params = [(f"x{k}", draw(st.sampled_from(shapes))) for k in range(count)]
-    writer = Writer(draw, kind, frame, params)
+    writer = Writer(draw, kind, frame, params, ModuleParts(extras))
     plain, instr = writer.write()
     n = draw(st.integers(0, 3))
     seed = draw(st.integers(0, 2 ** 32 - 1))
-    return Program(plain, instr, params, n, seed, kind)
+    params = [(writer.rename.get(name, name), shape) for name, shape in params]
+    return Program(plain, instr, params, n, seed, kind, writer.constructs, writer.markers)
 
 
 # ----------------------------------------------------------------------------- the recorder
@@ -1250,59 +1838,151 @@ def smooth_point(program, instrumented, rng, attempts=6):
     raise Rejected
 
 
+MODES = ("reverse", "forward")
+
+
+@dataclass
+class Refusal:
+    """A TransformError of one mode, at a line of the program that holds a construct."""
+    mode: str
+    constructs: tuple             # the constructs on the refused line
+    lineno: int
+    message: str                  # the error's message, without the file's path
+
+
+@dataclass
+class Outcome:
+    """What happened to one program: per mode, refused or checked against central differences."""
+    program: Program
+    refused: dict = field(default_factory=dict)     # mode -> Refusal
+    checked: list = field(default_factory=list)     # the modes whose derivatives were checked
+
+
+def refusal(program, path, mode, err):
+    """``err`` as the refusal of ``mode``, checked: it names the program's file, a line of it, the
+    construct, and that line holds one of the constructs that may be refused (a refusal of an
+    ordinary line, which the subset promises to differentiate, is a finding)."""
+    context = "\n" + program.describe()
+    assert err.filename and os.path.realpath(err.filename) == os.path.realpath(path), \
+        f"refused, naming the file {err.filename!r} instead of the program's {path}: {err}" + context
+    lines = program.source.splitlines()
+    assert isinstance(err.lineno, int) and 1 <= err.lineno <= len(lines), \
+        f"refused, naming line {err.lineno!r}, which the program does not have: {err}" + context
+    assert str(err).startswith(f"{err.filename}:{err.lineno}:"), \
+        f"refused with a message that does not start with file:line: {err}" + context
+    assert getattr(err, "construct", None), f"refused without naming the construct: {err}" + context
+    constructs = program.constructs_at(err.lineno)
+    assert constructs, (f"refused an ordinary line: {getattr(err, 'detail', str(err))} [{mode} mode, line "
+                        f"{err.lineno}: {lines[err.lineno - 1].strip()}]" + context)
+    message = getattr(err, "detail", str(err)).splitlines()[0]
+    return Refusal(mode, constructs, err.lineno, message)
+
+
+def _close(what, got, expected, rtol, atol, context):
+    """assert_allclose with ``what`` first in the message (the failure's class in the batches)."""
+    try:
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
+    except AssertionError as exc:
+        raise AssertionError(f"{what}: {exc}" + context) from None
+
+
 def check_program(program, directory):
-    """Differentiate ``program`` in both modes and check it; raises AssertionError (or the
-    error tangent_ad raised) on a finding, :class:`Rejected` when no smooth point was found."""
+    """Differentiate ``program`` in both modes and check it. Returns an :class:`Outcome`; raises
+    AssertionError (or the error tangent_ad raised) on a finding, :class:`Rejected` when no smooth
+    point was found.
+
+    Per mode, exactly two outcomes pass: a TransformError at a line holding one of the program's
+    constructs (see :func:`refusal`), or derivatives that agree with central differences (and,
+    when both modes run, with each other). A program without constructs has to pass every check."""
     module = load(program.source, directory, f"program_{program.kind}")
     instrumented = load(program.instrumented, directory, f"instrumented_{program.kind}")
     f = module.f
+    path = module.__file__
+    outcome = Outcome(program)
+    wrt = tuple(range(len(program.params)))
+
+    def attempt(mode, action):
+        """Runs ``action``: True when it passed, False when ``mode`` was refused."""
+        try:
+            action()
+            return True
+        except tad.TransformError as err:
+            outcome.refused[mode] = refusal(program, path, mode, err)
+            return False
+
+    if program.constructs:          # a refusal needs no inputs: transform first
+        for mode in MODES:
+            attempt(mode, lambda mode=mode: tad.derivative(f, mode=mode, wrt=wrt))
+        if len(outcome.refused) == len(MODES):
+            return outcome
     rng = np.random.default_rng(program.value_seed)
     args, value, numeric = smooth_point(program, instrumented, rng)
     n = program.n
-    wrt = tuple(range(len(args)))
-    call = _copy(args)
     expected = f(*_copy(args), n)          # f may store into its arguments
     context = "\n" + program.describe()
-    assert expected == value, "the instrumented copy computes something else" + context
-
-    # reverse mode: value and gradient against the function and central differences
-    got_value, grads = tad.value_and_grad(f, wrt=wrt)(*call, n)
-    for k, (a, b, g) in enumerate(zip(call, args, grads)):
-        assert np.array_equal(a, b), f"the input x{k} was changed by value_and_grad" + context
-    assert np.isclose(got_value, expected, rtol=1e-12, atol=1e-12), \
-        f"value {got_value!r} != f(...) = {expected!r}" + context
+    assert expected == value, "the instrumented copy computes something else: a generator bug" + context
     scale = 1.0 + max(float(np.max(np.abs(g))) for g in numeric)
-    for k, (g, ref, a) in enumerate(zip(grads, numeric, args)):
-        if isinstance(a, float):
-            assert isinstance(g, float), f"gradient of the float x{k} is a {type(g).__name__}" + context
-        else:
-            assert isinstance(g, np.ndarray) and g.shape == a.shape, \
-                f"gradient of x{k} has shape {np.shape(g)}, the input {a.shape}" + context
-        np.testing.assert_allclose(g, ref, rtol=1e-5, atol=1e-6 * scale,
-                                   err_msg=f"reverse gradient of x{k} vs central differences" + context)
-
-    # forward mode against reverse mode: <J v, 1> == <v, J^T 1>
     tangents = [float(rng.standard_normal()) if isinstance(a, float) else rng.standard_normal(a.shape)
                 for a in args]
-    out, out_dot = tad.jvp(f, tuple(_copy(args)) + (n,), tuple(tangents) + (None,))
-    assert np.isclose(out, expected, rtol=1e-12, atol=1e-12), f"jvp value {out!r} != {expected!r}" + context
-    terms = [np.sum(np.asarray(g) * np.asarray(v)) for g, v in zip(grads, tangents)]
-    dot = float(sum(terms))
-    size = float(sum(np.sum(np.abs(np.asarray(g) * np.asarray(v))) for g, v in zip(grads, tangents)))
-    assert abs(float(out_dot) - dot) <= 1e-9 * (size + scale), \
-        f"forward tangent {float(out_dot)!r} != <reverse gradient, tangent> {dot!r}" + context
+    grads = []
 
-    # vjp with a seed: every cotangent scales with it; the int gets None
-    out, f_vjp = tad.vjp(f, *_copy(args), n)
-    assert np.isclose(out, expected, rtol=1e-12, atol=1e-12), f"vjp value {out!r} != {expected!r}" + context
-    seed = 1.5
-    cotangents = f_vjp(seed)
-    assert len(cotangents) == len(args) + 1 and cotangents[-1] is None, \
-        f"vjp cotangents {cotangents!r}" + context
-    for k, (c, g) in enumerate(zip(cotangents, grads)):
-        np.testing.assert_allclose(c, seed * np.asarray(g), rtol=1e-10, atol=1e-12 * scale,
-                                   err_msg=f"vjp cotangent of x{k} vs the reverse gradient" + context)
-    return value, grads
+    def reverse():
+        # value and gradient against the function and central differences
+        call = _copy(args)
+        got_value, got = tad.value_and_grad(f, wrt=wrt)(*call, n)
+        for k, (a, b) in enumerate(zip(call, args)):
+            assert np.array_equal(a, b), f"an input was changed by value_and_grad: x{k}" + context
+        assert np.isclose(got_value, expected, rtol=1e-12, atol=1e-12), \
+            f"wrong value from value_and_grad: {got_value!r}, f(...) = {expected!r}" + context
+        for k, (g, ref, a) in enumerate(zip(got, numeric, args)):
+            if isinstance(a, float):
+                assert isinstance(g, float), \
+                    f"the gradient of a float is not a float: {type(g).__name__}" + context
+            else:
+                assert isinstance(g, np.ndarray) and g.shape == a.shape, \
+                    f"gradient of an array has the wrong shape: {np.shape(g)}, the input {a.shape}" + context
+            _close(f"reverse gradient vs central differences (x{k})", g, ref, 1e-5, 1e-6 * scale, context)
+        # vjp with a seed: every cotangent scales with it; the int gets None
+        out, f_vjp = tad.vjp(f, *_copy(args), n)
+        assert np.isclose(out, expected, rtol=1e-12, atol=1e-12), \
+            f"wrong value from vjp: {out!r}, f(...) = {expected!r}" + context
+        seed = 1.5
+        cotangents = f_vjp(seed)
+        assert len(cotangents) == len(args) + 1 and cotangents[-1] is None, \
+            f"wrong cotangents from vjp: {cotangents!r}" + context
+        for k, (c, g) in enumerate(zip(cotangents, got)):
+            _close(f"vjp cotangent vs the reverse gradient (x{k})", c, seed * np.asarray(g), 1e-10, 1e-12 * scale,
+                   context)
+        grads.extend(got)
+
+    def forward():
+        # the tangent along random directions against central differences
+        call = _copy(args)
+        out, out_dot = tad.jvp(f, tuple(call) + (n,), tuple(tangents) + (None,))
+        for k, (a, b) in enumerate(zip(call, args)):
+            assert np.array_equal(a, b), f"an input was changed by jvp: x{k}" + context
+        assert np.isclose(out, expected, rtol=1e-12, atol=1e-12), \
+            f"wrong value from jvp: {out!r}, f(...) = {expected!r}" + context
+        # the tolerance of the gradient's entries (rtol 1e-5, atol 1e-6 * scale), summed along v
+        numeric_dot = float(sum(np.sum(np.asarray(g) * np.asarray(v)) for g, v in zip(numeric, tangents)))
+        allowed = float(sum(1e-5 * np.sum(np.abs(np.asarray(g) * np.asarray(v))) + 1e-6 * scale * np.sum(np.abs(v))
+                            for g, v in zip(numeric, tangents)))
+        assert abs(float(out_dot) - numeric_dot) <= allowed, \
+            (f"forward tangent vs central differences: {float(out_dot)!r} != {numeric_dot!r} "
+             f"(<central differences, tangent>)" + context)
+        forward.out_dot = float(out_dot)
+
+    for mode, action in (("reverse", reverse), ("forward", forward)):
+        if mode not in outcome.refused and attempt(mode, action):
+            outcome.checked.append(mode)
+    if len(outcome.checked) == 2:
+        # forward mode against reverse mode: <J v, 1> == <v, J^T 1>
+        terms = [np.sum(np.asarray(g) * np.asarray(v)) for g, v in zip(grads, tangents)]
+        dot = float(sum(terms))
+        size = float(sum(np.sum(np.abs(np.asarray(g) * np.asarray(v))) for g, v in zip(grads, tangents)))
+        assert abs(forward.out_dot - dot) <= 1e-9 * (size + scale), \
+            f"forward tangent vs the reverse gradient: {forward.out_dot!r} != {dot!r}" + context
+    return outcome
 
 
 def check_or_reject(program, directory):
