@@ -86,6 +86,7 @@ def parse_function(func):
     renamed = rename_clashes(node, taken=namespace)
     file_lines = linecache.getlines(filename) or lines
     parsed = ParsedFunction(func, node, Location(filename, [line.rstrip("\n") for line in file_lines]))
+    parsed.renamed = renamed          # the user's name -> its name in the derivative (hygiene.py)
     # a global renamed to keep it apart from a runtime helper keeps its object under the new name
     stored = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
               and isinstance(n.ctx, (gast.Store, gast.Param, gast.Del))}

@@ -22,7 +22,7 @@ import weakref
 import gast
 import numpy
 
-from . import activity, caches, fence, freshness, normalize, parsing, runtime
+from . import activity, caches, depth, fence, freshness, normalize, parsing, runtime
 from .code import is_module_path, is_name, source_lines, string_text
 from .derivatives import Derivatives
 from .errors import InternalError, TransformError
@@ -41,6 +41,7 @@ class Prepared:
 
     def __init__(self, func, wrt):
         self.parsed = parsing.parse_function(func)
+        wrt = [self.parsed.renamed.get(p, p) for p in wrt]     # a parameter named np is np2 here
         fence.check_function(self.parsed)
         tree_names = {n.id for n in gast.walk(self.parsed.node) if isinstance(n, gast.Name)}
         self.names = Names(tree_names | RESERVED)
@@ -164,7 +165,7 @@ class Module:
         context = Context(self, prepared)
         suffix = {"reverse": "value_and_grad" if return_value else "grad", "forward": "jvp",
                   "split": "vjp"}[mode]
-        if func is not self.entry and tuple(wrt) != tuple(prepared.function.params):
+        if func is not self.entry and prepared.wrt != tuple(prepared.function.params):
             suffix += "_" + "_".join(wrt)      # a helper differentiated for some of its arguments
         name_ = self.function_names.fresh(f"{func.__name__}_{suffix}")
         function = prepared.function
@@ -183,7 +184,7 @@ class Module:
             generator = ReverseGenerator(context, function, prepared.wrt, prepared.active, tuple_output=True)
             code = generator.generate_split(derived.name, derived.backward)
         else:
-            tangents = {p: prepared.names.tangent(p) for p in wrt}
+            tangents = {p: prepared.names.tangent(q) for p, q in zip(wrt, prepared.wrt)}
             derived = Derived(name_, func.__name__, tangents=tangents)
             self.derived[key] = derived
             code, _ = ForwardGenerator(context, function, prepared.wrt, prepared.active).generate(name_)
@@ -322,8 +323,9 @@ def derivative_function(func, mode, wrt, return_value=False, tuple_output=False,
         if cached is not None and freshness.holds(cached, func):
             return cached
         try:
-            compiled = _compile(func, mode, tuple(wrt), return_value, tuple_output, checkpoint, optimize,
-                                plain)
+            with depth.room_for_nesting(func):      # a 2000-term sum needs some 8000 frames
+                compiled = _compile(func, mode, tuple(wrt), return_value, tuple_output, checkpoint,
+                                    optimize, plain)
         except TransformError:
             raise
         except Exception as exc:   # noqa: BLE001 - a transformer bug must say so

@@ -402,3 +402,14 @@ def test_value_and_grad_with_checkpoints_returns_the_value_of_the_function():
         value, gradient = tad.value_and_grad(accumulated, checkpoint=checkpoint)(x)
         assert value == accumulated(x) == 63.0
         np.testing.assert_array_equal(gradient, [21.0, 21.0, 21.0])
+
+
+def parameters_named_like_generated_globals(x, np, zeros_like):
+    return x * np * zeros_like
+
+
+def test_parameters_named_np_or_like_a_runtime_helper():
+    f = parameters_named_like_generated_globals
+    assert tad.grad(f, wrt=(0, 1, 2))(2.0, 3.0, 5.0) == (15.0, 10.0, 6.0)
+    assert tad.jvp(f, (2.0, 3.0, 5.0), (1.0, 0.0, None)) == (30.0, 15.0)
+    assert tad.vjp(f, 2.0, 3.0, 5.0)[1](1.0) == (15.0, 10.0, 6.0)
