@@ -18,6 +18,7 @@ elements. Such a name becomes active, and the flattening step then either
 differentiates what it writes or refuses it with a located error: no value that
 depends on a differentiated argument is silently a constant.
 """
+import contextlib
 import inspect
 
 import gast
@@ -39,11 +40,32 @@ class Flow:
         self.resolve = resolve           # name -> object (globals, closure, builtins)
         self.local_names = local_names
         self.varied = self.useful = frozenset()
+        self._known = None               # id(node) -> (node, names) inside remembering()
 
     def __call__(self, expr):
         return self.names(expr)
 
+    @contextlib.contextmanager
+    def remembering(self):
+        """Each node's names computed once while the code does not change: lowering a nested
+        expression asks about every part of it, then again about each part's parts (quadratic:
+        a 2000-term sum took two million visits)."""
+        outer = self._known
+        self._known = {} if outer is None else outer
+        try:
+            yield
+        finally:
+            self._known = outer
+
     def names(self, node):
+        if self._known is None:
+            return self._names(node)
+        known = self._known.get(id(node))
+        if known is None:               # the node is kept with its names, so its id is not reused
+            known = self._known[id(node)] = (node, self._names(node))
+        return known[1]
+
+    def _names(self, node):
         if node is None:
             return set()
         if isinstance(node, gast.Name):

@@ -109,7 +109,8 @@ class Flattener:
             if s.target not in self.active:
                 return [s]
             out = []
-            self.lower_into(s.target, s.value, s.origin, out)
+            with self.flow.remembering():       # lowering asks about each part of the value again
+                self.lower_into(s.target, s.value, s.origin, out)
             return out
         if isinstance(s, ir.Unpack):
             return self.unpack(s)

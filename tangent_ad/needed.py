@@ -26,12 +26,15 @@ def needed_values(body, outputs, reads_of):
             candidates.append(s)
         else:
             needed |= statement_reads(s)
+    # Last statement first: a value is needed by what comes after it, so one pass settles
+    # straight-line code (a 2000-term sum), where first-to-last took a pass per statement.
+    operands_of = [(s.target, ir.read_names(s.value)) for s in reversed(candidates)]
     changed = True
     while changed:
         changed = False
-        for s in candidates:
-            if s.target in needed:
-                operands = ir.read_names(s.value) - needed
+        for target, reads in operands_of:
+            if target in needed:
+                operands = reads - needed
                 if operands:
                     needed |= operands
                     changed = True
