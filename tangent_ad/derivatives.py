@@ -83,8 +83,17 @@ class Derivatives:
                 dots[p] = f"broadcast_like({dot}, {var})"
         return dots
 
+    def _check_literals(self, assign):
+        """Refuse, where the call is written, literal arguments its rule has no derivative for
+        (np.linalg.norm(x, 'nuc')), rather than fail when the derivative runs."""
+        rule = assign.op.rule
+        refused = rule.refusal(_literals(assign.op.bound)) if rule.refusal else None
+        if refused:
+            raise self.location.error(assign.origin, *refused)
+
     def tangent(self, assign, full):
         """Source of the tangent of ``assign.target``; ``full(var)``: var's tangent has var's shape."""
+        self._check_literals(assign)
         op, rule = assign.op, assign.op.rule
         dots = self._dots(assign, full)
         named = {f"{p}_dot": d for p, d in dots.items()}
@@ -190,6 +199,7 @@ class Derivatives:
 
     def _adjoint(self, assign, g):
         op, rule = assign.op, assign.op.rule
+        self._check_literals(assign)
         if isinstance(rule, rules.Custom):
             return self._custom_adjoint(assign, g)
         if "reverse" not in rule.modes:
@@ -275,6 +285,17 @@ def _drop_defaults(tree, unbound):
             call.keywords = [k for k in call.keywords
                              if not (isinstance(k.value, ast.Name) and k.value.id in unbound)]
     return tree
+
+
+def _literals(bound):
+    """{parameter: value} of the operands written as literals: 'nuc', 2, -1.0, (0, 1)."""
+    values = {}
+    for param, atom in bound.items():
+        try:
+            values[param] = ast.literal_eval(src(atom))
+        except (ValueError, TypeError, SyntaxError):
+            pass        # a name or an expression: known only when the code runs
+    return values
 
 
 def _names_of(node):

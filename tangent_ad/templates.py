@@ -7,6 +7,8 @@ the generated code reads like a person wrote it.
 
 >>> fill("b * a ** (b - 1)", {"a": "x", "b": "2"})
 '2 * x'
+>>> [fill("b * a ** (b - (b != 0))", {"a": "x", "b": b}) for b in ("2", "0")]
+['2 * x', '0 * x ** 0']
 >>> fill("1 * g", {"g": "y_bar"}), fill("-1 * g", {"g": "t1_bar"})
 ('y_bar', '-t1_bar')
 >>> fill("np.cos(x) * g", {"x": "u", "g": "(a + b)", "np": "onp"})
@@ -21,6 +23,8 @@ import ast
 import operator
 
 _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Pow: operator.pow}
+_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+            ast.Gt: operator.gt, ast.GtE: operator.ge}
 
 
 def parse_expr(source):
@@ -99,6 +103,11 @@ def simplify(node):
         inner = node.operand
         if isinstance(inner, ast.UnaryOp) and isinstance(inner.op, ast.USub):
             return inner.operand
+        return node
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
+        lnum, rnum = _number(node.left), _number(node.comparators[0])
+        if lnum is not None and rnum is not None:       # b - (b != 0) with b = 2: 2 - 1
+            return _const(int(_COMPARE[type(node.ops[0])](lnum, rnum)))
         return node
     if not isinstance(node, ast.BinOp):
         return node

@@ -112,12 +112,13 @@ def where_root_safe(x):
 
 
 def test_power_of_a_non_positive_base_with_a_differentiated_exponent():
-    """d/dy x ** y = log(x) x ** y: nan at x = 0 (-inf * 0) and at x < 0 (log of a negative)."""
+    """d/dy x ** y = log(x) x ** y: nan at x < 0 (log of a negative); 0 at x = 0, where
+    0 ** y is 0 for every y > 0 (not log(0) * 0)."""
     x = np.array([0.0, -1.0, 2.0])
     y = np.array([2.0, 2.0, 2.0])
     with np.errstate(divide="ignore", invalid="ignore"):
         grad, forward = both_modes(power, [x, y], 1)
-    np.testing.assert_array_equal(grad[:2], [np.nan, np.nan])
+    np.testing.assert_array_equal(grad[:2], [0.0, np.nan])
     assert grad[2] == pytest.approx(np.log(2.0) * 4.0)
     # every direction meets a nan partial: the directional derivatives are nan
     np.testing.assert_array_equal(forward, [np.nan, np.nan, np.nan])

@@ -63,8 +63,11 @@ TEMPLATES = {
             {"a": f"sum_adjoint(g, a, {AXES}) * extremum_weights(a, y, {AXES})"}),
     "var": (MOMENT, {"a": "var_tangent(a, a_dot, axis=axis, ddof=ddof, keepdims=keepdims)"},
             {"a": "var_adjoint(g, a, axis=axis, ddof=ddof, keepdims=keepdims)"}),
-    "std": (MOMENT, {"a": "var_tangent(a, a_dot, axis=axis, ddof=ddof, keepdims=keepdims) / (2 * y)"},
-            {"a": "var_adjoint(g / (2 * y), a, axis=axis, ddof=ddof, keepdims=keepdims)"}),
+    # d std = d var / (2 std); where std is 0 (one entry, or all equal) so is d var, and the
+    # divisor 1 there gives 0 rather than 0 / 0, as for np.linalg.norm at 0
+    "std": (MOMENT,
+            {"a": "var_tangent(a, a_dot, axis=axis, ddof=ddof, keepdims=keepdims) / (2 * y + (y == 0))"},
+            {"a": "var_adjoint(g / (2 * y + (y == 0)), a, axis=axis, ddof=ddof, keepdims=keepdims)"}),
     "cumprod": (CUMULATIVE, {"a": "cumprod_tangent(a, a_dot, y, axis=axis)"},
                 {"a": "cumprod_adjoint(g, a, y, axis=axis)"}),
     "pad": ((("array", REQUIRED), ("pad_width", REQUIRED), ("mode", "'constant'"),

@@ -48,8 +48,12 @@ BINARY = {
     "subtract": ("1", "-1", "real", "real"),
     "multiply": ("b", "a", "real", "real"),
     "true_divide": ("1 / b", "-a / b ** 2", "real", "real"),
-    "power": ("b * a ** (b - 1)", "np.log(a) * y", "positive", "real"),
-    "float_power": ("b * np.float_power(a, b - 1)", "np.log(a) * y", "positive", "real"),
+    # a ** b is flat where a == 0 in two ways: a ** 0 is 1 for every a, and 0 ** b is 0 for every
+    # b > 0. There b * a ** (b - 1) and log(a) * y are 0 * inf and log(0) * 0, nan, and
+    # 0.0 ** -1.0 raises for Python floats. Raised to b - 1 only where b != 0, and with log(1)
+    # for log(0), the partials are exactly 0; a literal exponent folds to 2 * x as before.
+    "power": ("b * a ** (b - (b != 0))", "np.log(a + (a == 0)) * y", "positive", "real"),
+    "float_power": ("b * np.float_power(a, b - (b != 0))", "np.log(a + (a == 0)) * y", "positive", "real"),
     # ties (a == b) split the derivative evenly between the operands
     "maximum": ("0.5 + 0.5 * np.sign(a - b)", "0.5 - 0.5 * np.sign(a - b)", "real", "real"),
     "minimum": ("0.5 - 0.5 * np.sign(a - b)", "0.5 + 0.5 * np.sign(a - b)", "real", "real"),

@@ -22,6 +22,9 @@ class Rule:
     elementwise = False
     modes = ("forward", "reverse")
     shape_only = frozenset()    # parameters read for their shape or dtype only: never differentiated
+    # {parameter: value} of the arguments written as literals -> (construct, hint) where the rule
+    # has no derivative for them, so that they are refused where the call is written
+    refusal = None
 
     def __init__(self, name, signature, differentiable):
         self.name = name

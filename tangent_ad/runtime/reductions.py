@@ -35,7 +35,9 @@ def mean_adjoint(g, x, axis=None, keepdims=False):
         count = 1
         for a in axes:
             count *= shape[a]
-    return sum_adjoint(g / count, x, axis, keepdims)     # divide g, not the spread-out array
+    # divide g, not the spread-out array; a mean over no entries (nan) has an empty x, whose
+    # adjoint is empty whatever g is divided by
+    return sum_adjoint(g / max(count, 1), x, axis, keepdims)
 
 
 # ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ def sin_square_jvp(x, x_dot=1.0):
     """
     # line 18: return np.sin(x ** 2)
     t1 = x ** 2
-    t1_dot = 2 * x ** (2 - 1) * broadcast_like(x_dot, x)
+    t1_dot = 2 * x ** (2 - (2 != 0)) * broadcast_like(x_dot, x)
     y = np.sin(t1)
     y_dot = np.cos(t1) * broadcast_like(t1_dot, t1)
     return y, broadcast_like(y_dot, y)

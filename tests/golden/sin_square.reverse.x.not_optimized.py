@@ -21,6 +21,6 @@ def sin_square_grad(x, y_bar=1.0):
     t1_bar = t1_bar + unbroadcast(y_bar * np.cos(t1), t1)
     y_bar = 0.0    # y is assigned here: its earlier value gets its own adjoint
     # t1 = x ** 2
-    x_bar = x_bar + unbroadcast(t1_bar * (2 * x ** (2 - 1)), x)
+    x_bar = x_bar + unbroadcast(t1_bar * (2 * x ** (2 - (2 != 0))), x)
     t1_bar = 0.0    # t1 is assigned here: its earlier value gets its own adjoint
     return gradient_like(x_bar, x)

@@ -10,5 +10,5 @@ def z_jvp(x, y, x_dot=1.0, y_dot=1.0):
     t1 = x + y
     t1_dot = 1 * broadcast_like(x_dot, x) + 1 * broadcast_like(y_dot, y)
     out = t1 ** 2
-    out_dot = 2 * t1 ** (2 - 1) * broadcast_like(t1_dot, t1)
+    out_dot = 2 * t1 ** (2 - (2 != 0)) * broadcast_like(t1_dot, t1)
     return out, broadcast_like(out_dot, out)

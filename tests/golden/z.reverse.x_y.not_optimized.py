@@ -17,7 +17,7 @@ def z_grad(x, y, out_bar=1.0):
     t1_bar = x_bar = y_bar = 0.0
     # out = t1 ** 2
     t1 = tape.pop()
-    t1_bar = t1_bar + unbroadcast(out_bar * (2 * t1 ** (2 - 1)), t1)
+    t1_bar = t1_bar + unbroadcast(out_bar * (2 * t1 ** (2 - (2 != 0))), t1)
     out_bar = 0.0    # out is assigned here: its earlier value gets its own adjoint
     # t1 = x + y
     x_bar = x_bar + unbroadcast(t1_bar * 1, x)
