@@ -238,23 +238,23 @@ def _compiled_like(func, source):
     classes = [p for i, p in enumerate(outer) if p != "<locals>" and outer[i + 1:i + 2] != ["<locals>"]]
     free = [n for n in code.co_freevars if n != "__class__"]
     indented = source[:1].isspace()
-    if indented or classes or free:
-        tree = compile("if 1:\n" + source if indented else source, code.co_filename, "exec",
-                       flags=flags | ast.PyCF_ONLY_AST, dont_inherit=True)
-        body = tree.body[0].body if indented else tree.body
-        if classes:
-            wrapper = ast.parse(f"class {classes[-1]}:\n    pass\n").body[0]
-            wrapper.body, body = body, [wrapper]
-        if free:
-            binds = "".join(f"    {n} = None\n" for n in free)
-            wrapper = ast.parse("def _tangent_ad_outer():\n" + binds).body[0]
-            wrapper.body += body
-            body = [wrapper]
-        tree.body = ast.parse(imports).body + body
-        unit = ast.fix_missing_locations(tree)
-    else:                       # a function at the top of its module: the text as it is
-        unit = imports + source
-    module = compile(unit, code.co_filename, "exec", flags=flags, dont_inherit=True)
+    tree = compile("if 1:\n" + source if indented else source, code.co_filename, "exec",
+                   flags=flags | ast.PyCF_ONLY_AST, dont_inherit=True)
+    # the lines of the file, as the function was compiled there: a class inside the function
+    # keeps its first line number as a constant (Python 3.13)
+    ast.increment_lineno(tree, code.co_firstlineno - (2 if indented else 1))
+    body = tree.body[0].body if indented else tree.body
+    if classes:
+        wrapper = ast.parse(f"class {classes[-1]}:\n    pass\n").body[0]
+        wrapper.body, body = body, [wrapper]
+    if free:
+        binds = "".join(f"    {n} = None\n" for n in free)
+        wrapper = ast.parse("def _tangent_ad_outer():\n" + binds).body[0]
+        wrapper.body += body
+        body = [wrapper]
+    tree.body = ast.parse(imports).body + body
+    module = compile(ast.fix_missing_locations(tree), code.co_filename, "exec", flags=flags,
+                     dont_inherit=True)
     level = [module]
     while level:                # breadth first: the function itself before any code inside it
         for candidate in level:
