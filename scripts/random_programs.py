@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import platform
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -199,7 +200,7 @@ class Batch:
 
 def share(job):
     """One worker's programs: (worker, {kind: count}, seed, out, quiet, constructs) -> Tally."""
-    worker, counts, first_seed, out, quiet, constructs = job
+    worker, counts, first_seed, out, quiet, constructs, only = job
     batch = Batch(out, quiet, worker, sum(counts.values()))
     for k, kind in enumerate(KINDS):
         if not counts.get(kind):
@@ -208,7 +209,7 @@ def share(job):
         @seed(first_seed * 1000 + 100 * worker + k)
         @settings(max_examples=counts[kind], database=None, deadline=None, phases=[Phase.generate],
                   suppress_health_check=list(HealthCheck))
-        @given(program=ps.programs(kind, constructs=constructs))
+        @given(program=ps.programs(kind, constructs=constructs, only=only))
         def one(program):
             batch.check(program)
 
@@ -216,12 +217,12 @@ def share(job):
     return batch.tally
 
 
-def run(count, first_seed, out, quiet, kinds, constructs=0.5, workers=2):
+def run(count, first_seed, out, quiet, kinds, constructs=0.5, workers=2, only=None):
     per_kind = {kind: count // len(kinds) + (1 if k < count % len(kinds) else 0) for k, kind in enumerate(kinds)}
     jobs = []
     for w in range(workers):
         counts = {kind: c // workers + (1 if w < c % workers else 0) for kind, c in per_kind.items()}
-        jobs.append((w, counts, first_seed, out, quiet, constructs))
+        jobs.append((w, counts, first_seed, out, quiet, constructs, only))
     tally = Tally()
     if workers == 1:
         tally.merge(share(jobs[0]))
@@ -246,7 +247,8 @@ def _bodies(tree):
 
 def _edits(plain_tree):
     """The edits to try, in order: remove a run of statements (halves of a block first, then
-    quarters, ..., then one), replace a block by its body, drop a decorator."""
+    quarters, ..., then one), replace a block by its body, drop a decorator, drop a parameter
+    with a default, return the first term of a sum."""
     edits = []
     for b, (node, name) in enumerate(_bodies(plain_tree)):
         body = getattr(node, name)
@@ -262,6 +264,11 @@ def _edits(plain_tree):
                 edits.append(("unwrap", b, name, i, i + 1))
             if isinstance(stmt, ast.FunctionDef) and stmt.decorator_list:
                 edits.append(("undecorate", b, name, i, i + 1))
+            if isinstance(stmt, ast.FunctionDef) and stmt.args.defaults:
+                edits.append(("no default", b, name, i, i + 1))
+            value = getattr(stmt, "value", None) if isinstance(stmt, ast.Return) else None
+            if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+                edits.append(("first term", b, name, i, i + 1))
     return edits
 
 
@@ -276,15 +283,30 @@ def _apply(tree, edit):
         del body[i:j]
     elif kind == "unwrap":
         body[i:i + 1] = stmt.body
-    else:
+    elif kind == "undecorate":
         stmt.decorator_list = []
+    elif kind == "no default":          # the last parameter, which has a default
+        del stmt.args.args[-1]
+        del stmt.args.defaults[-1]
+    else:                               # a + b returned: a
+        stmt.value = stmt.value.left
     if not body:
         body.append(ast.Pass())
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 
+class TooLong(BaseException):
+    """A shrunk program that runs too long (a while loop whose counter was removed); a
+    BaseException, so that no handler of the program or of tangent_ad takes it."""
+
+
+def _too_long(signum, frame):
+    raise TooLong
+
+
 def shrink(data, kind, budget):
     """The program of ``data`` with statements removed while it still fails with ``kind``."""
+    signal.signal(signal.SIGALRM, _too_long)
     deadline = time.perf_counter() + budget
     current = program_of(data)
     changed = True
@@ -304,10 +326,13 @@ def shrink(data, kind, budget):
                 continue
             candidate = ps.Program(plain, instr, current.params, current.n, current.value_seed, current.kind,
                                    current.constructs, current.markers)
+            signal.setitimer(signal.ITIMER_REAL, max(1.0, min(10.0, deadline - time.perf_counter())))
             try:
                 _, got, _ = run_check(candidate)
-            except ps.Rejected:
+            except (ps.Rejected, TooLong):
                 continue
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
             if got == kind:
                 current, changed = candidate, True
                 position -= 1               # the edit at this place now is another one
@@ -429,6 +454,8 @@ def main(argv=None):
     parser.add_argument("--kinds", default=",".join(KINDS), help="program kinds, comma separated")
     parser.add_argument("--constructs", type=float, default=0.5,
                         help="share of the programs that hold constructs at the edge of the subset (default 0.5)")
+    parser.add_argument("--only", help="constructs to draw from, comma separated (default: all of "
+                        + ", ".join(sorted(ps.CONSTRUCTS)) + ")")
     parser.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     parser.add_argument("--shrink", type=float, default=30.0,
                         help="seconds to shrink the program of each failure class (default 30; 0: do not)")
@@ -439,7 +466,10 @@ def main(argv=None):
         return replay(args.replay)
     kinds = tuple(args.kinds.split(","))
     started = time.perf_counter()
-    tally = run(args.count, args.seed, args.out, args.quiet, kinds, args.constructs, args.workers)
+    only = tuple(args.only.split(",")) if args.only else None
+    if only and not set(only) <= set(ps.CONSTRUCTS):
+        parser.error(f"--only: unknown constructs {', '.join(sorted(set(only) - set(ps.CONSTRUCTS)))}")
+    tally = run(args.count, args.seed, args.out, args.quiet, kinds, args.constructs, args.workers, only)
     wall = time.perf_counter() - started
     report(tally, args, wall)
     failure_classes(tally, args.shrink, args.workers)

@@ -1625,17 +1625,20 @@ KINDS = ("scalar", "vector", "matrix")
 
 
 @st.composite
-def programs(draw, kind="vector", constructs=False):
+def programs(draw, kind="vector", constructs=False, only=None):
     """A random :class:`Program` of one kind: ``scalar`` (float inputs only), ``vector``
     (floats and vectors) or ``matrix`` (floats, vectors, rows, columns and square matrices).
 
-    ``constructs=True`` mixes in some of the constructs of ``CONSTRUCTS`` (each with chance
-    1/3, at least one); a number between 0 and 1 does so for that share of the programs. With
-    ``constructs=False`` the programs are the same as before the constructs were added."""
+    ``constructs=True`` mixes in one, two or three of the constructs of ``CONSTRUCTS`` (one in half
+    of the programs, so that a refusal of one does not hide the others too often); a number between
+    0 and 1 does so for that share of the programs; ``only`` (names of constructs) draws them from
+    these alone. With ``constructs=False`` the programs are the same as before the constructs were
+    added."""
     extras = ()
     if constructs is not False and (constructs is True or draw(st.integers(0, 99)) < 100 * constructs):
-        names = sorted(CONSTRUCTS)
-        extras = [c for c in names if draw(st.integers(0, 2)) == 0] or [draw(st.sampled_from(names))]
+        names = sorted(only or CONSTRUCTS)
+        count = min(draw(st.sampled_from([1, 1, 2, 3])), len(names))
+        extras = draw(st.lists(st.sampled_from(names), min_size=count, max_size=count, unique=True))
     dim = draw(st.sampled_from([3, 2]))
     if kind == "scalar":
         frame, shapes = (), [()]
