@@ -304,6 +304,20 @@ def _too_long(signum, frame):
     raise TooLong
 
 
+def _runs(program):
+    """Whether ``f`` of ``program`` runs, on inputs from its seed: a shrunk program must stay a
+    program (a refusal comes before anything runs, so a helper removed from it could go unseen)."""
+    with tempfile.TemporaryDirectory() as directory:
+        try:
+            module = ps.load(program.source, directory, "candidate")
+            args = ps.draw_inputs(program, np.random.default_rng(program.value_seed))
+            with np.errstate(all="ignore"):
+                module.f(*args, program.n)
+        except Exception:               # noqa: BLE001 - any error: not a program
+            return False
+    return True
+
+
 def shrink(data, kind, budget):
     """The program of ``data`` with statements removed while it still fails with ``kind``."""
     signal.signal(signal.SIGALRM, _too_long)
@@ -328,7 +342,7 @@ def shrink(data, kind, budget):
                                    current.constructs, current.markers)
             signal.setitimer(signal.ITIMER_REAL, max(1.0, min(10.0, deadline - time.perf_counter())))
             try:
-                _, got, _ = run_check(candidate)
+                _, got, _ = run_check(candidate) if _runs(candidate) else (None, None, None)
             except (ps.Rejected, TooLong):
                 continue
             finally:

@@ -362,10 +362,13 @@ class ModuleParts:
 
 
 def _marker_regex(marker, rename):
+    """The regex of a marker; one of a value made by the construct starts with ``message:``: it
+    is looked for in the message of a refusal, not in the line."""
     kind, text = marker
     if kind == "re":
         return text
-    return r"\b" + re.escape(rename.get(text, text)) + r"\b"
+    regex = r"\b" + re.escape(rename.get(text, text)) + r"\b"
+    return "message:" + regex if kind == "value" else regex
 
 
 # ----------------------------------------------------------------------------- the program
@@ -392,22 +395,28 @@ class Program:
             text += "constructs: " + "; ".join(listed) + "\n"
         return text + self.source
 
-    def constructs_at(self, lineno):
-        """The constructs whose markers are on line ``lineno`` of the source (1-based); of a name
-        clash or a module without np only when no other construct is on the line (their names
-        are on most lines)."""
+    def constructs_at(self, lineno, message=""):
+        """The constructs whose markers are on line ``lineno`` of the source (1-based), or, failing
+        that, whose names or values ``message`` names (a refusal of ``x /= 2.0`` because ``x`` may
+        share memory with what a closure returned); of a name clash or a module without np only
+        when no other construct is on the line (their names are on most lines)."""
         lines = self.source.splitlines()
         if not 1 <= lineno <= len(lines):
             return ()
         line = lines[lineno - 1]
-        found = sorted(c for c, regexes in self.markers.items() if any(re.search(r, line) for r in regexes))
+        found = sorted(c for c, regexes in self.markers.items()
+                       if any(re.search(r, line) for r in regexes if not r.startswith("message:")))
+        if not found:
+            found = sorted(c for c, regexes in self.markers.items() if c not in BROAD_CONSTRUCTS
+                           and any(re.search(r.replace("message:", "", 1), message) for r in regexes))
         return tuple([c for c in found if c not in BROAD_CONSTRUCTS] or found)
 
     def present(self):
         """The constructs whose markers are still in the source (after shrinking: fewer)."""
+        body = [line for line in self.source.splitlines() if not re.match(r"\s*(def |@|import |from )", line)]
         return tuple(sorted(c for c, regexes in self.markers.items()
-                            if any(re.search(r, line) for r in regexes for line in self.source.splitlines()
-                                   if not re.match(r"\s*(def |@|import |from )", line))))
+                            if any(re.search(r, line) for r in regexes if not r.startswith("message:")
+                                   for line in body)))
 
 
 class Writer:
@@ -1183,10 +1192,12 @@ class Writer:
             self.scopes[-1].append(Var(target, shape, bound))
 
     # -- constructs at the edge of the subset (programs written with constructs=True) ---------------
-    def keep(self, name):
+    def keep(self, name, construct):
         """The value of a construct, in ``name``, is added to what the function returns when it is
         made at the top of the function (so defined wherever the last return is reached): a
-        construct whose value is dropped would test nothing."""
+        construct whose value is dropped would test nothing. A refusal whose message names
+        ``name`` is the construct's (see Program.constructs_at)."""
+        self.parts.markers[construct].add(("value", name))
         if self.indent == 1 and not self.loops:
             self.live.append(name)
 
@@ -1260,7 +1271,7 @@ class Writer:
         target = self.fresh_name()
         self.emit(f"{target} = {e.plain}", f"{target} = {e.instr}")
         self.define(target, e)
-        self.keep(target)
+        self.keep(target, "list")
         self.parts.mark("list", f"{build}, {template.format(ys='ys')}", name)
 
     def _view_statement(self):
@@ -1343,7 +1354,7 @@ class Writer:
             e = e.wrap("1.0 * ({e})")
         self.emit(f"{target} = {e.plain}", f"{target} = {e.instr}")
         self.define(target, e)
-        self.keep(target)
+        self.keep(target, "view")
 
     def _closure_statement(self):
         """sc = make(a): a closure made by a module-level helper, and a call of it."""
@@ -1368,7 +1379,7 @@ class Writer:
         target = self.fresh_name()
         self.emit(f"{target} = {e.plain}", f"{target} = {e.instr}")
         self.define(target, e)
-        self.keep(target)
+        self.keep(target, "closure")
 
     def _closure_call(self, within, depth, name=None):
         options = [c for c in self.closures if (name is None or c[0] == name) and fits(c[5], within)]
@@ -1470,7 +1481,7 @@ class Writer:
             name = self.fresh_name()
             self.emit(f"{name} = {e.plain}", f"{name} = {e.instr}")
             self.define(name, e)
-            self.keep(name)
+            self.keep(name, "rc")
         for construct in ("default", "wraps"):
             if construct not in self.extras or parts.variants[construct]:
                 continue
@@ -1482,7 +1493,7 @@ class Writer:
                 e = self.squash(Expr(f"{helper}({plain})", f"{helper}({instr})", shape, bound))
                 self.emit(f"{name} = {e.plain}", f"{name} = {e.instr}")
                 self.define(name, e)
-                self.keep(name)
+                self.keep(name, construct)
 
     RENAMABLE = r"\b(x\d+|v\d+|i\d+|k\d+|acc\d+|row\d+|p\d+|c\d+|helper\d+|buf\d+|view\d+|ys\d+|sc\d+|make\d+|n)\b"
 
@@ -1874,7 +1885,7 @@ def refusal(program, path, mode, err):
     assert str(err).startswith(f"{err.filename}:{err.lineno}:"), \
         f"refused with a message that does not start with file:line: {err}" + context
     assert getattr(err, "construct", None), f"refused without naming the construct: {err}" + context
-    constructs = program.constructs_at(err.lineno)
+    constructs = program.constructs_at(err.lineno, getattr(err, "detail", str(err)))
     assert constructs, (f"refused an ordinary line: {getattr(err, 'detail', str(err))} [{mode} mode, line "
                         f"{err.lineno}: {lines[err.lineno - 1].strip()}]" + context)
     message = getattr(err, "detail", str(err)).splitlines()[0]
