@@ -396,3 +396,20 @@ class GradChecker:
         return {"grad": [np.asarray(g, float) for g in grads],
                 "vjp": [None if c is None else np.asarray(c, float) for c in cts],
                 "jvp": np.asarray(out_dot, float)}
+
+
+def both_modes(f, args, wrt=0):
+    """(reverse gradient, forward derivatives along each unit direction of args[wrt])."""
+    import tangent_ad as tad
+    grad = tad.grad(f, wrt=wrt)(*args)
+    x = args[wrt]
+    if not isinstance(x, np.ndarray):
+        tangents = [None] * len(args)
+        tangents[wrt] = 1.0
+        return grad, tad.jvp(f, tuple(args), tuple(tangents))[1]
+    forward = np.zeros_like(x)
+    for i in range(x.size):
+        tangents = [None] * len(args)
+        tangents[wrt] = np.eye(x.size)[i].reshape(x.shape)
+        forward.flat[i] = tad.jvp(f, tuple(args), tuple(tangents))[1]
+    return grad, forward

@@ -14,23 +14,7 @@ import numpy as np
 import pytest
 
 import tangent_ad as tad
-from conftest import numeric_grad
-
-
-def both_modes(f, args, wrt=0):
-    """(reverse gradient, forward derivatives along each unit direction of args[wrt])."""
-    grad = tad.grad(f, wrt=wrt)(*args)
-    x = args[wrt]
-    if not isinstance(x, np.ndarray):
-        tangents = [None] * len(args)
-        tangents[wrt] = 1.0
-        return grad, tad.jvp(f, tuple(args), tuple(tangents))[1]
-    forward = np.zeros_like(x)
-    for i in range(x.size):
-        tangents = [None] * len(args)
-        tangents[wrt] = np.eye(x.size)[i].reshape(x.shape)
-        forward.flat[i] = tad.jvp(f, tuple(args), tuple(tangents))[1]
-    return grad, forward
+from conftest import both_modes, numeric_grad
 
 
 # ------------------------------------------------------------------ std and var

@@ -6,7 +6,7 @@ must give the same answer.
 import numpy as np
 import pytest
 
-import tangent_ad as tad
+from conftest import both_modes
 
 
 def absolute(x):
@@ -45,16 +45,6 @@ def sine(x):
     return np.sum(np.sin(x))
 
 
-def both_modes(f, args, wrt):
-    """Reverse gradients, and the forward tangent along each unit direction of args[wrt]."""
-    grad = tad.grad(f, wrt=wrt)(*args)
-    x = args[wrt]
-    forward = np.zeros_like(x)
-    for i in range(x.size):
-        tangents = [None] * len(args)
-        tangents[wrt] = np.eye(x.size)[i].reshape(x.shape)
-        forward.flat[i] = tad.jvp(f, tuple(args), tuple(tangents))[1]
-    return grad, forward
 
 
 @pytest.mark.parametrize("f, args, wrt, expected", [

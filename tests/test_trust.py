@@ -5,7 +5,6 @@ plausible wrong gradient with no error before the activity analysis became conse
 (see docs/how-it-works.md, "The soundness invariant"): now each is either differentiated
 exactly, in both modes, or refused with a TransformError naming this file and the line.
 """
-import functools
 import os
 
 import numpy as np
