@@ -182,6 +182,8 @@ class Derivatives:
         """``expr`` reading, where only a value's shape and dtype matter (``sum_adjoint(g, t1)``),
         the earliest variable with the same shape (``sum_adjoint(g, x)`` for ``t1 = np.sin(x)``):
         then ``t1`` need not be kept for the reverse sweep, nor computed by ``tad.grad``."""
+        if not any(f"{name}(" in expr for name in SHAPE_ONLY_ARGUMENT):
+            return expr                 # no shape-only read to redirect: nothing to parse
         tree = ast.parse(expr, mode="eval")
         changed = False
         for call in ast.walk(tree):

@@ -57,10 +57,14 @@ def check_function(parsed):
             _check_node(child, where)
 
 
+_UNSUPPORTED_TYPES = tuple(UNSUPPORTED)
+
+
 def _check_node(node, where):
-    for node_type, (construct, hint) in UNSUPPORTED.items():
-        if isinstance(node, node_type):
-            raise where.error(node, construct, hint)
+    if isinstance(node, _UNSUPPORTED_TYPES):          # one test for the common, supported node
+        for node_type, (construct, hint) in UNSUPPORTED.items():
+            if isinstance(node, node_type):
+                raise where.error(node, construct, hint)
     if isinstance(node, (gast.For, gast.While)) and node.orelse:
         kind = "for" if isinstance(node, gast.For) else "while"
         raise where.error(node, f"{kind} ... else", "set a flag before break and test it after the loop")

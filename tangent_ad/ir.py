@@ -25,7 +25,17 @@ class Assign:
 
     @property
     def text(self):
-        """The statement as source: ``y = f(x)``, ``y[i] = v`` or ``y[i] += v``."""
+        """The statement as source: ``y = f(x)``, ``y[i] = v`` or ``y[i] += v``.
+
+        Written once per form of the statement: the generators quote and emit each
+        statement several times, and turning a tree into text is most of their cost."""
+        key = (self.target, id(self.value), id(self.index), self.augmented)
+        cached = self.__dict__.get("_text")
+        if cached is None or cached[0] != key:
+            cached = self.__dict__["_text"] = (key, self._written())
+        return cached[1]
+
+    def _written(self):
         if self.index is None:
             return f"{self.target} = {src(self.value)}"
         index = self.index
