@@ -62,6 +62,7 @@ def _bound_arguments(func, args, kwargs):
 
 _check_differentiable = arguments.check_differentiable
 
+
 def _signature(func):
     """``func``'s arguments.Signature, kept on ``func`` (see caches.py) and made again when its
     code or its defaults change."""

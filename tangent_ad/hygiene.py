@@ -13,8 +13,8 @@ against the function's names where they are made (see :mod:`tangent_ad.naming`).
 
 >>> import gast
 >>> tree = gast.parse("def f(x):\\n    return unbroadcast(x) * x")
->>> rename_clashes(tree.body[0], taken=set())
-{'unbroadcast': 'unbroadcast2'}
+>>> rename_clashes(tree.body[0], namespace={})
+({'unbroadcast': 'unbroadcast2'}, {})
 >>> import ast; print(ast.unparse(gast.gast_to_ast(tree)).splitlines()[1].strip())
 return unbroadcast2(x) * x
 """
@@ -27,22 +27,22 @@ from . import runtime
 GENERATED_GLOBALS = frozenset(runtime.__all__) | {"derivative", "registered_rule"}
 
 
-def rename_clashes(node, taken):
+def rename_clashes(node, namespace):
     """Rename, in the function ``node``, every name that clashes with a generated global.
 
-    ``taken``: names that a new name must also avoid (the function's namespace, a dict).
-    Returns {old name: new name}.
+    ``namespace``: what the function's free names refer to (a new name avoids these too).
+    Returns ({old name: new name}, {new name: old name} of the renamed globals, which keep
+    their objects under the new name).
     """
     names = [n for n in gast.walk(node) if isinstance(n, gast.Name)]
     used = {n.id for n in names}
     stored = {n.id for n in names if isinstance(n.ctx, (gast.Store, gast.Param, gast.Del))}
     # the generated code reads NumPy as np (or the module's own alias): a local by that name
     # would hide it
-    numpy_names = {"np"} | {k for k, v in dict(taken).items() if v is _numpy} if isinstance(taken, dict) \
-        else {"np"}
+    numpy_names = {"np"} | {k for k, v in namespace.items() if v is _numpy}
     clashes = sorted((used & GENERATED_GLOBALS) | (stored & numpy_names))
     renamed = {}
-    avoid = used | set(taken) | GENERATED_GLOBALS
+    avoid = used | set(namespace) | GENERATED_GLOBALS
     for old in clashes:
         number = 2
         while f"{old}{number}" in avoid:
@@ -52,4 +52,5 @@ def rename_clashes(node, taken):
     for n in names:
         if n.id in renamed:
             n.id = renamed[n.id]
-    return renamed
+    renamed_globals = {new: old for old, new in renamed.items() if old in namespace and old not in stored}
+    return renamed, renamed_globals

@@ -20,7 +20,7 @@ from .hygiene import rename_clashes
 class ParsedFunction:
     """A user function's syntax tree, with where it came from and how its names resolve."""
 
-    def __init__(self, func, node, location):
+    def __init__(self, func, node, location, namespace=None):
         self.func = func
         self.node = node            # gast.FunctionDef, decorators removed
         self.location = location
@@ -28,7 +28,7 @@ class ParsedFunction:
         self.params = [arg.id for arg in node.args.args]
         defaults = node.args.defaults
         self.defaults = dict(zip(self.params[len(self.params) - len(defaults):], defaults))
-        self.namespace = function_namespace(func)
+        self.namespace = function_namespace(func) if namespace is None else namespace
 
     def resolve(self, name):
         """The object a free name of the function refers to (closure, global, builtin), or None."""
@@ -83,17 +83,15 @@ def parse_function(func):
     check_source(func, source)       # the file may have changed since func was defined
     node.decorator_list = []
     namespace = function_namespace(func)
-    renamed = rename_clashes(node, taken=namespace)
+    renamed, renamed_globals = rename_clashes(node, namespace)
     file_lines = linecache.getlines(filename) or lines
-    parsed = ParsedFunction(func, node, Location(filename, [line.rstrip("\n") for line in file_lines]))
+    parsed = ParsedFunction(func, node, Location(filename, [line.rstrip("\n") for line in file_lines]),
+                            namespace)
     parsed.renamed = renamed          # the user's name -> its name in the derivative (hygiene.py)
     # a global renamed to keep it apart from a runtime helper keeps its object under the new name
-    stored = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-              and isinstance(n.ctx, (gast.Store, gast.Param, gast.Del))}
-    parsed.renamed_globals = {new: old for old, new in renamed.items() if old in namespace
-                              and new not in stored}
-    for new, old in parsed.renamed_globals.items():
-        parsed.namespace[new] = parsed.namespace[old]
+    parsed.renamed_globals = renamed_globals
+    for new, old in renamed_globals.items():
+        namespace[new] = namespace[old]
     return parsed
 
 
