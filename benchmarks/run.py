@@ -62,7 +62,7 @@ import numpy as np  # noqa: E402
 
 import contenders as cont  # noqa: E402
 import tangent_ad as tad  # noqa: E402
-from tangent_ad import freshness  # noqa: E402
+from tangent_ad.pipeline import freshness  # noqa: E402
 from workloads import WORKLOADS, fresh_copy  # noqa: E402
 
 SCALING = {

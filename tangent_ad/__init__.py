@@ -13,10 +13,10 @@ from .api import (Differentiable, derivative, differentiate, grad, jvp, source, 
                   vjp)
 from .checks import check_grad, numerical_grad
 from .errors import InternalError, TransformError
-from .explain import explain
+from .teaching.explain import explain
 from .higher import hessian, hvp, jacfwd, jacrev
 from .highlighting import highlight
-from .pipeline import stages
+from .teaching.stages import stages
 from .rules.custom import custom_rule, registered as registered_rule
 from .selfcheck import CheckError
 
@@ -24,6 +24,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CheckError", "Differentiable", "InternalError", "TransformError", "check_grad", "custom_rule", "derivative",
-    "differentiate", "explain", "grad", "hessian", "hvp", "jacfwd", "jacrev", "jvp", "numerical_grad",
-    "registered_rule", "source", "value_and_grad", "vjp",
+    "differentiate", "explain", "grad", "hessian", "highlight", "hvp", "jacfwd", "jacrev", "jvp", "numerical_grad",
+    "registered_rule", "source", "stages", "value_and_grad", "vjp",
 ]

@@ -8,81 +8,31 @@
 (5.0, 6.0)
 """
 import functools
-import inspect
 
-from . import arguments, caches, callables, freshness
-from .transform import derivative_function, still_current
+from . import arguments
+from .highlighting import highlight
+from .jacobians import gradient_by_forward_mode
+from .pipeline import caches, freshness
+from .pipeline.transform import derivative_function, still_current
+from .targets import (check_differentiable, check_mode, checkpoint_option, is_reverse_derivative, like_argument,
+                      mark, parameters, refuse_reverse_over_tape, target, unwrap, wrt_names)
 
 MODES = ("reverse", "forward")
 
 
 # ---------------------------------------------------------------- arguments
-def _parameters(func):
-    # the function's own parameters: a decorator's wrapper is differentiated as written
-    return [p.name for p in inspect.signature(func, follow_wrapped=False).parameters.values()
-            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY)]
 
 
-def _wrt_names(func, wrt):
-    """(names, as_tuple) for a wrt given as an index, a name, or a tuple of them."""
-    params = _parameters(func)
-    as_tuple = isinstance(wrt, (tuple, list))
-    items = list(wrt) if as_tuple else [wrt]
-    if not items:
-        raise ValueError(f"wrt is empty; name at least one parameter of {func.__name__} "
-                         f"({', '.join(params)})")
-    names = []
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, (int, str)):
-            raise TypeError(f"wrt must be a parameter index or name, or a tuple of them; got {item!r}")
-        if isinstance(item, int):
-            if not -len(params) <= item < len(params):
-                raise ValueError(f"wrt={item} is out of range: {func.__name__} has {len(params)} "
-                                 f"parameter(s) ({', '.join(params)})")
-            item = params[item]
-        elif item not in params:
-            raise ValueError(f"wrt={item!r} is not a parameter of {func.__name__}; its parameters "
-                             f"are ({', '.join(params)})")
-        if item in names:
-            raise ValueError(f"wrt names {item!r} twice")
-        names.append(item)
-    return tuple(names), as_tuple
 
 
-def _check_mode(mode):
-    if mode not in MODES:
-        raise ValueError(f"mode must be 'reverse' or 'forward'; got {mode!r}")
 
 
-def _bound_arguments(func, args, kwargs):
-    """Name -> value, as Python binds ``func(*args, **kwargs)`` (its TypeError if it does not)."""
-    signature = _signature(func)
-    return dict(zip(signature.names, signature.bind(args, kwargs)))
 
 
-_check_differentiable = arguments.check_differentiable
 
 
-def _signature(func):
-    """``func``'s arguments.Signature, kept on ``func`` (see caches.py) and made again when its
-    code or its defaults change."""
-    kept = caches.cache(func, "signature")
-    made = kept.get("made") if kept is not None else None
-    if made is None or made[0] is not func.__code__ or made[1] is not func.__defaults__:
-        made = (func.__code__, func.__defaults__, arguments.Signature(func))
-        if kept is not None:
-            kept["made"] = made
-    return made[2]
 
 
-def _like_argument(gradient, argument):
-    """A gradient of a Python float is a Python float."""
-    if isinstance(argument, float) and not hasattr(argument, "dtype") and getattr(gradient, "shape", ()) == ():
-        try:
-            return float(gradient)
-        except TypeError:
-            return gradient
-    return gradient
 
 
 # --------------------------------------------------------------------- API
@@ -95,13 +45,21 @@ def derivative(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
     transformation, before the clean-ups that make it read like hand-written code (the
     same numbers, more code; see :func:`stages`).
     """
-    _check_mode(mode)
-    f = _unwrap(f)
-    names, as_tuple = _wrt_names(f, wrt)
+    check_mode(mode)
+    f = unwrap(f)
+    names, as_tuple = wrt_names(f, wrt)
     if mode == "reverse":
-        _refuse_reverse_over_tape(f)
-    return derivative_function(f, mode, names, tuple_output=as_tuple and mode == "reverse",
-                               checkpoint=_checkpoint(checkpoint, mode), optimize=bool(optimize))
+        refuse_reverse_over_tape(f)
+    compiled = derivative_function(f, mode, names, tuple_output=as_tuple and mode == "reverse",
+                                   checkpoint=checkpoint_option(checkpoint, mode), optimize=bool(optimize))
+    return _shown(compiled)
+
+
+def _shown(compiled):
+    """``compiled``, shown in Jupyter as its source, coloured."""
+    if "_repr_html_" not in compiled.__dict__:
+        compiled._repr_html_ = functools.partial(highlight, compiled.source, "html")
+    return compiled
 
 
 def source(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
@@ -109,16 +67,6 @@ def source(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
     return derivative(f, mode, wrt, checkpoint, optimize).source
 
 
-def _checkpoint(checkpoint, mode="reverse"):
-    """None, True, or a number of iterations per snapshot (checked)."""
-    if checkpoint is None or checkpoint is False:
-        return None
-    if mode != "reverse":
-        raise ValueError("checkpoint is for reverse mode: forward mode keeps no tape")
-    if checkpoint is True or (isinstance(checkpoint, int) and checkpoint >= 1):
-        return checkpoint
-    raise ValueError(f"checkpoint must be True (about sqrt(n) snapshots of an n-step loop) or a "
-                     f"number of iterations per snapshot (an int >= 1); got {checkpoint!r}")
 
 
 def _single_output(f, compiled):
@@ -150,18 +98,17 @@ def _reverse(f, wrt, return_value, checkpoint=None):
 
 
 def _make_reverse(f, wrt, return_value, checkpoint):
-    f, signature = _target(f)
-    checkpoint = _checkpoint(checkpoint)
+    f, signature = target(f)
+    checkpoint = checkpoint_option(checkpoint)
     if is_reverse_derivative(f):          # grad(grad(f)): forward mode over the reverse code
-        from .higher import gradient_by_forward_mode
         return gradient_by_forward_mode(f, wrt, return_value, signature)
-    _refuse_reverse_over_tape(f)
-    names, as_tuple = _wrt_names(f, wrt)
+    refuse_reverse_over_tape(f)
+    names, as_tuple = wrt_names(f, wrt)
     compiled = derivative_function(f, "reverse", names, return_value=return_value,
                                    tuple_output=as_tuple, checkpoint=checkpoint)
     _single_output(f, compiled)
 
-    positions = [_parameters(f).index(n) for n in names]
+    positions = [parameters(f).index(n) for n in names]
     # an all-positional call with this many arguments binds as it is: checked with two ints
     least, most = max(signature.least, max(positions) + 1), signature.most
     params = signature.names
@@ -174,28 +121,22 @@ def _make_reverse(f, wrt, return_value, checkpoint):
         arguments.refuse_values(f, params, args)
         values = [args[p] for p in positions]
         for name, value in zip(names, values):
-            _check_differentiable(f, name, value)
+            check_differentiable(f, name, value)
         result = compiled(*args)
         value, grads = result if return_value else (None, result)
         if as_tuple:
-            grads = tuple(_like_argument(g, v) for g, v in zip(grads, values))
+            grads = tuple(like_argument(g, v) for g, v in zip(grads, values))
         else:
-            grads = _like_argument(grads, values[0])
+            grads = like_argument(grads, values[0])
         return (value, grads) if return_value else grads
 
     functools.update_wrapper(reverse, f)
     del reverse.__wrapped__            # it computes f's gradient, not f: never differentiate f for it
-    reverse.derivative = compiled
-    _mark(reverse, "value_and_grad" if return_value else "grad", signature, positions, as_tuple)
+    reverse.derivative = _shown(compiled)
+    mark(reverse, "value_and_grad" if return_value else "grad", signature, positions, as_tuple)
     return reverse
 
 
-def _mark(wrapper, made_by, signature, positions=(), as_tuple=False):
-    """What tangent_ad needs to know of a function it made: which call made it, and the
-    signature of the function it differentiates (how it is called)."""
-    wrapper._tangent_ad_made_by = made_by
-    wrapper._tangent_ad_signature = signature
-    wrapper._tangent_ad_wrt = (tuple(positions), as_tuple)
 
 
 def grad(f, wrt=0, checkpoint=None, check=False):
@@ -230,18 +171,18 @@ def jvp(f, primals, tangents, check=False):
     and raises :class:`tangent_ad.CheckError` when they disagree.
     """
     primal = f
-    f, signature = _target(f)
+    f, signature = target(f)
     primals, tangents = tuple(primals), tuple(tangents)
     if len(tangents) != len(primals):
         raise ValueError(f"jvp needs one tangent per primal: expected {len(primals)} tangent(s) "
                          f"(None for a primal not differentiated), found {len(tangents)}")
     signature.check(primals)
-    params = _parameters(f)
+    params = parameters(f)
     arguments.refuse_values(f, params, primals)
     arguments.refuse_values(f, [f"{p} (its tangent)" for p in params], tangents)
     chosen = [i for i, t in enumerate(tangents) if t is not None]
     for i in chosen:
-        _check_differentiable(f, params[i], primals[i])
+        check_differentiable(f, params[i], primals[i])
         p_shape, t_shape = getattr(primals[i], "shape", ()), getattr(tangents[i], "shape", ())
         if p_shape != t_shape:
             raise ValueError(f"the tangent of {params[i]} has shape {t_shape}, but {params[i]} has "
@@ -255,7 +196,7 @@ def jvp(f, primals, tangents, check=False):
     keywords = {info.tangents[params[i]]: tangents[i] for i in chosen}
     out, out_dot = compiled(*primals, **keywords)
     if all(isinstance(primals[i], float) and isinstance(tangents[i], float) for i in chosen):
-        out_dot = _like_argument(out_dot, 0.0)
+        out_dot = like_argument(out_dot, 0.0)
     if check:
         from .selfcheck import check_jvp
         check_jvp(primal, primals, tangents, chosen, out_dot)
@@ -272,14 +213,14 @@ def vjp(f, *primals, check=False):
     direction and raises :class:`tangent_ad.CheckError` when they disagree.
     """
     primal = f
-    f, signature = _target(f)
+    f, signature = target(f)
     signature.check(primals)
-    params = _parameters(f)
+    params = parameters(f)
     arguments.refuse_values(f, params, primals)
     chosen = [i for i, p in enumerate(primals) if arguments.is_differentiable(f, params[i], p)]
     if not chosen:
         return f(*primals), lambda out_bar: tuple(None for _ in primals)
-    _refuse_reverse_over_tape(f)
+    refuse_reverse_over_tape(f)
     names = tuple(params[i] for i in chosen)
     forward = derivative_function(f, "split", names)
     seeds = forward._tangent_ad_info.seeds
@@ -293,7 +234,7 @@ def vjp(f, *primals, check=False):
         grads = forward.backward(saved, **dict(zip(seeds, cotangents)))
         result = [None] * len(primals)
         for i, g in zip(chosen, grads):
-            result[i] = _like_argument(g, primals[i])
+            result[i] = like_argument(g, primals[i])
         return tuple(result)
 
     if check:
@@ -302,63 +243,28 @@ def vjp(f, *primals, check=False):
     return out, f_vjp
 
 
-def is_reverse_derivative(f):
-    """Whether ``f`` is a generated reverse-mode function (its source keeps a tape)."""
-    info = getattr(f, "_tangent_ad_info", None)
-    return (info is not None and info.seeds is not None) or getattr(f, "_tangent_ad_forward_only", False)
 
 
-def _unwrap(f):
-    """The plain function to differentiate (see :func:`_target`)."""
-    return _target(f)[0]
 
 
-def _target(f):
-    """(the plain function to differentiate, the Signature its derivatives are called with).
-
-    For ``@differentiate``'s object, the function it decorates. For a gradient made by
-    ``tad.grad``, the generated function that computes it, called with the arguments of
-    the function it differentiates: its seed parameter is not one of them. Anything
-    else must be a plain ``def`` function (see ``callables.py``).
-    """
-    if isinstance(f, Differentiable):
-        f = f.__wrapped__
-    made_by = getattr(f, "_tangent_ad_made_by", None) if inspect.isfunction(f) else None
-    if made_by is not None:
-        if made_by != "grad":
-            raise TypeError(_not_differentiated_again(f, made_by))
-        return f.derivative, f._tangent_ad_signature
-    callables.check_function(f)
-    return f, _signature(f)
 
 
-def _not_differentiated_again(f, made_by):
-    if made_by == "value_and_grad":
-        return (f"{f.__name__} here is tad.value_and_grad's function, which returns a value and a "
-                f"gradient; differentiate the gradient alone: tad.grad(tad.grad({f.__name__})), or "
-                f"tad.hessian({f.__name__})")
-    return (f"{f.__name__} here is the function tad.{made_by} made, which is not differentiated "
-            f"again; differentiate {f.__name__} itself: tad.hessian({f.__name__}), "
-            f"tad.hvp({f.__name__}) or tad.jacfwd(tad.grad({f.__name__}))")
 
 
-def _refuse_reverse_over_tape(f):
-    """Reverse mode over generated code that keeps a tape is not supported (see higher.py)."""
-    if hasattr(f, "_tangent_ad_info") or getattr(f, "_tangent_ad_forward_only", False):
-        from .higher import refuse_reverse_over_tape
-        refuse_reverse_over_tape(f)
 
 
 class Differentiable:
     """A function decorated with :func:`differentiate`: calls like ``f``, with derivatives attached."""
 
+    _tangent_ad_decorated = True      # targets.target differentiates the function it decorates
+
     def __init__(self, f, mode="reverse", wrt=0, checkpoint=None, check=False):
-        _check_mode(mode)
+        check_mode(mode)
         functools.update_wrapper(self, f)
         self.__wrapped__ = f
         self.mode = mode
         self.wrt = wrt
-        self.checkpoint = _checkpoint(checkpoint)
+        self.checkpoint = checkpoint_option(checkpoint)
         self.check = bool(check)       # compare each derivative with central differences
         self._grad = self._value_and_grad = None    # made on first use, then reused
 
@@ -396,7 +302,6 @@ class Differentiable:
 
     def _repr_html_(self):
         """In Jupyter: the function and its derivative's source, coloured."""
-        from .highlighting import highlight
         return (f"<p>{self.__wrapped__.__qualname__}, differentiable ({self.mode} mode, "
                 f"wrt={self.wrt!r}):</p>" + highlight(self.source(), "html"))
 

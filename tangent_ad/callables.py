@@ -13,11 +13,8 @@ has plain parameters, and refused when it is the usual ``def w(*args, **kwargs)`
 import functools
 import inspect
 
-from .errors import TransformError
-
-WRAPPED_HINT = ("differentiate {name}.__wrapped__ if the decorator does not change the value, "
-                "or write the decorator's work into the function")
-
+from .front import fence, parsing
+from .front.parsing import check_wrapper
 
 def check_function(f):
     """Raise TypeError (or TransformError, located at the def) unless ``f`` is a plain
@@ -29,31 +26,12 @@ def check_function(f):
     raise TypeError(_not_a_function(f))
 
 
-def check_wrapper(f):
-    """A decorated function (``__wrapped__`` set): refuse it unless its wrapper has plain
-    parameters that tangent_ad can differentiate as written."""
-    if not inspect.isfunction(f) or getattr(f, "__wrapped__", None) is None:
-        return
-    code = f.__code__
-    if code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS) or code.co_kwonlyargcount:
-        inner = f.__wrapped__
-        inner_name = getattr(inner, "__qualname__", repr(inner))
-        raise TransformError(
-            f"decorated function {f.__qualname__}", WRAPPED_HINT.format(name=f.__name__),
-            filename=code.co_filename, lineno=code.co_firstlineno,
-            message=f"{f.__qualname__} is decorated: its wrapper "
-                    f"{code.co_name}{inspect.signature(f, follow_wrapped=False)} calls {inner_name} and "
-                    "may change what it returns, and tangent_ad cannot differentiate a wrapper with "
-                    f"*args or **kwargs; {WRAPPED_HINT.format(name=f.__name__)}")
-
-
 def _check_parameters(f):
     """``*args``, ``**kwargs`` and keyword-only parameters: the fence's error, before the
     API looks for the parameters ``wrt`` names."""
     code = f.__code__
     flags = code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
     if flags or code.co_kwonlyargcount or code.co_posonlyargcount:
-        from . import fence, parsing       # only here: parsing the source costs milliseconds
         fence.check_function(parsing.parse_function(f))
 
 

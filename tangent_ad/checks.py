@@ -7,14 +7,15 @@ array([4., 6.])
 """
 import numpy as np
 
-from .api import _parameters, _unwrap, _wrt_names, grad
+from .api import grad
+from .targets import parameters, unwrap, wrt_names
 
 
 def numerical_grad(f, *args, wrt=0, h=1e-5):
     """The central-difference gradient ``(f(x + h) - f(x - h)) / 2h`` of scalar ``f``."""
-    f = _unwrap(f)
-    names, as_tuple = _wrt_names(f, wrt)
-    params = _parameters(f)
+    f = unwrap(f)
+    names, as_tuple = wrt_names(f, wrt)
+    params = parameters(f)
     grads = [_central_difference(f, list(args), params.index(name), h) for name in names]
     return tuple(grads) if as_tuple else grads[0]
 
@@ -41,7 +42,7 @@ def check_grad(f, *args, wrt=0, rtol=1e-6, h=1e-5):
 
     Raises AssertionError, showing both gradients, when the error is over ``rtol``.
     """
-    names, as_tuple = _wrt_names(_unwrap(f), wrt)
+    names, as_tuple = wrt_names(unwrap(f), wrt)
     analytic = grad(f, wrt)(*args)
     numeric = numerical_grad(f, *args, wrt=wrt, h=h)
     if not as_tuple:

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from tangent_ad.__main__ import main
+from tangent_ad.teaching.cli import main
 
 SIBLING = "cli_isolation_sibling"
 TARGET = f"""\

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tangent_ad as tad
-from tangent_ad.transform import derivative_function
+from tangent_ad.pipeline.transform import derivative_function
 from conftest import numeric_grad
 
 

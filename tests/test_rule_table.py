@@ -252,7 +252,7 @@ def test_constant_functions_are_nondifferentiable(spelling):
 
 # -------------------------------------------------------- listing and docs
 def test_list_rules_prints_one_covered_function_per_line(capsys):
-    from tangent_ad.__main__ import main
+    from tangent_ad.teaching.cli import main
     assert main(["--list-rules"]) == 0
     lines = capsys.readouterr().out.splitlines()
     both = [line for line in lines if line.split()[-2:] == ["forward", "reverse"]]
@@ -264,7 +264,7 @@ def test_list_rules_prints_one_covered_function_per_line(capsys):
 def test_docs_coverage_table_is_generated_from_the_rule_table():
     from pathlib import Path
 
-    from tangent_ad import coverage
+    from tangent_ad.teaching import coverage
     path = Path(__file__).resolve().parents[1] / "docs" / "coverage.md"
     assert path.read_text() == coverage.markdown() + "\n", \
         "docs/coverage.md is out of date: python -m tangent_ad --list-rules --markdown > docs/coverage.md"

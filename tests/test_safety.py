@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import tangent_ad as tad
-import tangent_ad.transform
+import tangent_ad.pipeline.transform
 from strict_array import strict, unwrap
 
 
@@ -189,14 +189,14 @@ def compile_counter(monkeypatch):
     """Counts the transformations (one per function, mode and wrt) by wrapping _compile."""
     calls = []
     lock = threading.Lock()
-    original = tangent_ad.transform._compile
+    original = tangent_ad.pipeline.transform._compile
 
     def counting(func, mode, *args, **kwargs):
         with lock:
             calls.append((func.__name__, mode))
         return original(func, mode, *args, **kwargs)
 
-    monkeypatch.setattr(tangent_ad.transform, "_compile", counting)
+    monkeypatch.setattr(tangent_ad.pipeline.transform, "_compile", counting)
     return calls
 
 

@@ -44,7 +44,7 @@ def _method(spelling):
     return name if name.isidentifier() else None
 
 
-def _is_function(spelling):
+def is_function(spelling):
     """``np.sum``, ``math.sin``, ``abs``: a name to resolve (not ``a + b`` or ``x[i] = v``)."""
     return all(part.isidentifier() for part in spelling.split("."))
 
@@ -111,7 +111,7 @@ def listing(custom_rules=True):
     """
     seen, lines = set(), []
     for entry in catalog.entries():
-        if entry.spelling in seen or (_is_function(entry.spelling) and not _method(entry.spelling)
+        if entry.spelling in seen or (is_function(entry.spelling) and not _method(entry.spelling)
                                       and resolve_spelling(entry.spelling) is None):
             continue        # math.cbrt before Python 3.11
         seen.add(entry.spelling)

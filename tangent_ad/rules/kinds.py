@@ -6,7 +6,7 @@ operands by parameter name (``x``, ``a``, ``b``, ``axis``, ...), the result
 ``x_dot``, ``a_dot``, ... The templates are filled in with the program's own
 variable names, so the derivative reads like code written by hand.
 """
-from ..templates import free_names
+from ..ir.templates import free_names
 
 REQUIRED = object()     # a parameter without a default
 SEQUENCE = object()     # a parameter taking a list of arrays written out: [a, b, c]

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from . import escapes, ir, rules
+from . import escapes
+from ..ir import nodes as ir
+from .. import rules
 from .aliasing import AliasGroups, mutates_arguments
-from .code import src
+from ..ir.code import src
 
 
 @dataclass

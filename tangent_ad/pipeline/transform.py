@@ -8,7 +8,6 @@ every plain Python function it calls; its source is the code that runs.
 """
 import ast
 import builtins
-import functools
 import inspect
 import itertools
 import os
@@ -22,16 +21,17 @@ import weakref
 import gast
 import numpy
 
-from . import activity, caches, depth, fence, freshness, normalize, parsing, runtime
-from .code import is_module_path, is_name, source_lines, string_text
-from .derivatives import Derivatives
-from .errors import InternalError, TransformError
-from .flatten import flatten, stacks
-from .highlighting import highlight
-from .forward import ForwardGenerator
-from .naming import Names
-from .reverse import ReverseGenerator
-from .shapes import Shapes
+from ..front import activity, depth, fence, normalize, parsing
+from . import caches, freshness
+from .. import runtime
+from ..ir.code import is_module_path, is_name, source_lines, string_text
+from ..modes.derivatives import Derivatives
+from ..errors import InternalError, TransformError
+from ..front.flatten import flatten, stacks
+from ..modes.forward import ForwardGenerator
+from ..ir.naming import Names
+from ..modes.reverse import ReverseGenerator
+from ..front.shapes import Shapes
 
 RESERVED = set(runtime.__all__) | {"derivative", "registered_rule"}
 
@@ -211,7 +211,7 @@ class Module:
 
     def _external(self, func, mode, wrt, func_expr):
         """A helper from another module: its derivative lives in a module of its own."""
-        from .code import src
+        from ..ir.code import src
         compiled = derivative_function(func, mode, tuple(wrt), optimize=self.optimize)
         self.helper_derivatives.append((func, compiled))
         name_ = self.function_names.fresh(compiled.__name__)
@@ -358,7 +358,6 @@ def _compile(func, mode, wrt, return_value, tuple_output, checkpoint=None, optim
                               f"{mode} {func.__module__}.{func.__qualname__}")
     function._tangent_ad_info = derived
     function._tangent_ad_source_function = weakref.ref(func)
-    function._repr_html_ = functools.partial(highlight, text, "html")     # shown coloured in Jupyter
     if mode == "split":
         function.backward = function.__globals__[derived.backward]
     if module.has_plain_twin:      # how to ask for the same derivative in plain code

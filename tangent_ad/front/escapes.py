@@ -18,7 +18,7 @@ import inspect
 import gast
 import numpy as np
 
-from . import rules
+from .. import rules
 
 # methods of a value that never change it
 READ_ONLY_METHODS = {"copy", "astype", "item", "tolist", "count", "index", "get", "keys", "values",
@@ -74,7 +74,7 @@ def leaks_arguments(func):
     ``global`` statement, or a call passing such a value to a function that does. (Counting
     calls in a module-level list, ``CALLS.append(1)``, is not a leak.) Unreadable source
     counts as no: such a call is refused or differentiated elsewhere."""
-    from .parsing import parse_function      # parsing imports what this module's callers need
+    from .parsing import parse_function    # parsing imports what this module's callers need
     key = (func, func.__code__)              # a swapped __code__ is another function
     if key in _leaks:
         return _leaks[key]

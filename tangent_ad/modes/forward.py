@@ -6,8 +6,8 @@ values.
 """
 import gast
 
-from . import ir
-from .code import Code, LineQuoter, src
+from ..ir import nodes as ir
+from ..ir.code import Code, LineQuoter, src
 
 
 class ForwardGenerator:

@@ -9,7 +9,7 @@ the answer is "maybe different" and the general code is generated.
 """
 import gast
 
-from . import ir
+from ..ir import nodes as ir
 
 UNSTABLE = None     # a variable whose assignments give different shapes
 

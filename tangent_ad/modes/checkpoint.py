@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import gast
 
-from . import ir
-from .code import Code, src
+from ..ir import nodes as ir
+from ..ir.code import Code, src
 
 
 @dataclass

@@ -24,7 +24,8 @@ import inspect
 import gast
 import numpy as np
 
-from . import ir, rules
+from ..ir import nodes as ir
+from .. import rules
 # methods of a local value that never change it: everything else (append, extend, fill,
 # sort, update, ...) is taken to change its receiver with its arguments
 from .escapes import READ_ONLY_METHODS

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import batching, checkpoint, ir, needed, reuse
-from .code import Code, LineQuoter, src
+from . import batching, checkpoint, needed, reuse
+from ..ir import nodes as ir
+from ..ir.code import Code, LineQuoter, src
 
 
 # ----------------------------------------------------------- reverse-sweep nodes

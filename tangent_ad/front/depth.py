@@ -20,7 +20,7 @@ import inspect
 import sys
 import textwrap
 
-from .errors import TransformError
+from ..errors import TransformError
 
 # Bounded so that the C stack (8 MiB for the main thread and for threads on Linux) stays far
 # from full: frames of Python code calling Python code do not use it, the rest take little.

@@ -10,10 +10,9 @@ import textwrap
 
 import gast
 
-from .callables import check_wrapper
-from .code import source_lines
-from .errors import Location, TransformError
-from .freshness import check_source
+from ..ir.code import source_lines
+from ..errors import Location, TransformError
+from .sourcecheck import check_source
 from .hygiene import rename_clashes
 
 
@@ -111,3 +110,25 @@ def _shift_positions(tree, line_shift, col_shift):
                 node.col_offset += col_shift
             if getattr(node, "end_col_offset", None) is not None:
                 node.end_col_offset += col_shift
+
+
+WRAPPED_HINT = ("differentiate {name}.__wrapped__ if the decorator does not change the value, "
+                "or write the decorator's work into the function")
+
+
+def check_wrapper(f):
+    """A decorated function (``__wrapped__`` set): refuse it unless its wrapper has plain
+    parameters that tangent_ad can differentiate as written."""
+    if not inspect.isfunction(f) or getattr(f, "__wrapped__", None) is None:
+        return
+    code = f.__code__
+    if code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS) or code.co_kwonlyargcount:
+        inner = f.__wrapped__
+        inner_name = getattr(inner, "__qualname__", repr(inner))
+        raise TransformError(
+            f"decorated function {f.__qualname__}", WRAPPED_HINT.format(name=f.__name__),
+            filename=code.co_filename, lineno=code.co_firstlineno,
+            message=f"{f.__qualname__} is decorated: its wrapper "
+                    f"{code.co_name}{inspect.signature(f, follow_wrapped=False)} calls {inner_name} and "
+                    "may change what it returns, and tangent_ad cannot differentiate a wrapper with "
+                    f"*args or **kwargs; {WRAPPED_HINT.format(name=f.__name__)}")

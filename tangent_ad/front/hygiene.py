@@ -21,7 +21,7 @@ return unbroadcast2(x) * x
 import gast
 import numpy as _numpy
 
-from . import runtime
+from .. import runtime
 
 # names the generated code binds at module level: never the user's
 GENERATED_GLOBALS = frozenset(runtime.__all__) | {"derivative", "registered_rule"}

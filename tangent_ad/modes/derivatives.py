@@ -3,9 +3,9 @@ import ast
 
 import gast
 
-from . import rules
-from .code import src
-from .templates import fill, fill_ast, free_names
+from .. import rules
+from ..ir.code import src
+from ..ir.templates import fill, fill_ast, free_names
 
 
 class Derivatives:

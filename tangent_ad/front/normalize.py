@@ -10,7 +10,7 @@ import copy
 
 import gast
 
-from . import ir
+from ..ir import nodes as ir
 
 
 class _Loop:

@@ -6,7 +6,7 @@
 >>> len([line for line in lines if line.endswith("forward reverse")]) >= 150
 True
 """
-from .rules import RULES, _is_function, catalog, listing, resolve_spelling
+from ..rules import RULES, is_function, catalog, listing, resolve_spelling
 
 WIDTH = 22
 
@@ -26,7 +26,7 @@ def markdown():
     for title, entries in catalog.sections():
         for entry in entries:
             note = entry.host_only
-            if _is_function(entry.spelling) and not entry.spelling.startswith("x.") \
+            if is_function(entry.spelling) and not entry.spelling.startswith("x.") \
                     and resolve_spelling(entry.spelling) is None:
                 note = "Python 3.11 or later"
             rows.setdefault(title, {}).setdefault(entry.spelling, (entry, note))

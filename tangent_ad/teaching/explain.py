@@ -29,8 +29,8 @@ import re
 import tokenize
 from typing import Any, NamedTuple
 
-from . import api
-from .code import source_lines
+from .. import api, targets
+from ..ir.code import source_lines
 
 __all__ = ["explain", "Explanation", "Row"]
 
@@ -65,11 +65,11 @@ def explain(f, *args, mode="reverse", wrt=0, tangents=None, checkpoint=None, opt
     pops are left out unless ``show_tape=True``; at most ``max_rows`` rows are kept.
     """
     derived = api.derivative(f, mode, wrt, checkpoint, optimize)
-    func = api._unwrap(f)
-    names = api._wrt_names(func, wrt)[0]
-    arguments = api._bound_arguments(func, args, kwargs)
+    func = targets.unwrap(f)
+    names = targets.wrt_names(func, wrt)[0]
+    arguments = targets.bound_arguments(func, args, kwargs)
     for name in names:
-        api._check_differentiable(func, name, arguments[name])
+        targets.check_differentiable(func, name, arguments[name])
     text = derived.source
     entry = derived.__name__
     seeds = _tangent_arguments(derived, tangents) if mode == "forward" else {}
@@ -95,11 +95,11 @@ def _like_api(result, mode, wrt, names, arguments, seeds):
     values = [arguments[name] for name in names]
     if mode == "reverse":
         if isinstance(wrt, (tuple, list)):
-            return tuple(api._like_argument(g, v) for g, v in zip(result, values))
-        return api._like_argument(result, values[0])
+            return tuple(targets.like_argument(g, v) for g, v in zip(result, values))
+        return targets.like_argument(result, values[0])
     tangents = list(seeds.values()) or [1.0]
     if all(isinstance(v, float) for v in values + tangents):
-        return result[0], api._like_argument(result[1], 0.0)
+        return result[0], targets.like_argument(result[1], 0.0)
     return result
 
 

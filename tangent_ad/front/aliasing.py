@@ -23,7 +23,8 @@ import inspect
 import gast
 import numpy as np
 
-from . import ir, rules
+from ..ir import nodes as ir
+from .. import rules
 
 # functions whose result is always a new array
 _FRESH = {np.sum, np.mean, np.dot, np.matmul, np.where, np.zeros_like, np.ones_like, np.full_like,
@@ -196,8 +197,8 @@ def _merge(first, second):
 
 def _groups_of(func, returned_copies=False):
     """(normalized function, its AliasGroups with ``@param`` memories), or None if unreadable."""
-    from .errors import TransformError
-    from .naming import Names
+    from ..errors import TransformError
+    from ..ir.naming import Names
     from .normalize import desugar
     from .parsing import parse_function
     try:

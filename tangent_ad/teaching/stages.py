@@ -15,11 +15,13 @@ def poly(x1, x2):
 """
 import inspect
 
-from . import activity, api, fence, ir, normalize, parsing
-from .flatten import flatten
-from .highlighting import highlight
-from .naming import Names
-from .transform import RESERVED
+from ..front import activity, fence, normalize, parsing
+from .. import api, targets
+from ..ir import nodes as ir
+from ..front.flatten import flatten
+from ..highlighting import highlight
+from ..ir.naming import Names
+from ..pipeline.transform import RESERVED
 
 
 class Stages:
@@ -57,9 +59,9 @@ def stages(f, mode="reverse", wrt=0):
     """Each step of the pipeline on ``f``: its source, normalized, one operation per line,
     the derivative as first transformed (``optimize=False``), and the derivative optimized.
     """
-    api._check_mode(mode)
-    f = api._unwrap(f)
-    names_wrt, _ = api._wrt_names(f, wrt)
+    targets.check_mode(mode)
+    f = targets.unwrap(f)
+    names_wrt, _ = targets.wrt_names(f, wrt)
     parsed = parsing.parse_function(f)
     fence.check_function(parsed)
     tree_names = {n for n in _names(parsed.node)}
