@@ -4,7 +4,7 @@
 >>> import tangent_ad as tad
 >>> from tangent_ad._doc_examples import poly
 >>> tad.jacfwd(poly, wrt=(0, 1))(3.0, 2.0)
-(5.0, 1.0)
+(6.0, -4.0)
 """
 import functools
 

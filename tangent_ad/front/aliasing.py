@@ -9,7 +9,7 @@ shares ``x``'s memory. This module groups names that may share memory:
 reductions and matrix products always make new arrays.
 
 >>> import gast
->>> from tangent_ad import ir
+>>> from tangent_ad.ir import nodes as ir
 >>> tree = gast.parse("z = y\\nw = y * 2")
 >>> body = [ir.Assign(s.targets[0].id, s.value) for s in tree.body]
 >>> groups = AliasGroups(body, resolve=lambda name: None)
