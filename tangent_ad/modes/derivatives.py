@@ -21,7 +21,8 @@ class Derivatives:
         self.tangent_name = names.tangent
         self.adjoint_name = names.adjoint
         self.external = external          # (object, preferred name, expression) -> name in the code
-        self._adjoints = {}
+        self._adjoints = {}               # (id(assign), g) -> adjoint_trees
+        self._adjoint_texts = {}          # (id(assign), g) -> adjoint
 
     # ------------------------------------------------------------ operands
     def _values(self, assign, extra=()):
@@ -60,8 +61,12 @@ class Derivatives:
 
     def _fill(self, template, assign, extra=()):
         """A template filled in, leaving out arguments that were left at their default."""
+        return ast.unparse(self._fill_tree(template, assign, extra))
+
+    def _fill_tree(self, template, assign, extra=()):
+        """``_fill`` as a tree."""
         tree = _drop_defaults(ast.parse(template, mode="eval").body, self._unbound(assign.op))
-        return ast.unparse(fill_ast(ast.unparse(tree), self._values(assign, extra), self.optimize))
+        return fill_ast(ast.unparse(tree), self._values(assign, extra), self.optimize)
 
     def fill(self, template, values):
         return fill(template, values, self.optimize)
@@ -169,7 +174,19 @@ class Derivatives:
         return self.adjoint(assign, g)[0]
 
     def adjoint(self, assign, g):
-        """(contributions, prelude): the prelude lines compute parts several operands share."""
+        """(contributions, prelude): the prelude lines compute parts several operands share.
+        The text of ``adjoint_trees``."""
+        key = (id(assign), g)
+        if key not in self._adjoint_texts:
+            contributions, prelude = self.adjoint_trees(assign, g)
+            self._adjoint_texts[key] = ([(var, ast.unparse(expr)) for var, expr in contributions],
+                                        [ast.unparse(statement) for statement in prelude])
+        return self._adjoint_texts[key]
+
+    def adjoint_trees(self, assign, g):
+        """``adjoint`` before it is written as text: [(operand variable, expression)] and the
+        statements of the prelude, as trees of Python's ``ast``. They are cached and shared:
+        a caller never changes them."""
         key = (id(assign), g)
         if key not in self._adjoints:
             contributions, prelude = self._adjoint(assign, g)
@@ -178,14 +195,11 @@ class Derivatives:
             self._adjoints[key] = contributions, prelude
         return self._adjoints[key]
 
-    def _shape_reads(self, expr):
-        """``expr`` reading, where only a value's shape and dtype matter (``sum_adjoint(g, t1)``),
+    def _shape_reads(self, tree):
+        """``tree`` reading, where only a value's shape and dtype matter (``sum_adjoint(g, t1)``),
         the earliest variable with the same shape (``sum_adjoint(g, x)`` for ``t1 = np.sin(x)``):
-        then ``t1`` need not be kept for the reverse sweep, nor computed by ``tad.grad``."""
-        if not any(f"{name}(" in expr for name in SHAPE_ONLY_ARGUMENT):
-            return expr                 # no shape-only read to redirect: nothing to parse
-        tree = ast.parse(expr, mode="eval")
-        changed = False
+        then ``t1`` need not be kept for the reverse sweep, nor computed by ``tad.grad``.
+        Changes ``tree``, which the caller has just made."""
         for call in ast.walk(tree):
             position = SHAPE_ONLY_ARGUMENT.get(call.func.id) if (
                 isinstance(call, ast.Call) and isinstance(call.func, ast.Name)) else None
@@ -196,8 +210,7 @@ class Derivatives:
                 source = self.shapes.same_shape_source(arg.id)
                 if source != arg.id:
                     call.args[position] = ast.Name(id=source, ctx=ast.Load())
-                    changed = True
-        return ast.unparse(tree) if changed else expr
+        return tree
 
     def _adjoint(self, assign, g):
         op, rule = assign.op, assign.op.rule
@@ -215,15 +228,15 @@ class Derivatives:
             base, k = _element(p)
             extra = {"g": g} if k is None else {"g": g, "k": str(k)}
             if isinstance(rule, rules.Elementwise):
-                expr = self.fill(f"g * ({rule.partials[p]})", self._values(assign, extra))
+                expr = fill_ast(f"g * ({rule.partials[p]})", self._values(assign, extra), self.optimize)
                 out.append((var, self._unbroadcast(expr, assign, var)))
             elif isinstance(rule, rules.Where):
-                expr = self.fill(rule.adjoints[p], self._values(assign, extra))
+                expr = fill_ast(rule.adjoints[p], self._values(assign, extra), self.optimize)
                 out.append((var, self._unbroadcast(expr, assign, var)))
             elif isinstance(rule, rules.Linear):
-                out.append((var, self._fill(rule.adjoint, assign, extra)))
+                out.append((var, self._fill_tree(rule.adjoint, assign, extra)))
             elif isinstance(rule, (rules.Template, rules.IndexStore)):
-                out.append((var, self._fill(rule.adjoints[base], assign, extra)))
+                out.append((var, self._fill_tree(rule.adjoints[base], assign, extra)))
             else:
                 raise AssertionError(rule)
         return out, []
@@ -231,21 +244,26 @@ class Derivatives:
     def _custom_adjoint(self, assign, g):
         op, rule = assign.op, assign.op.rule
         vjp = self._rule_function(assign, "vjp")
-        args = [src(op.bound[p]) for p, _ in rule.signature if p in op.bound]
-        call = f"{vjp}({', '.join([g] + args)})"
+        args = [gast.gast_to_ast(op.bound[p]) for p, _ in rule.signature if p in op.bound]
+        call = ast.Call(func=_name(vjp), args=[_expression(g)] + args, keywords=[])
         if len(args) == 1:
             return [(self._var(op, p), call) for p in op.active], []
         parts = [self.names.fresh(f"{self.adjoint_name(self._var(op, p))}_from_{rule.name}")
                  if p in op.active else self.names.special("_") for p, _ in rule.signature if p in op.bound]
-        contributions = [(self._var(op, p), part) for (p, _), part in zip(rule.signature, parts)
+        contributions = [(self._var(op, p), _name(part)) for (p, _), part in zip(rule.signature, parts)
                          if p in op.active]
-        return contributions, [f"{', '.join(parts)} = {call}"]
+        targets = ast.Tuple(elts=[ast.Name(id=part, ctx=ast.Store()) for part in parts], ctx=ast.Store())
+        return contributions, [_assignment(targets, call)]
 
     def parts_adjoint(self, assign, gs):
         """The operand's adjoint of ``a, b = rule(x)`` given the outputs' adjoints (source each)."""
+        return ast.unparse(self.parts_adjoint_tree(assign, gs))
+
+    def parts_adjoint_tree(self, assign, gs):
+        """``parts_adjoint`` as a tree; ``gs``: a tree or source each."""
         extra = {f"g{i}": g for i, g in enumerate(gs)}
-        extra["gs"] = f"[{', '.join(gs)}]"
-        return self._fill(assign.op.rule.adjoint, assign, extra)
+        extra["gs"] = ast.List(elts=[_expression(g) for g in gs], ctx=ast.Load())
+        return self._fill_tree(assign.op.rule.adjoint, assign, extra)
 
     def _rule_function(self, assign, which):
         rule = assign.op.rule
@@ -264,12 +282,28 @@ class Derivatives:
     def _unbroadcast(self, expr, assign, var):
         if self.optimize and self.shapes.var(assign.target) == self.shapes.var(var):
             return expr
-        return f"unbroadcast({expr}, {var})"
+        return ast.Call(func=_name("unbroadcast"), args=[expr, _name(var)], keywords=[])
 
 
 # runtime functions that read one argument only for its shape and dtype: its position
 SHAPE_ONLY_ARGUMENT = {"unbroadcast": 1, "sum_adjoint": 1, "mean_adjoint": 1, "index_adjoint": 1,
                        "zeros_like": 0}
+
+
+def _name(id_):
+    return ast.Name(id=id_, ctx=ast.Load())
+
+
+def _expression(value):
+    """A tree of an expression given as a tree or as source (a name, mostly)."""
+    if isinstance(value, ast.AST):
+        return value
+    return _name(value) if value.isidentifier() else ast.parse(value, mode="eval").body
+
+
+def _assignment(targets, value):
+    """``targets = value`` as a statement tree that ``ast.unparse`` writes."""
+    return ast.fix_missing_locations(ast.Assign(targets=[targets], value=value, type_comment=None))
 
 
 def _element(param):

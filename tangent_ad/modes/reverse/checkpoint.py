@@ -19,35 +19,23 @@ reads like this::
         for t in reversed(steps[start:start + period]):
             ...                             # the body's adjoints
 """
-from dataclasses import dataclass
-
 import gast
 
-from ..ir import nodes as ir
-from ..ir.code import Code, src
+from ...ir import nodes as ir
+from ...ir.code import Code, src
+from .nodes import RevCheckpoint
 
 
-@dataclass
-class RevCheckpoint:
-    """The reverse sweep of a checkpointed loop: restore, recompute recording, then reverse."""
-    segments: str          # header of the loop over stretches, last first
-    restore: str           # the line restoring the state at a stretch's start
-    replay: str            # header of the recording loop over one stretch
-    reverse: str           # header of the reversed loop over that stretch
-    recording: Code        # the body with tape pushes (generated at depth 0)
-    body: list             # the body's reverse-sweep nodes
-
-
-def loop_state(generator, s, before):
+def loop_state(program, s, before):
     """Names the loop body reads or writes that exist when a stretch starts (its snapshot)."""
-    f = generator.function
+    f = program.function
     body_names = set()
     for statement in ir.walk(s.body):
         for node in _nodes(statement):
             body_names |= ir.read_names(node)
     body_names |= ir.writes(s.body)
     existing = set(f.params) | ir.writes(before)
-    return sorted(body_names & existing & (generator.locals | set(f.params)))
+    return sorted(body_names & existing & (program.locals | set(f.params)))
 
 
 def _nodes(statement):
@@ -62,39 +50,41 @@ def _nodes(statement):
     return []
 
 
-def forward_sweep(generator, s, before, code):
-    """Write the checkpointed loop into the forward sweep; return its reverse-sweep node."""
-    names = generator.names
-    state = loop_state(generator, s, before)
-    snapshot = ", ".join(f"copy_of({n})" if n in generator.stored else n for n in state)
+def forward_sweep(sweep, s, before, code):
+    """Write the checkpointed loop ``s`` into the forward sweep (a ``ForwardSweep``), after the
+    statements ``before`` it; return its reverse-sweep node."""
+    program = sweep.program
+    names = program.names
+    state = loop_state(program, s, before)
+    snapshot = ", ".join(f"copy_of({n})" if n in program.stored else n for n in state)
     snapshot = f"({snapshot}{',' if len(state) == 1 else ''})"
     restore = f"{', '.join(state)}{',' if len(state) == 1 else ''} = {{snapshots}}.pop()"
     snapshots, period, start = names.fresh("snapshots"), names.fresh("period"), names.fresh("start")
     recording, body_nodes = Code(), None
-    later = generator.writes(s.body)
+    later = program.writes(s.body)
     if isinstance(s, ir.For):
         steps = s.iter.id if isinstance(s.iter, gast.Name) else names.fresh("steps")
         if steps != getattr(s.iter, "id", None):
             code.line(f"{steps} = {src(s.iter)}")
-        code.line(f"{period} = checkpoint_period(len({steps}), {generator.checkpoint!r})")
+        code.line(f"{period} = checkpoint_period(len({steps}), {program.checkpoint!r})")
         code.line(f"{snapshots} = []")
         code.line(f"for {start} in range(0, len({steps}), {period}):")
         with code.indented():
             code.line(f"{snapshots}.append({snapshot})    # the loop's state before this stretch")
             stretch = f"{steps}[{start}:{start} + {period}]"
             code.line(f"for {s.target} in {stretch}:")
-            generator._primal_block(s.body, code)
+            sweep.primal_block(s.body, code)
         inner = set(later)
-        if s.target not in generator.writes(s.body):
+        if s.target not in program.writes(s.body):
             inner.discard(s.target)
-        body_nodes = generator.sweep_block(s.body, inner, recording)
+        body_nodes = sweep.block(s.body, inner, recording)
         return [RevCheckpoint(f"for {start} in reversed(range(0, len({steps}), {period})):",
                               restore.format(snapshots=snapshots), f"for {s.target} in {stretch}:",
                               f"for {s.target} in reversed({stretch}):", recording, body_nodes)]
     counter = names.fresh("iterations")
     unused = names.special("_")
-    every = generator.checkpoint if isinstance(generator.checkpoint, int) \
-        and not isinstance(generator.checkpoint, bool) else None
+    every = program.checkpoint if isinstance(program.checkpoint, int) \
+        and not isinstance(program.checkpoint, bool) else None
     code.line(f"{period} = checkpoint_period(None, {every!r})")
     code.line(f"{snapshots} = []")
     code.line(f"{counter} = 0")
@@ -103,33 +93,35 @@ def forward_sweep(generator, s, before, code):
         code.line(f"if {counter} % {period} == 0:")
         with code.indented():
             code.line(f"{snapshots}.append({snapshot})    # the loop's state before this stretch")
-        generator._primal_block(s.body, code, indent=False)
+        sweep.primal_block(s.body, code, indent=False)
         code.line(f"{counter} += 1")
-    body_nodes = generator.sweep_block(s.body, later, recording)
+    body_nodes = sweep.block(s.body, later, recording)
     count = f"min({period}, {counter} - {start})"
     return [RevCheckpoint(f"for {start} in reversed(range(0, {counter}, {period})):",
                           restore.format(snapshots=snapshots), f"for {unused} in range({count}):",
                           f"for {unused} in range({count}):", recording, body_nodes)]
 
 
-def reverse_sweep(generator, node, state, code):
-    """Emit the reverse sweep of a checkpointed loop (adjoints live across stretches)."""
+def reverse_sweep(sweep, node, state, code):
+    """Write the reverse sweep of a checkpointed loop (adjoints live across stretches) with
+    ``sweep`` (a ``ReverseSweep``). Its lines do not say what they read (the vjp split, which
+    needs that, never checkpoints)."""
     # as in a plain loop: an input's adjoint zeroed here is added into in place, and its
     # matmul terms are summed once per stretch (the terms of one stretch at a time)
-    header, body, batches = generator.loop_body(node.body, state, code, depth=2)
-    code.line(node.segments)
+    header, body, batches = sweep.loop_body(node.body, state, code, depth=2)
+    code.line(node.segments, reads=None)
     with code.indented():
-        code.line(node.restore + "    # back to the state at the stretch's start")
-        code.line(node.replay + "    # run the stretch again, recording")
+        code.line(node.restore + "    # back to the state at the stretch's start", reads=None)
+        code.line(node.replay + "    # run the stretch again, recording", reads=None)
         with code.indented():
             code.extend(node.recording if node.recording.lines else _pass())
-        for line in batches.opening_lines("stretch"):
-            code.line(line)
-        code.line(node.reverse)
+        for text, reads in batches.opening_lines("stretch"):
+            code.line(text, reads)
+        code.line(node.reverse, reads=None)
     code.extend(body if len(body.lines) else _indented_pass())
     with code.indented():
-        for line in batches.closing_lines():
-            code.line(line)
+        for text, reads in batches.closing_lines():
+            code.line(text, reads)
     state.clear()
     state |= header
 

@@ -5,8 +5,8 @@ A NumPy operation (no user code, no store into an array) whose result neither th
 sweep, nor control flow, nor a returned value, nor any statement kept reads is skipped:
 the gradient of ``np.sum(np.sin(x))`` reads ``cos(x)``, never ``sin(x)`` or the sum.
 """
-from ..ir import nodes as ir
-from .. import rules
+from ...ir import nodes as ir
+from ... import rules
 
 
 def skippable(s):
