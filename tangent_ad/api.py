@@ -13,7 +13,7 @@ from . import arguments
 from .highlighting import highlight
 from .jacobians import gradient_by_forward_mode
 from .pipeline import caches, freshness
-from .pipeline.transform import derivative_function, still_current
+from .pipeline.cache import derivative_function, still_current
 from .targets import (check_differentiable, check_mode, checkpoint_option, is_reverse_derivative, like_argument,
                       mark, parameters, refuse_reverse_over_tape, target, unwrap, wrt_names)
 

@@ -15,7 +15,7 @@ standard and cheapest way to get a Hessian-vector product.
 """
 from . import api
 from .jacobians import checked_args, positions_of, wrapped, jacfwd, jacrev
-from .pipeline.transform import derivative_function
+from .pipeline.cache import derivative_function
 from .targets import like_argument, target, wrt_names
 
 __all__ = ["hessian", "hvp", "jacfwd", "jacrev"]

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import arguments
 from .pipeline.directional import directional_derivatives
-from .pipeline.transform import derivative_function
+from .pipeline.cache import derivative_function
 from .targets import (check_differentiable, is_reverse_derivative, like_argument, mark, parameters,
                       refuse_reverse_over_tape, target, wrt_names)
 

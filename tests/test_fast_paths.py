@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tangent_ad as tad
-from tangent_ad.pipeline.transform import derivative_function
+from tangent_ad.pipeline.cache import derivative_function
 from conftest import numeric_grad
 
 
@@ -50,8 +50,8 @@ def test_grad_leaves_out_what_only_the_value_needs(dtype):
     x = np.linspace(-1.0, 1.0, 7).astype(dtype)
     source = tad.source(sin_of_squares)
     # sin(x ** 2) and its sum feed only the value; the reverse sweep reads cos(x ** 2) and a shape
-    assert "# not needed for the gradient: t1 = np.sin(t2)" in source
-    assert "y_bar = scalar_seed(y_bar)" in source and "t1_bar = y_bar" in source
+    assert "# not needed for the gradient: t2 = np.sin(t1)" in source
+    assert "y_bar = scalar_seed(y_bar)" in source and "t2_bar = y_bar" in source
     grad = tad.grad(sin_of_squares)(x)
     assert grad.dtype == dtype
     np.testing.assert_allclose(grad, 2 * x * np.cos(x ** 2), rtol=1e-6 if dtype == np.float32 else 1e-14)
@@ -63,7 +63,7 @@ def test_grad_leaves_out_what_only_the_value_needs(dtype):
 
 def test_value_and_grad_and_vjp_compute_the_value():
     source = derivative_function(sin_of_squares, "reverse", ("x",), return_value=True).source
-    assert "not needed" not in source and "t1 = np.sin(t2)" in source
+    assert "not needed" not in source and "t2 = np.sin(t1)" in source
     x = np.array([0.3, -0.7])
     out, vjp_fn = tad.vjp(sin_of_squares, x)
     assert out == pytest.approx(np.sum(np.sin(x ** 2)))
@@ -232,8 +232,8 @@ def test_an_adjoint_read_for_the_last_time_is_updated_in_place():
     w, X = rng.standard_normal(3), rng.standard_normal((6, 3))
     y = np.where(rng.standard_normal(6) > 0, 1.0, -1.0)
     source = tad.source(log_loss)
-    assert "t1_bar = out_bar / size_of(t4)" in source and "t2_bar = t1_bar / t2" in source
-    assert "t3_bar *= t3" in source and "t4_bar *= t5" in source
+    assert "t6_bar = out_bar / size_of(t3)" in source and "t5_bar = t6_bar / t5" in source
+    assert "t4_bar *= t4" in source and "t3_bar *= t1" in source
     _check_against_central_differences(log_loss, [w, X, y])
 
 
@@ -339,7 +339,7 @@ def sum_of_a_broadcast(x, b):
 
 def test_the_adjoint_of_a_sum_stays_a_number_only_where_its_reader_spreads_it():
     x, b = np.linspace(-1.0, 1.0, 6).reshape(2, 3), np.array([0.5, 1.0, 2.0])
-    assert "t1_bar = y_bar" in tad.source(sin_of_squares)
+    assert "t2_bar = y_bar" in tad.source(sin_of_squares)
     assert "the same number for every element of t\n" not in tad.source(sum_read_twice)
     assert "the same number" not in tad.source(sum_of_a_broadcast, wrt=0)
     for f, args in [(sum_read_twice, [x]), (sum_of_a_broadcast, [x, b])]:

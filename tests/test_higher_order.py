@@ -278,7 +278,7 @@ def test_vjp_of_a_scalar_function_equals_grad():
 
 
 def test_the_split_source_saves_what_the_reverse_sweep_reads():
-    from tangent_ad.pipeline.transform import derivative_function
+    from tangent_ad.pipeline.cache import derivative_function
     text = derivative_function(iterate, "split", ("x",)).source
     assert "def iterate_vjp_forward(x):" in text and "def iterate_vjp_backward(saved, y_bar=1.0):" in text
     assert "return y, (y, x, iterations, tape, cond, t1)" in text       # what the backward sweep reads

@@ -14,7 +14,7 @@ import sys
 import pytest
 
 import tangent_ad as tad
-from tangent_ad.pipeline.transform import compile_source
+from tangent_ad.pipeline.compile import compile_source
 
 SEPARATORS = ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
 QUOTES_AND_BACKSLASHES = "' \" ''' \"\"\" \\ \\N \\u"

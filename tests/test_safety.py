@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import tangent_ad as tad
-import tangent_ad.pipeline.transform
+import tangent_ad.pipeline.cache
 from strict_array import strict, unwrap
 
 
@@ -186,17 +186,17 @@ def fresh_function(tmp_path):
 
 @pytest.fixture
 def compile_counter(monkeypatch):
-    """Counts the transformations (one per function, mode and wrt) by wrapping _compile."""
+    """Counts the transformations (one per function, mode and wrt) by wrapping the pipeline's build."""
     calls = []
     lock = threading.Lock()
-    original = tangent_ad.pipeline.transform._compile
+    original = tangent_ad.pipeline.cache.build
 
-    def counting(func, mode, *args, **kwargs):
+    def counting(func, request, *args, **kwargs):
         with lock:
-            calls.append((func.__name__, mode))
-        return original(func, mode, *args, **kwargs)
+            calls.append((func.__name__, request.mode))
+        return original(func, request, *args, **kwargs)
 
-    monkeypatch.setattr(tangent_ad.pipeline.transform, "_compile", counting)
+    monkeypatch.setattr(tangent_ad.pipeline.cache, "build", counting)
     return calls
 
 

@@ -6,7 +6,8 @@ more (a third derivative is forward mode over it).
 """
 import inspect
 
-from .transform import compile_source, derivative_function
+from .cache import derivative_function
+from .compile import compile_source
 
 
 def directional_derivatives(f, names, as_tuple):

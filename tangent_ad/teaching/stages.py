@@ -15,13 +15,10 @@ def poly(x1, x2):
 """
 import inspect
 
-from ..front import activity, fence, normalize, parsing
 from .. import api, targets
-from ..ir import nodes as ir
-from ..front.flatten import flatten
 from ..highlighting import highlight
-from ..ir.naming import Names
-from ..pipeline.transform import RESERVED
+from ..ir import nodes as ir
+from ..pipeline import prepare
 
 
 class Stages:
@@ -62,18 +59,17 @@ def stages(f, mode="reverse", wrt=0):
     targets.check_mode(mode)
     f = targets.unwrap(f)
     names_wrt, _ = targets.wrt_names(f, wrt)
-    parsed = parsing.parse_function(f)
-    fence.check_function(parsed)
-    tree_names = {n for n in _names(parsed.node)}
-    names = Names(tree_names | RESERVED)
-    function = normalize.desugar(parsed, names)
-    normalized = ir.to_source(function)
-    flow = activity.Flow(parsed.resolve, set(activity.local_names(function)))
-    active = activity.analyze(function, names_wrt, flow, activity.alias_groups(function, flow))
-    flat = flatten(function, active, flow, names)      # in place: normalized is printed above
+    # the pipeline's own steps (pipeline/prepare.py), each output printed before the next runs
+    parsed = prepare.parse(f, names_wrt)
+    prepare.fence(parsed)
+    normalized = prepare.normalize(parsed)
+    normalized_text = ir.to_source(normalized.function)
+    analysis = prepare.analyze(normalized, parsed.wrt)
+    active = analysis.active
+    flat = prepare.lower(normalized, analysis)      # in place: normalized is printed above
     raw = api.source(f, mode, wrt, optimize=False)
     optimized = api.source(f, mode, wrt)
-    steps = [("source", inspect.getsource(f)), ("normalized", normalized),
+    steps = [("source", inspect.getsource(f)), ("normalized", normalized_text),
              ("one operation per line", ir.to_source(flat)),
              (f"{mode} mode, not optimized", raw), (f"{mode} mode", optimized)]
     notes = {
@@ -91,8 +87,3 @@ def stages(f, mode="reverse", wrt=0):
                         "unbroadcast only where shapes may differ",
     }
     return Stages(steps, notes)
-
-
-def _names(node):
-    import gast
-    return [n.id for n in gast.walk(node) if isinstance(n, gast.Name)]
