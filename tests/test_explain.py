@@ -85,7 +85,7 @@ def test_while_and_if_labels_and_values():
     trace = tad.explain(seed.loop, x0, n, mode="reverse")
     forward = [row for row in trace.rows if row.phase == "forward"]
     # The forward sweep: one x per iteration, each labelled with its iteration and branch.
-    updates = [row for row in forward if row.statement == "x = x - t1"]
+    updates = [row for row in forward if row.statement == "x = x - t2"]
     assert [row.label for row in updates] == [
         f"iteration {k} of while i < n / if cond (x > 0): taken" for k in (1, 2, 3)]
     x = x0
@@ -95,7 +95,7 @@ def test_while_and_if_labels_and_values():
     # The recorded branch is a row of its own.
     assert [row.value for row in forward if row.name == "cond"] == [True, True, True]
     # The reverse sweep replays the iterations backwards.
-    reverse = [row for row in trace.rows if row.phase == "reverse" and row.name == "t1_bar"]
+    reverse = [row for row in trace.rows if row.phase == "reverse" and row.name == "t2_bar"]
     assert [row.label.split(" / ")[0] for row in reverse] == [
         f"iteration {k}/3 of for _ in range(iterations), replaying forward iteration {4 - k}" for k in (1, 2, 3)]
     assert trace.result == pytest.approx(tad.grad(seed.loop)(x0, n), rel=1e-15)

@@ -12,7 +12,7 @@ def test_stages_show_each_step_of_the_pipeline():
     assert titles == ["source", "normalized", "one operation per line", "reverse mode, not optimized",
                       "reverse mode"]
     assert "x = x - 0.1 * np.sin(x)" in s["normalized"]
-    assert "t2 = np.sin(x)" in s["one operation per line"]
+    assert "t1 = np.sin(x)" in s["one operation per line"]
     assert s["reverse mode"] == tad.source(loop)
     assert s["reverse mode, not optimized"] == tad.source(loop, optimize=False)
     text = str(s)

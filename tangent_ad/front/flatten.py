@@ -17,6 +17,7 @@ from . import escapes
 from ..ir import nodes as ir
 from .. import rules
 from .aliasing import AliasGroups, mutates_arguments
+from .renumber import renumber_temporaries
 from ..ir.code import src
 
 
@@ -378,19 +379,25 @@ class Flattener:
 
     # ------------------------------------------------------------- expressions
     def lower_into(self, target, value, origin, out):
-        """Append assignments computing ``value`` into ``target``, one operation each."""
+        """Append assignments computing ``value`` into ``target``, one operation each; returns
+        the target. With ``target`` None the value goes into a new temporary, named only once
+        its operands are computed, so that temporaries are numbered in the order they print."""
         if ir.stack_pop(value) in self.stacks:          # y = tape.pop(): y's tangent was pushed too
+            target = target or self.new_active(self.names.temp())
             out.append(ir.Assign(target, value, origin=origin, op=Op(None, {}, (), kind="pop")))
-            return
+            return target
         if not self.is_active_expr(value):
+            target = target or self.new_active(self.names.temp())
             out.append(ir.Assign(target, value, origin=origin,
                                  op=Op(None, {}, (), kind="constant")))
-            return
+            return target
         if isinstance(value, gast.Name):
+            target = target or self.new_active(self.names.temp())
             out.append(ir.Assign(target, value, origin=origin,
                                  op=Op(None, {"x": value}, ("x",), kind="copy")))
-            return
+            return target
         expr, op = self.operation(value, origin, out)
+        target = target or self.new_active(self.names.temp())
         if op.kind == "rule" and not op.active:      # only shape-only operands were active
             op = Op(None, {}, (), kind="constant")
         self._note_view(target, op)
@@ -400,8 +407,9 @@ class Flattener:
             out.append(ir.Assign(temp, expr, origin=origin, op=op))
             out.append(ir.Assign(target, ir.name(temp), origin=origin,
                                  op=Op(None, {"x": ir.name(temp)}, ("x",), kind="copy")))
-            return
+            return target
         out.append(ir.Assign(target, expr, origin=origin, op=op))
+        return target
 
     def atom(self, expr, origin, out):
         """An operand: an active expression is computed into a temporary first."""
@@ -409,9 +417,7 @@ class Flattener:
             return self.inactive_atom(expr, origin, out)
         if isinstance(expr, gast.Name):
             return expr
-        temp = self.new_active(self.names.temp())
-        self.lower_into(temp, expr, origin, out)
-        return ir.name(temp)
+        return ir.name(self.lower_into(None, expr, origin, out))
 
     def inactive_atom(self, expr, origin, out):
         if _is_simple(expr):
@@ -763,4 +769,6 @@ def _op_symbol(op):
 
 
 def flatten(function, active, flow, names):
-    return Flattener(function, active, flow, names).run()
+    Flattener(function, active, flow, names).run()
+    renumber_temporaries(function, active, flow, names)
+    return function

@@ -1,6 +1,7 @@
 """Deterministic, readable names for generated variables.
 
-Temporaries are numbered in order of appearance (``t1``, ``t2``, ...), tangents
+Temporaries are numbered in the order they are printed (``t1``, ``t2``, ...: a
+temporary gets its number once the operands it reads have theirs), tangents
 and adjoints are ``x_dot`` and ``x_bar``; a name the user already uses is never
 taken, so the same function always prints the same code.
 
@@ -18,6 +19,7 @@ class Names:
     def __init__(self, taken=()):
         self.taken = set(taken)
         self._counter = 0
+        self.temps = []          # the temporaries handed out, in the order of their numbers
         self._derived = {}
 
     def reserve(self, name):
@@ -55,6 +57,7 @@ class Names:
             name = f"t{self._counter}"
             if name not in self.taken:
                 self.taken.add(name)
+                self.temps.append(name)
                 return name
 
     def _derived_name(self, var, suffix):

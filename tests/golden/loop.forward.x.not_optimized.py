@@ -11,20 +11,20 @@ def loop_jvp(x, n, x_dot=1.0):
     while i < n:
         if x > 0:
             # line 36: x = x - 0.1 * np.sin(x)
-            t2 = np.sin(x)
-            t2_dot = np.cos(x) * broadcast_like(x_dot, x)
-            t1 = 0.1 * t2
-            t1_dot = 0.1 * broadcast_like(t2_dot, t2)
-            x_dot = 1 * broadcast_like(x_dot, x) + -1 * broadcast_like(t1_dot, t1)
-            x = x - t1
+            t1 = np.sin(x)
+            t1_dot = np.cos(x) * broadcast_like(x_dot, x)
+            t2 = 0.1 * t1
+            t2_dot = 0.1 * broadcast_like(t1_dot, t1)
+            x_dot = 1 * broadcast_like(x_dot, x) + -1 * broadcast_like(t2_dot, t2)
+            x = x - t2
         else:
             # line 38: x = x + 0.1 * x * x
-            t4 = 0.1 * x
-            t4_dot = 0.1 * broadcast_like(x_dot, x)
-            t3 = t4 * x
-            t3_dot = x * broadcast_like(t4_dot, t4) + t4 * broadcast_like(x_dot, x)
-            x_dot = 1 * broadcast_like(x_dot, x) + 1 * broadcast_like(t3_dot, t3)
-            x = x + t3
+            t3 = 0.1 * x
+            t3_dot = 0.1 * broadcast_like(x_dot, x)
+            t4 = t3 * x
+            t4_dot = x * broadcast_like(t3_dot, t3) + t3 * broadcast_like(x_dot, x)
+            x_dot = 1 * broadcast_like(x_dot, x) + 1 * broadcast_like(t4_dot, t4)
+            x = x + t4
         i += 1
     # line 40: return x
     y = x

@@ -10,20 +10,20 @@ def loop_jvp(x, n, x_dot=1.0):
     while i < n:
         if x > 0:
             # line 36: x = x - 0.1 * np.sin(x)
-            t2 = np.sin(x)
-            t2_dot = np.cos(x) * x_dot
-            t1 = 0.1 * t2
-            t1_dot = 0.1 * t2_dot
-            x_dot = x_dot - t1_dot
-            x = x - t1
+            t1 = np.sin(x)
+            t1_dot = np.cos(x) * x_dot
+            t2 = 0.1 * t1
+            t2_dot = 0.1 * t1_dot
+            x_dot = x_dot - t2_dot
+            x = x - t2
         else:
             # line 38: x = x + 0.1 * x * x
-            t4 = 0.1 * x
-            t4_dot = 0.1 * x_dot
-            t3 = t4 * x
-            t3_dot = x * t4_dot + t4 * x_dot
-            x_dot = x_dot + t3_dot
-            x = x + t3
+            t3 = 0.1 * x
+            t3_dot = 0.1 * x_dot
+            t4 = t3 * x
+            t4_dot = x * t3_dot + t3 * x_dot
+            x_dot = x_dot + t4_dot
+            x = x + t4
         i += 1
     # line 40: return x
     y = x

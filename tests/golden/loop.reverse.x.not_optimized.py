@@ -17,23 +17,23 @@ def loop_grad(x, n, y_bar=1.0):
         cond = x > 0
         if cond:
             # line 36: x = x - 0.1 * np.sin(x)
-            t2 = np.sin(x)
+            t1 = np.sin(x)
             tape.append(x)
-            t1 = 0.1 * t2
-            tape.append(t2)
-            tape.append(x)
-            x = x - t1
+            t2 = 0.1 * t1
             tape.append(t1)
+            tape.append(x)
+            x = x - t2
+            tape.append(t2)
         else:
             # line 38: x = x + 0.1 * x * x
-            t4 = 0.1 * x
+            t3 = 0.1 * x
             tape.append(x)
-            t3 = t4 * x
-            tape.append(t4)
-            tape.append(x)
-            tape.append(x)
-            x = x + t3
+            t4 = t3 * x
             tape.append(t3)
+            tape.append(x)
+            tape.append(x)
+            x = x + t4
+            tape.append(t4)
         tape.append(cond)
         i += 1
         iterations += 1
@@ -48,33 +48,33 @@ def loop_grad(x, n, y_bar=1.0):
     for _ in range(iterations):
         cond = tape.pop()
         if cond:
-            # x = x - t1
-            t1 = tape.pop()
-            x = tape.pop()
-            t1_bar = t1_bar + unbroadcast(x_bar * -1, t1)
-            x_bar = unbroadcast(x_bar * 1, x)
-            # t1 = 0.1 * t2
+            # x = x - t2
             t2 = tape.pop()
-            t2_bar = t2_bar + unbroadcast(t1_bar * 0.1, t2)
-            t1_bar = 0.0    # t1 is assigned here: its earlier value gets its own adjoint
-            # t2 = np.sin(x)
             x = tape.pop()
-            x_bar = x_bar + unbroadcast(t2_bar * np.cos(x), x)
-            t2_bar = 0.0    # t2 is assigned here: its earlier value gets its own adjoint
-        else:
-            # x = x + t3
-            t3 = tape.pop()
-            x = tape.pop()
-            t3_bar = t3_bar + unbroadcast(x_bar * 1, t3)
+            t2_bar = t2_bar + unbroadcast(x_bar * -1, t2)
             x_bar = unbroadcast(x_bar * 1, x)
-            # t3 = t4 * x
+            # t2 = 0.1 * t1
+            t1 = tape.pop()
+            t1_bar = t1_bar + unbroadcast(t2_bar * 0.1, t1)
+            t2_bar = 0.0    # t2 is assigned here: its earlier value gets its own adjoint
+            # t1 = np.sin(x)
             x = tape.pop()
+            x_bar = x_bar + unbroadcast(t1_bar * np.cos(x), x)
+            t1_bar = 0.0    # t1 is assigned here: its earlier value gets its own adjoint
+        else:
+            # x = x + t4
             t4 = tape.pop()
-            t4_bar = t4_bar + unbroadcast(t3_bar * x, t4)
-            x_bar = x_bar + unbroadcast(t3_bar * t4, x)
-            t3_bar = 0.0    # t3 is assigned here: its earlier value gets its own adjoint
-            # t4 = 0.1 * x
             x = tape.pop()
-            x_bar = x_bar + unbroadcast(t4_bar * 0.1, x)
+            t4_bar = t4_bar + unbroadcast(x_bar * 1, t4)
+            x_bar = unbroadcast(x_bar * 1, x)
+            # t4 = t3 * x
+            x = tape.pop()
+            t3 = tape.pop()
+            t3_bar = t3_bar + unbroadcast(t4_bar * x, t3)
+            x_bar = x_bar + unbroadcast(t4_bar * t3, x)
             t4_bar = 0.0    # t4 is assigned here: its earlier value gets its own adjoint
+            # t3 = 0.1 * x
+            x = tape.pop()
+            x_bar = x_bar + unbroadcast(t3_bar * 0.1, x)
+            t3_bar = 0.0    # t3 is assigned here: its earlier value gets its own adjoint
     return gradient_like(x_bar, x_arg)

@@ -16,17 +16,17 @@ def loop_grad(x, n, y_bar=1.0):
         cond = x > 0
         if cond:
             # line 36: x = x - 0.1 * np.sin(x)
-            t2 = np.sin(x)
+            t1 = np.sin(x)
             tape.append(x)
-            t1 = 0.1 * t2
-            x = x - t1
+            t2 = 0.1 * t1
+            x = x - t2
         else:
             # line 38: x = x + 0.1 * x * x
-            t4 = 0.1 * x
-            t3 = t4 * x
+            t3 = 0.1 * x
+            t4 = t3 * x
             tape.append(x)
-            tape.append(t4)
-            x = x + t3
+            tape.append(t3)
+            x = x + t4
         tape.append(cond)
         i += 1
         iterations += 1
@@ -39,21 +39,21 @@ def loop_grad(x, n, y_bar=1.0):
     for _ in range(iterations):
         cond = tape.pop()
         if cond:
-            # x = x - t1
-            t1_bar = -x_bar
-            # t1 = 0.1 * t2
-            t2_bar = t1_bar * 0.1
-            # t2 = np.sin(x)
+            # x = x - t2
+            t2_bar = -x_bar
+            # t2 = 0.1 * t1
+            t1_bar = t2_bar * 0.1
+            # t1 = np.sin(x)
             x = tape.pop()
-            x_bar = x_bar + t2_bar * np.cos(x)
+            x_bar = x_bar + t1_bar * np.cos(x)
         else:
-            # x = x + t3
-            t3_bar = x_bar
-            # t3 = t4 * x
-            t4 = tape.pop()
+            # x = x + t4
+            t4_bar = x_bar
+            # t4 = t3 * x
+            t3 = tape.pop()
             x = tape.pop()
-            t4_bar = t3_bar * x
-            x_bar = x_bar + t3_bar * t4
-            # t4 = 0.1 * x
-            x_bar = x_bar + t4_bar * 0.1
+            t3_bar = t4_bar * x
+            x_bar = x_bar + t4_bar * t3
+            # t3 = 0.1 * x
+            x_bar = x_bar + t3_bar * 0.1
     return x_bar
