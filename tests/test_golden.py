@@ -13,6 +13,7 @@ import pytest
 
 import tangent_ad as tad
 from golden_cases import CASES, f, loop, sin_square, square_sum, z
+from golden_more import CASES as MORE_CASES
 
 GOLDEN = pathlib.Path(__file__).parent / "golden"
 
@@ -150,3 +151,24 @@ def test_redefined_constant_and_helper_are_seen():
     finally:
         golden_cases.SCALE, golden_cases.helper = old_scale, old_helper
     np.testing.assert_allclose(g(x, w), before, rtol=1e-12)
+
+
+# ------------------------------------------------ an if, a while with break, an MLP, a helper
+# call, a checkpointed loop and a split vjp (tests/golden_more.py)
+
+@pytest.mark.parametrize("case", MORE_CASES, ids=[case.file for case in MORE_CASES])
+def test_more_generated_sources_match_golden(case):
+    text = case.source()
+    path = GOLDEN / case.file
+    if os.environ.get("TANGENT_AD_UPDATE_GOLDEN"):
+        path.write_text(text)
+    assert path.exists(), f"no golden file {path.name}; run with TANGENT_AD_UPDATE_GOLDEN=1"
+    assert text == path.read_text(), f"generated source {case.file} changed"
+
+
+@pytest.mark.parametrize("case", MORE_CASES, ids=[case.file for case in MORE_CASES])
+def test_more_golden_sources_run_as_printed_and_give_the_derivative(case):
+    """The pinned text, run in a fresh namespace, gives the derivative worked out by hand."""
+    namespace = {}
+    exec(compile((GOLDEN / case.file).read_text(), case.file, "exec"), namespace)
+    case.check(namespace)
