@@ -100,6 +100,14 @@ def rosen_gradient(x):
     return g
 
 
+def cube(x):
+    return x * x * x + np.sin(x)
+
+
+def cube_second_derivative(x):
+    return 6.0 * x - np.sin(x)
+
+
 # ------------------------------------------------------------------ the cases
 def _reverse(func, wrt, **options):
     return lambda: tad.source(func, "reverse", wrt, **options)
@@ -111,6 +119,11 @@ def _forward(func, wrt):
 
 def _split(func, wrt):
     return lambda: derivative_function(func, "split", wrt).source
+
+
+def _second_order(func):
+    """Forward mode over the gradient's code: the derivative of the derivative."""
+    return lambda: tad.source(tad.grad(func), "forward")
 
 
 class Case(NamedTuple):
@@ -193,6 +206,13 @@ def _check_rosen(ns):
     _close(second, -2.0 * rosen_gradient(x))
 
 
+def _check_cube(ns):
+    for x in (0.5, -1.25, 2.0):
+        gradient, second = ns["cube_grad_jvp"](x)
+        _close(gradient, 3.0 * x * x + np.cos(x))
+        _close(second, cube_second_derivative(x))
+
+
 CASES = [
     Case("branch.reverse.x_y.py", _reverse(branch, ("x", "y")), _check_branch_reverse),
     Case("branch.forward.x_y.py", _forward(branch, ("x", "y")), _check_branch_forward),
@@ -203,4 +223,5 @@ CASES = [
     Case("uses_softplus.forward.x.py", _forward(uses_softplus, "x"), _check_uses_softplus_forward),
     Case("damped.reverse.x.checkpoint.py", _reverse(damped, "x", checkpoint=True), _check_damped),
     Case("rosen.split.x.py", _split(rosen, ("x",)), _check_rosen),
+    Case("cube.second_order.x.py", _second_order(cube), _check_cube),
 ]

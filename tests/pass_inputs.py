@@ -188,3 +188,7 @@ def overwritten_opaque_call(x):
 
 def conditional_inside(x):
     return np.sin(x) * (x if x > 0 else 2.0 * x) + x
+
+
+def cubic_plus_sine(x):
+    return x * x * x + np.sin(x)

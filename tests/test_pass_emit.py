@@ -90,3 +90,26 @@ def test_helpers_of_the_same_module_are_imported_and_their_derivatives_follow_th
     x, y = 0.4, 1.3
     expected = (1 - np.tanh(x) ** 2) * y + np.tanh(np.tanh(y))
     assert run_fresh(text, "calls_helpers_twice_grad", x, y) == pytest.approx(expected, rel=1e-14)
+
+
+def test_a_runtime_name_in_a_comment_is_not_imported_and_a_second_derivative_runs_as_printed():
+    # the gradient's code calls seed_adjoint; forward mode over it quotes that line in a
+    # comment (# line 17: y_bar = seed_adjoint(y, y_bar)) and calls the runtime's own helper
+    text = tad.source(tad.grad(inputs.cubic_plus_sine), "forward")
+    imported = [line for line in header(text) if line.startswith("from tangent_ad.runtime import")]
+    called = {name for name in ("seed_adjoint", "broadcast_like", "unbroadcast", "sum_adjoint")
+              if f"{name}(" in "\n".join(line for line in text.splitlines()
+                                         if not line.lstrip().startswith("#"))}
+    assert imported == [f"from tangent_ad.runtime import {', '.join(sorted(called))}"]
+    assert "seed_adjoint2" not in text          # the runtime helper is not renamed apart from itself
+    for x in (0.5, -1.25):
+        gradient, second = run_fresh(text, "cubic_plus_sine_grad_jvp", x)
+        assert gradient == pytest.approx(3 * x * x + math.cos(x), rel=1e-15)
+        assert second == pytest.approx(6 * x - math.sin(x), rel=1e-15)
+
+
+def test_names_in_comments_and_strings_are_neither_called_nor_read():
+    from tangent_ad.pipeline.emit import free_and_called_names
+    text = ('def g(x):\n    """unbroadcast(x) in a docstring"""\n'
+            '    # line 3: y = zeros_like(x)\n    y = f(x)\n    return y\n')
+    assert free_and_called_names(text) == ({"f"}, {"f"})

@@ -6,7 +6,8 @@ global has one of those names would have it overwritten by the import, or would
 shadow the helper, and get a wrong derivative. Such a name of the user's is given a
 fresh name in the parsed function (``zeros_like`` becomes ``zeros_like2``); a global
 keeps its object under the new name, and the generated source imports it as
-``from module import zeros_like as zeros_like2``. Every other name stays as written.
+``from module import zeros_like as zeros_like2``. Every other name stays as written, and
+so does a global that is the runtime helper itself (in a derivative differentiated again).
 
 Generated local variables (``tape``, ``_``, temporaries, adjoints) are chosen fresh
 against the function's names where they are made (see :mod:`tangent_ad.naming`).
@@ -40,7 +41,10 @@ def rename_clashes(node, namespace):
     # the generated code reads NumPy as np (or the module's own alias): a local by that name
     # would hide it
     numpy_names = {"np"} | {k for k, v in namespace.items() if v is _numpy}
-    clashes = sorted((used & GENERATED_GLOBALS) | (stored & numpy_names))
+    # a global that is the runtime helper itself (a derivative differentiated again reads
+    # seed_adjoint from tangent_ad.runtime) means what the generated code means: kept
+    same_helper = {n for n in used - stored if n in namespace and namespace[n] is getattr(runtime, n, None)}
+    clashes = sorted(((used & GENERATED_GLOBALS) - same_helper) | (stored & numpy_names))
     renamed = {}
     avoid = used | set(namespace) | GENERATED_GLOBALS
     for old in clashes:

@@ -8,7 +8,6 @@ globals, and the derivatives of helpers from other modules.
 import ast
 import builtins
 import inspect
-import re
 import sys
 
 from .. import runtime
@@ -24,8 +23,9 @@ def emit(module, plan):
     ordered = [e for e in written if e.is_entry] + [e for e in written if not e.is_entry]
     body = "\n\n\n".join(entry.code.text() for entry in ordered)
     header = module.header + [_external_line(entry, module) for entry in used if entry.external is not None]
-    used_runtime = sorted(set(runtime.__all__) & _called_names(body))
-    lines = _imports(module, body + "\n" + "\n".join(header))
+    free, called = free_and_called_names(body + "\n" + "\n".join(header))
+    used_runtime = sorted(set(runtime.__all__) & called)
+    lines = _imports(module, free)
     if used_runtime:
         lines.append(f"from tangent_ad.runtime import {', '.join(used_runtime)}")
     if header:
@@ -45,9 +45,9 @@ def _external_line(entry, module):
     return f"{entry.derived.name} = derivative({src(entry.func_expr)}, mode={entry.mode!r}, wrt={wrt_text}{raw})"
 
 
-def _imports(module, text):
+def _imports(module, free):
     """Imports that let the source run in a fresh namespace: modules, and the user's globals."""
-    free = _free_names(text) - set(runtime.__all__) - set(_HEADER_HELPERS)
+    free = free - set(runtime.__all__) - set(_HEADER_HELPERS)
     lines, from_user = [], []
     if module.import_numpy and module.np_alias in free:
         lines.append(f"import numpy as {module.np_alias}")
@@ -74,19 +74,16 @@ def _imports(module, text):
     return lines
 
 
-def _free_names(text):
-    """Names the generated code reads but never binds."""
+def free_and_called_names(text):
+    """(names the code reads but never binds, names it calls), from one parse of the text."""
     tree = ast.parse(text)
-    loaded, bound = set(), set()
+    loaded, bound, called = set(), set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
         elif isinstance(node, ast.FunctionDef):
             bound.add(node.name)
             bound |= {a.arg for a in node.args.args}
-    return loaded - bound
-
-
-def _called_names(text):
-    """Every name the text calls (``name(``): one scan, whatever the number of runtime helpers."""
-    return set(re.findall(r"\b(\w+)\(", text))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            called.add(node.func.id)
+    return loaded - bound, called

@@ -6,6 +6,7 @@ one set of function names, and the header lines (defaults, custom rules, derivat
 of helpers from other modules) that the source puts above them.
 """
 import os
+import re
 
 import gast
 import numpy
@@ -61,7 +62,7 @@ class Context:
         self.location = prepared.parsed.location
         node = prepared.parsed.node
         # it goes into the generated docstrings: a file name may hold quotes and line breaks
-        self.where_defined = string_text(f"{os.path.basename(self.location.filename)}, line {node.lineno}")
+        self.where_defined = string_text(f"{_file_label(self.location.filename)}, line {node.lineno}")
         self.names = prepared.names
         self.local_names = prepared.local_names
         self.names.reserve(module.np_alias)
@@ -155,6 +156,15 @@ class Module:
             if self.entry.__globals__.get(func.__name__) is func:      # so the printed source runs too
                 self.header.append(f"{name_} = {func.__name__}.__defaults__[{index}]    "
                                    f"# the default of {p}, as {func.__name__} stored it")
+
+
+def _file_label(filename):
+    """The file a function comes from, as its derivative's docstring names it. Generated code
+    is named without the number that keeps its file name unique in one process
+    (``<tangent_ad reverse mod.f #3>``), so the same derivative always reads the same."""
+    if filename.startswith("<tangent_ad "):
+        return re.sub(r" #\d+>$", ">", filename)
+    return os.path.basename(filename)
 
 
 def _numpy_alias(namespace):
