@@ -2,7 +2,7 @@
 import numpy as np
 
 from .core import _ndim, _shape, broadcast_like, unbroadcast
-from .shaping import _element_numbers
+from .operands import _element_numbers
 
 __all__ = ['index_accumulate', 'index_adjoint', 'index_update', 'setitem_adjoint', 'setitem_value_adjoint']
 

@@ -5,7 +5,6 @@ flip, roll), ``joining`` (concatenate, stack, split, tile, repeat), ``diagonals`
 (diagonal, diag, trace, tril, triu), ``gathering`` (pad, take) and ``casts``
 (astype). This module names them all in one place.
 """
-from . import operands
 from .axes import flip_adjoint, moveaxis_adjoint, reshape_adjoint, roll_adjoint, swapaxes_adjoint, transpose_adjoint
 from .casts import cast_adjoint, cast_tangent
 from .diagonals import diag_adjoint, diagonal_adjoint, trace_adjoint, tril_adjoint, triu_adjoint
@@ -18,6 +17,3 @@ __all__ = ['reshape_adjoint', 'transpose_adjoint', 'swapaxes_adjoint', 'moveaxis
            'split_adjoint', 'tile_adjoint', 'repeat_adjoint', 'flip_adjoint', 'roll_adjoint',
            'diag_adjoint', 'diagonal_adjoint', 'trace_adjoint', 'tril_adjoint', 'triu_adjoint',
            'pad_tangent', 'pad_adjoint', 'cast_tangent', 'cast_adjoint', 'take_adjoint']
-
-# indexing reads each element's flat number here; it lives with the other operand helpers
-_element_numbers = operands._element_numbers
