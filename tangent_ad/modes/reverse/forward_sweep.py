@@ -204,9 +204,9 @@ class ForwardSweep:
         def seeded_call(state):
             seeds = [gast.keyword(arg=seed, value=ir.name(program.bar(t)) if t in state else _zeros_like(t))
                      for seed, t in zip(derived.seeds, s.targets)]
-            call = gast.Call(func=ir.name(derived.name), args=s.value.args,
-                             keywords=list(s.value.keywords) + seeds)
-            return assignment(parts, gast.gast_to_ast(call))
+            seeded = gast.Call(func=ir.name(derived.name), args=s.value.args,
+                               keywords=list(s.value.keywords) + seeds)
+            return assignment(parts, gast.gast_to_ast(seeded))
 
         arguments = [a.id for a in op.bound.values() if isinstance(a, gast.Name)]
         reads = self.tape.reads_of(s)
@@ -243,9 +243,9 @@ class ForwardSweep:
         derived = program.context.request(op.callee, "reverse", op.active, s.value.func)
         parts = [program.names.fresh(f"{program.bar(op.bound[p].id)}_from_{_short(derived.callee_name)}")
                  for p in op.active]
-        call = gast.Call(func=ir.name(derived.name), args=s.value.args,
-                         keywords=list(s.value.keywords) + [gast.keyword(arg=derived.seed, value=ir.name(g))])
-        prelude = [assignment(parts, gast.gast_to_ast(call))]
+        seeded = gast.Call(func=ir.name(derived.name), args=s.value.args,
+                           keywords=list(s.value.keywords) + [gast.keyword(arg=derived.seed, value=ir.name(g))])
+        prelude = [assignment(parts, gast.gast_to_ast(seeded))]
         return [(op.bound[p].id, Fragment.name(part)) for p, part in zip(op.active, parts)], prelude
 
 

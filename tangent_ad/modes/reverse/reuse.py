@@ -14,7 +14,7 @@ see ``memory.py``); this module reads the adjoint expressions' trees (Python's `
 and never changes them.
 
 >>> def show(form):
-...     return form if form is None else tuple(f if f is None else ast.unparse(f) for f in form)
+...     return None if form is None else tuple(ast.unparse(f) if isinstance(f, ast.AST) else f for f in form)
 >>> show(in_place_form(expression("unbroadcast(t4_bar * t5, t6)"), "t4_bar"))
 ('*', 't5', 'unbroadcast(t4_bar, t6)')
 >>> show(in_place_form(expression("t1_bar / t2"), "t1_bar"))
