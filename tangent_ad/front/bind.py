@@ -1,0 +1,174 @@
+"""Binding calls: each call of an active expression tied to what differentiates it.
+
+A NumPy function or method with a rule gets its operands bound by the rule's
+parameter names (``np.sum(x, axis=0)`` -> ``{"a": x, "axis": 0}``); a Python function
+is differentiated in turn; anything else is refused with an error naming it.
+"""
+import inspect
+
+import gast
+
+from .. import rules
+from ..ir import nodes as ir
+from .aliasing import mutates_arguments
+from .lower import Op, is_simple
+from .refusals import func_name
+
+
+class CallBinding:
+    """Part of :class:`~tangent_ad.front.flatten.Flattener`: calls bound to rules or functions.
+
+    Operands are lowered by :class:`~tangent_ad.front.lower.ExpressionLowering` (``self.atom``)."""
+
+    def call(self, value, origin, out):
+        """(call on flattened operands, Op) for a call in an active expression."""
+        func = value.func
+        if isinstance(func, gast.Attribute) and self._is_value(func.value):
+            return self.method_call(value, origin, out)
+        target = self.flow.resolve_callee(func)
+        name_ = func_name(func)
+        rule = rules.rule_for(target) if target is not None else None
+        unsupported = rules.RUNTIME_UNSUPPORTED.get(target) if target is not None and rule is None else None
+        if unsupported:
+            raise self.where.error(
+                value, f"derivative of a derivative through {unsupported}",
+                f"tangent_ad has no second-derivative rule for {unsupported} yet ({name_} in the "
+                "first derivative's code); differentiate this part once, or register a rule with "
+                "tangent_ad.custom_rule")
+        if isinstance(rule, rules.MultiOutput):
+            raise self.where.error(value, f"{name_} used as one value",
+                                   f"{name_} returns several arrays: unpack them where it is called, "
+                                   f"for example a, b = {name_}(...)")
+        if rule is not None and rule.sequence_param and value.args \
+                and not isinstance(value.args[0], (gast.List, gast.Tuple)) and rule.name == "array":
+            rule = rules.RULES["identity"]          # np.array(x) of one array: a copy
+        if rule is not None:
+            bound = self.bind(rule, value.args, value.keywords, value, origin, out)
+            return self.rule_call(func, rule, bound, value), self.make_op(rule, bound)
+        if inspect.isfunction(target):
+            return self.user_call(value, target, origin, out)
+        if target is None and isinstance(func, gast.Name):
+            raise self.where.error(
+                value, f"call to {name_}, a function held in a variable",
+                f"tangent_ad cannot see which function {name_} is or what it captured (a closure or "
+                "lambda made elsewhere); call a module-level function by its name and pass every "
+                "value it uses as an argument")
+        raise self.where.error(
+            value, f"call to {name_}",
+            f"tangent_ad has no derivative rule for {name_} and no Python source to differentiate; "
+            "use a supported NumPy function, or register a rule with tangent_ad.custom_rule",
+            message=f"call to {name_}: tangent_ad has no derivative rule for {name_} and it has no "
+                    "Python source to differentiate; rewrite it with supported NumPy functions "
+                    "(python -m tangent_ad --list-rules lists them), register a rule with "
+                    f"tangent_ad.custom_rule({name_}, jvp=..., vjp=...), or keep it out of the "
+                    "differentiated computation")
+
+    def method_call(self, value, origin, out):
+        """``x.sum(axis=0)``: the receiver is the rule's first operand."""
+        func = value.func
+        rule_name = rules.METHODS.get(func.attr)
+        if rule_name is None:
+            raise self.where.error(value, f"method .{func.attr}() of a differentiated value",
+                                   "call the NumPy function instead, e.g. np.sum(x); "
+                                   "python -m tangent_ad --list-rules lists the methods supported")
+        receiver = self.atom(func.value, origin, out)
+        rule = rules.RULES[rule_name]
+        args = list(value.args)
+        if rule_name in ("reshape", "transpose") and len(args) > 1:
+            args = [gast.Tuple(elts=args, ctx=gast.Load())]       # x.reshape(2, 3)
+        bound = self.bind(rule, [receiver] + args, value.keywords, value, origin, out, lowered=1)
+        params = [p for p, _ in rule.signature]
+        expr = gast.Call(func=gast.Attribute(value=receiver, attr=func.attr, ctx=gast.Load()),
+                         args=[bound[p] for p in params[1:1 + len(args)]],
+                         keywords=[gast.keyword(arg=k.arg, value=bound[k.arg]) for k in value.keywords])
+        return expr, self.make_op(rule, bound)
+
+    def rule_call(self, func, rule, bound, value):
+        """The call as the primal computes it, on the flattened operands."""
+        params = [p for p, default in rule.signature if default is not rules.VARIADIC]
+        positional = [bound[p] for p in params[:len(value.args)]]
+        variadic = rule.sequence_param
+        if variadic and dict(rule.signature)[variadic] is rules.VARIADIC:
+            positional += bound[variadic].elts
+        keywords = [gast.keyword(arg=k.arg, value=bound[k.arg]) for k in value.keywords]
+        return gast.Call(func=func, args=positional, keywords=keywords)
+
+    def _is_value(self, expr):
+        """Whether ``expr`` is data (so ``expr.f(...)`` is a method call), not a module or class."""
+        obj = self.flow.resolve_callee(expr)
+        return obj is None or not (inspect.ismodule(obj) or inspect.isclass(obj))
+
+    def bind(self, rule, args, keywords, node, origin, out, lowered=0):
+        """Operands of a rule call by parameter name, each an atom (a list of atoms for a list)."""
+        signature = rule.signature
+        fixed = [(p, d) for p, d in signature if d is not rules.VARIADIC]
+        variadic = [p for p, d in signature if d is rules.VARIADIC]
+        if len(args) > len(fixed) and not variadic:
+            raise self.where.error(node, f"call to {rule.name} with {len(args)} positional arguments",
+                                   f"{rule.name} takes {', '.join(p for p, _ in signature)}")
+        bound = {}
+        for index, (arg, (param, _)) in enumerate(zip(args, fixed)):
+            bound[param] = arg if index < lowered else self.operand(rule, param, arg, origin, out)
+        if variadic:
+            elements = [self.atom(a, origin, out) for a in args[len(fixed):]]
+            bound[variadic[0]] = gast.List(elts=elements, ctx=gast.Load())
+        for keyword in keywords:
+            if keyword.arg not in dict(signature):
+                raise self.where.error(keyword.value, f"argument {keyword.arg}= of {rule.name}",
+                                       f"{rule.name} is differentiated with the arguments "
+                                       f"{', '.join(p for p, _ in signature)}")
+            bound[keyword.arg] = self.operand(rule, keyword.arg, keyword.value, origin, out)
+        for param, default in signature:
+            if param not in bound and default is rules.REQUIRED:
+                raise self.where.error(node, f"call to {rule.name} without {param}",
+                                       f"pass {param}")
+        for param, _ in signature:
+            if isinstance(bound.get(param), (gast.List, gast.Tuple)) and param == rule.sequence_param:
+                for k, element in enumerate(bound[param].elts):
+                    bound[f"{param}.{k}"] = element
+        return bound
+
+    def operand(self, rule, param, arg, origin, out):
+        """One argument of a rule call, lowered as its parameter allows (or refused)."""
+        if param in rule.shape_only:          # read for its shape: kept as it is, never differentiated
+            if is_simple(arg) or (isinstance(arg, (gast.List, gast.Tuple))
+                                   and all(is_simple(e) for e in arg.elts)):
+                return arg
+            temp = self.new_temp()
+            out.append(ir.Assign(temp, arg, origin=origin))
+            return ir.name(temp)
+        if param == rule.sequence_param:
+            if isinstance(arg, (gast.List, gast.Tuple)):
+                elements = [self.atom(e, origin, out) for e in arg.elts]
+                return type(arg)(elts=elements, ctx=gast.Load())
+            if self.is_active_expr(arg):
+                raise self.where.error(arg, f"{rule.name} of a list of differentiated arrays held in a "
+                                       "variable", f"write the arrays out in the call: "
+                                       f"{rule.name}([a, b, c])")
+            return self.inactive_atom(arg, origin, out)
+        if param in rule.differentiable:
+            return self.atom(arg, origin, out)
+        if self.is_active_expr(arg):
+            raise self.where.error(arg, f"differentiated value as the {param} argument of {rule.name}",
+                                   f"{param} must not depend on the differentiated arguments")
+        return self.inactive_atom(arg, origin, out)
+
+    def user_call(self, value, target, origin, out):
+        """A call to a Python function, which is differentiated in turn: its operands lowered."""
+        if mutates_arguments(target):
+            raise self.where.error(value, f"call to {target.__name__}, which changes its argument in place",
+                                   f"make {target.__name__} compute a new array (p = p * 2.0, not p *= 2.0) "
+                                   "and return it")
+        try:
+            signature = inspect.signature(target)
+            binding = signature.bind(*value.args, **{k.arg: k.value for k in value.keywords})
+        except TypeError as exc:
+            raise self.where.error(value, f"call to {target.__name__}", str(exc)) from None
+        bound = {}
+        for param, arg in binding.arguments.items():
+            bound[param] = self.atom(arg, origin, out)
+        positional = [bound[p] for p in list(binding.arguments)[:len(value.args)]]
+        keywords = [gast.keyword(arg=k.arg, value=bound[k.arg]) for k in value.keywords]
+        expr = gast.Call(func=value.func, args=positional, keywords=keywords)
+        active = tuple(p for p, a in bound.items() if isinstance(a, gast.Name) and a.id in self.active)
+        return expr, Op(None, bound, active, callee=target, kind="call")
