@@ -11,8 +11,8 @@ from ..ir.templates import fill, fill_ast, free_names
 class Derivatives:
     """Tangent and adjoint expressions, as source, for the operations of one function."""
 
-    def __init__(self, shapes, np_alias, names, local_names, external, location, optimize=True):
-        self.optimize = optimize          # False: no constant folding, every unbroadcast kept
+    def __init__(self, shapes, np_alias, names, local_names, external, location, cleanups):
+        self.cleanups = cleanups          # which clean-ups apply (cleanups.py)
         self.shapes = shapes
         self.location = location
         self.local_names = local_names
@@ -66,10 +66,10 @@ class Derivatives:
     def _fill_tree(self, template, assign, extra=()):
         """``_fill`` as a tree."""
         tree = _drop_defaults(ast.parse(template, mode="eval").body, self._unbound(assign.op))
-        return fill_ast(ast.unparse(tree), self._values(assign, extra), self.optimize)
+        return fill_ast(ast.unparse(tree), self._values(assign, extra), self.cleanups.fold_constants)
 
     def fill(self, template, values):
-        return fill(template, values, self.optimize)
+        return fill(template, values, self.cleanups.fold_constants)
 
     # ------------------------------------------------------------------ forward
     # A tangent may be smaller than its value as long as it broadcasts to it (a scalar
@@ -82,7 +82,7 @@ class Derivatives:
         for p in op.active:
             var = self._var(op, p)
             dot = self.tangent_name(var)
-            if (rule.elementwise or isinstance(rule, rules.Where) or full(var)) and self.optimize:
+            if (rule.elementwise or isinstance(rule, rules.Where) or full(var)) and self.cleanups.known_shapes:
                 dots[p] = dot
             else:
                 dots[p] = f"broadcast_like({dot}, {var})"
@@ -190,7 +190,7 @@ class Derivatives:
         key = (id(assign), g)
         if key not in self._adjoints:
             contributions, prelude = self._adjoint(assign, g)
-            if self.optimize:
+            if self.cleanups.known_shapes:
                 contributions = [(var, self._shape_reads(expr)) for var, expr in contributions]
             self._adjoints[key] = contributions, prelude
         return self._adjoints[key]
@@ -228,10 +228,10 @@ class Derivatives:
             base, k = _element(p)
             extra = {"g": g} if k is None else {"g": g, "k": str(k)}
             if isinstance(rule, rules.Elementwise):
-                expr = fill_ast(f"g * ({rule.partials[p]})", self._values(assign, extra), self.optimize)
+                expr = fill_ast(f"g * ({rule.partials[p]})", self._values(assign, extra), self.cleanups.fold_constants)
                 out.append((var, self._unbroadcast(expr, assign, var)))
             elif isinstance(rule, rules.Where):
-                expr = fill_ast(rule.adjoints[p], self._values(assign, extra), self.optimize)
+                expr = fill_ast(rule.adjoints[p], self._values(assign, extra), self.cleanups.fold_constants)
                 out.append((var, self._unbroadcast(expr, assign, var)))
             elif isinstance(rule, rules.Linear):
                 out.append((var, self._fill_tree(rule.adjoint, assign, extra)))
@@ -280,7 +280,7 @@ class Derivatives:
         return self.external(func, preferred, rule.func, which)
 
     def _unbroadcast(self, expr, assign, var):
-        if self.optimize and self.shapes.var(assign.target) == self.shapes.var(var):
+        if self.cleanups.known_shapes and self.shapes.var(assign.target) == self.shapes.var(var):
             return expr
         return ast.Call(func=_name("unbroadcast"), args=[expr, _name(var)], keywords=[])
 

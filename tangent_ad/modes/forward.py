@@ -20,8 +20,8 @@ class ForwardGenerator:
         self.derivatives = context.derivatives
         self.code = Code()
         self.quoter = LineQuoter(context.location)
-        # optimize=False: no tangent is known to have its value's shape, so each is expanded
-        self.full = self._full_tangents() if context.optimize else set()
+        # without known_shapes no tangent is known to have its value's shape: each is expanded
+        self.full = self._full_tangents() if context.cleanups.known_shapes else set()
 
     def _full_tangents(self):
         """Variables whose tangent always has the variable's shape (a fixed point)."""

@@ -15,6 +15,7 @@ from ..errors import InternalError
 from ..front import parsing
 from ..ir.code import is_name, string_text
 from ..ir.naming import Names
+from ..modes.cleanups import Cleanups
 from ..modes.derivatives import Derivatives
 from .prepare import RESERVED
 
@@ -56,9 +57,8 @@ class Context:
 
     def __init__(self, module, prepared, callees):
         self.module = module
-        self.optimize = module.optimize
-        self.plain = module.plain
-        self.has_plain_twin = False     # set by reverse mode when its code has no plain form
+        self.cleanups = module.cleanups
+        self.has_plain_twin = False     # set by reverse mode when its code updates memory in place
         self.location = prepared.parsed.location
         node = prepared.parsed.node
         # it goes into the generated docstrings: a file name may hold quotes and line breaks
@@ -69,7 +69,7 @@ class Context:
         for taken in module.function_names.taken:
             self.names.reserve(taken)
         self.derivatives = Derivatives(prepared.shapes, module.np_alias, self.names, prepared.local_names,
-                                       module.external_name, self.location, module.optimize)
+                                       module.external_name, self.location, module.cleanups)
         self.callees = callees          # (callee, mode, wrt) -> a plan entry (plan.py)
         self.used = []                  # the entries this function's code calls
 
@@ -100,15 +100,14 @@ class Module:
 
     def __init__(self, entry, request):
         self.entry = entry
-        self.optimize = request.optimize
-        self.plain = request.plain
+        self.optimize = request.optimize      # helpers of other modules are built alike
+        self.cleanups = Cleanups.for_request(request.optimize, request.plain)
         self.namespace = parsing.function_namespace(entry)
         self.np_alias, self.import_numpy = _numpy_alias(self.namespace)
         self.function_names = Names(set(self.namespace) | RESERVED | {self.np_alias})
         self.header = []
         self.externals = {}            # id(object) -> its name in the generated code
         self.renamed = {}              # a user's global renamed apart from a runtime helper -> its name
-        self.has_plain_twin = False    # reverse mode updated an adjoint in place (see cache.py)
 
     def adopt(self, prepared):
         """Take in a prepared function's renamed globals and names (see hygiene.py)."""

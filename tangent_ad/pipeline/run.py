@@ -34,11 +34,11 @@ def build(func, request, helper_derivative):
     derived = plan.entry.derived
     function = compile_source(text, derived.name, module.namespace,
                               f"{request.mode} {func.__module__}.{func.__qualname__}")
-    _describe(function, func, request, plan, module)
+    _describe(function, func, request, plan)
     return function
 
 
-def _describe(function, func, request, plan, module):
+def _describe(function, func, request, plan):
     """What tangent_ad needs to know later of a derivative it compiled."""
     derived = plan.entry.derived
     function._tangent_ad_info = derived
@@ -46,7 +46,7 @@ def _describe(function, func, request, plan, module):
     if request.mode == "split":
         function.backward = function.__globals__[derived.backward]
     contexts = [entry.context for entry in plan.order if entry.context is not None]
-    if module.has_plain_twin or any(context.has_plain_twin for context in contexts):
+    if any(context.has_plain_twin for context in contexts):
         # how to ask for the same derivative in plain code (see cache.py)
         function._tangent_ad_plain = request.key()[:-1]
     sources = [entry.func for entry in plan.order if entry.prepared is not None]

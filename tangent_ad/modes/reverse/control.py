@@ -81,7 +81,7 @@ class ControlFlow:
         # a never-reassigned argument's adjoint zeroed here is only ever added to in the loop
         owned = {v for v in header - state if program.argument_never_reassigned(v)}
         outer = memory.in_place
-        memory.in_place = outer | (owned if program.optimize else set())
+        memory.in_place = outer | (owned if program.cleanups.loop_accumulators else set())
         memory.batches = batching.Batches(program.names, program.bar)
         memory.owned = set()      # ownership is not carried around the loop: each iteration starts afresh
         body = Lines()

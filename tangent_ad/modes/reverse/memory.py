@@ -28,7 +28,7 @@ class Memory:
 
     def updated_in_place(self):
         """The code updates an adjoint in place: a plain twin is needed to differentiate it again."""
-        self.program.context.module.has_plain_twin = True
+        self.program.context.has_plain_twin = True
 
     def adds_in_place(self, var):
         """Whether a contribution to ``var``'s adjoint may be added into its array."""

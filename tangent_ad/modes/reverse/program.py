@@ -13,9 +13,9 @@ class Program:
 
     def __init__(self, context, function, wrt, active, return_value=False, tuple_output=False,
                  checkpoint=None):
-        # optimize=False writes the plain transformation: every adjoint starts at zero and is
-        # accumulated, every value the reverse sweep reads goes on the tape, nothing is folded
-        self.optimize = context.optimize
+        # the clean-ups that apply (cleanups.py); none: the plain transformation, where every
+        # adjoint starts at zero, every value the reverse sweep reads is taped, nothing is folded
+        self.cleanups = context.cleanups
         self.context = context
         self.function = function
         self.wrt = wrt
@@ -33,7 +33,7 @@ class Program:
         self.stored = {v for sharing in self.viewers.values() for v in sharing}
         # adjoints updated in place (reuse.py) and a loop's matmul terms summed after it
         # (batching.py); not in code that will be differentiated again (forward mode reads plain code)
-        self.reuse_memory = self.optimize and not context.module.plain
+        self.reuse_memory = self.cleanups.reuse_memory
         self.records = {}                 # id(If/While) -> the variable recording it
         self.originals = {}               # reassigned argument -> the name keeping it as passed
         self._adjoints = {}               # id(assignment) -> its adjoint as Fragments
@@ -108,7 +108,7 @@ class Program:
     def scalar_output(self, r):
         """Whether output ``r`` is known to be a scalar (``np.sum(x)``) and only the gradient
         is returned: its seed is then checked without reading ``r`` (``scalar_seed``)."""
-        return (self.optimize and not self.keeps_value
+        return (self.cleanups.scalar_seed and not self.keeps_value
                 and self.derivatives.shapes.var(r) == frozenset())
 
     def rule_adjoint(self, s):

@@ -42,7 +42,7 @@ class ReverseSweep:
             elif r in program.active:
                 code.line(f"{bar} = seed_adjoint({r}, {bar})", reads=("seed_adjoint", r, bar))
                 state.add(r)
-        if state and not program.optimize:          # every adjoint starts at zero
+        if state and not program.cleanups.first_use:          # every adjoint starts at zero
             others = sorted(program.active - state)
             if others:
                 code.line(f"{' = '.join(program.bar(v) for v in others)} = 0.0")
@@ -147,7 +147,7 @@ class ReverseSweep:
             text = " + ".join(e.text for e in own)
             if text != g:
                 block.line(f"{g} = {text}", [n for e in own for n in e.loads])
-        elif not program.optimize:
+        elif not program.cleanups.first_use:
             block.line(f"{g} = 0.0    # {target} is assigned here: its earlier value gets its own adjoint")
         else:
             state.discard(target)
@@ -197,7 +197,7 @@ class ReverseSweep:
                 code.line(f"{bar} += {expr.text}", expr.loads)
             if var not in memory.in_place:
                 memory.updated_in_place()
-        elif var in state or not program.optimize:
+        elif var in state or not program.cleanups.first_use:
             code.line(f"{bar} = {bar} + {expr.text}", (bar, *expr.loads))
             # a new array, of var's full shape when expr is one (x_bar + index_adjoint(g, x, i))
             memory.assigned(var, expr)

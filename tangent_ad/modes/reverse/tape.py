@@ -33,7 +33,7 @@ class Tape:
         program = self.program
         pops = []
         for var in variables:
-            if var in later or (not program.optimize and var in program.locals
+            if var in later or (not program.cleanups.tape_overwritten_only and var in program.locals
                                 and var not in program.function.params):
                 value = f"copy_of({var})" if var in program.stored else var
                 code.line(f"{self.name}.append({value})")
@@ -73,7 +73,7 @@ class Tape:
     def skipped(self, s):
         """Whether the forward sweep leaves ``s`` out (see ``needed.py``)."""
         program = self.program
-        if not (program.optimize and not program.checkpoint and needed.skippable(s)):
+        if not (program.cleanups.skip_unneeded and not program.checkpoint and needed.skippable(s)):
             return False
         if self._needed is None:
             outputs = [r for r in program.function.results
@@ -97,7 +97,7 @@ class Tape:
                 last_write[written] = index
         later = [WrittenAfter(after, last_write, index) for index in range(count)]
         covered = [frozenset()] * count
-        if not program.optimize:
+        if not program.cleanups.tape_overwritten_only:
             return later, covered
         for s in statements[1:]:        # in block order, as the adjoints' names are made
             self.reads_of(s)
