@@ -17,11 +17,11 @@ import math
 
 import numpy as np
 
-from . import arrays, catalog, custom, elementwise, higher, linalg
+from . import arrays, catalog, catalog_coverage, coverage, custom, elementwise, higher, linalg
 from .kinds import (REQUIRED, SEQUENCE, VARIADIC, Constant, Custom, Elementwise, IndexStore,  # noqa: F401
                     Linear, MultiOutput, Rule, Template, Where)
 
-RULES = {**elementwise.build(), **arrays.build(), **linalg.build()}
+RULES = {**elementwise.build(), **arrays.build(), **linalg.build(), **coverage.build()}
 
 OPERATORS = {op: rule for _, op, rule in elementwise.OPERATORS}
 OPERATORS["MatMult"] = "matmul"
@@ -60,6 +60,10 @@ def _tables():
         obj = resolve_spelling(entry.spelling)
         if obj is not None and entry.rule in RULES:
             functions[obj] = entry.rule
+    for spelling, rule in catalog_coverage.ALIASES.items():
+        obj = resolve_spelling(spelling)
+        if obj is not None:
+            functions[obj] = rule
     functions[pow] = "power"
     return functions, methods
 
@@ -77,7 +81,8 @@ NONDIFFERENTIABLE |= {obj for obj, rule in RUNTIME_RULES.items() if isinstance(r
 # rules whose result may be a view of their first operand's memory (the rest make new arrays)
 VIEW_RULES = {"getitem", "T", "transpose", "reshape", "ravel", "squeeze", "expand_dims", "atleast_2d",
               "swapaxes", "moveaxis", "diagonal", "broadcast_to", "identity", "array", "split",
-              "array_split", "float", "flip", "fliplr", "flipud", "diag"}
+              "array_split", "float", "flip", "fliplr", "flipud", "diag", "atleast_1d", "atleast_3d",
+              "rot90", "rollaxis"}
 NONDIFFERENTIABLE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
 NONDIFFERENTIABLE_METHODS = {"argmax", "argmin", "argsort", "nonzero", "all", "any"}
 
@@ -116,6 +121,9 @@ def listing(custom_rules=True):
             continue        # math.cbrt before Python 3.11
         seen.add(entry.spelling)
         lines.append((entry.spelling, RULES[entry.rule].modes))
+    for spelling, rule in catalog_coverage.ALIASES.items():
+        if spelling not in seen and resolve_spelling(spelling) is not None:
+            lines.append((spelling, RULES[rule].modes))
     for spelling in catalog.CONSTANTS:
         if spelling.startswith("x.") or resolve_spelling(spelling) is not None:
             lines.append((spelling, Constant.modes))

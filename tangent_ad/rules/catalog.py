@@ -11,20 +11,8 @@ named inputs, each given a shape (``()`` is a Python float) and a domain:
 ``fraction`` (inside (0, 1)), ``one_to_two``, ``distinct`` (no ties),
 ``square`` (a well-conditioned matrix) or ``spd`` (symmetric positive definite).
 """
-from dataclasses import dataclass, field
-
-from . import elementwise
-
-
-@dataclass
-class Entry:
-    spelling: str           # how users write it: np.sum, x.sum(), a @ b, x[i] = v
-    rule: str               # the rule it uses
-    example: str            # an expression or a function body with return
-    inputs: dict            # name -> (shape, domain)
-    extra: list = field(default_factory=list)   # more examples: [(example, inputs)]
-    rtol: float = 1e-6      # against central differences; an example computed in float32 gets 1e-3
-    host_only: str = ""     # why it cannot run on a GPU array library (it builds a NumPy array)
+from . import catalog_coverage, elementwise
+from .entries import Entry
 
 
 M = {"x": ((3, 4), "real")}
@@ -204,7 +192,7 @@ def sections():
     """``[(title, entries)]``: the covered spellings by family, as the docs show them."""
     return [("Elementwise functions and operators", _elementwise()), ("Reductions", _reductions()),
             ("Shapes and assembly", _shapes()), ("Indexing", _indexing()),
-            ("Products and linear algebra", _linalg())]
+            ("Products and linear algebra", _linalg())] + catalog_coverage.sections()
 
 
 def entries():

@@ -53,6 +53,22 @@ UNSUPPORTED = {
     "cholesky_tangent": "np.linalg.cholesky", "cholesky_adjoint": "np.linalg.cholesky",
     "norm_tangent": "np.linalg.norm", "norm_adjoint": "np.linalg.norm",
 }
+# the helpers of rules/coverage.py: {NumPy operation: its runtime helpers}
+_COVERAGE = {
+    "np.sort": ["sort_tangent", "sort_adjoint"], "np.partition": ["partition_tangent", "partition_adjoint"],
+    "np.median": ["median_tangent", "median_adjoint"], "np.take_along_axis": ["take_along_axis_adjoint"],
+    "np.diff": ["diff_tangent", "diff_adjoint"], "np.append": ["append_tangent", "append_adjoint"],
+    "np.column_stack": ["column_stack_adjoint"], "np.rot90": ["rot90_adjoint"],
+    "np.rollaxis": ["rollaxis_adjoint"], "np.select": ["select_tangent", "select_adjoint", "select_default_tangent"],
+    "np.cross": ["cross_adjoint_left", "cross_adjoint_right"], "np.kron": ["kron_adjoint_left", "kron_adjoint_right"],
+    "np.average": ["average_tangent", "average_adjoint", "average_weights_tangent", "average_weights_adjoint"],
+    "np.interp": ["interp_derivative", "interp_fp_tangent", "interp_fp_adjoint"],
+    "np.trapezoid": ["trapezoid_tangent", "trapezoid_adjoint", "trapezoid_x_tangent", "trapezoid_x_adjoint"],
+    "np.linalg.eigh": ["eigh_tangent", "eigh_adjoint"], "np.linalg.eigvalsh": ["eigvalsh_tangent", "eigvalsh_adjoint"],
+    "np.linalg.svd": ["svd_tangent", "svd_adjoint"], "np.linalg.svdvals": ["svdvals_tangent", "svdvals_adjoint"],
+    "np.linalg.qr": ["qr_tangent", "qr_adjoint"], "np.linalg.pinv": ["pinv_tangent", "pinv_adjoint"],
+}
+UNSUPPORTED.update({helper: operation for operation, helpers in _COVERAGE.items() for helper in helpers})
 
 RENAMED = {"var_tangent": {"a_dot": "t"}, "index_update": {"v_t": "v"}}
 

@@ -9,12 +9,17 @@ An adjoint ``g`` of an array may be the scalar ``0.0``: the reverse sweep's
 placeholder for "nothing flowed back here yet". Adjoint helpers of operations
 whose result is an array pass such a placeholder through (``g`` itself).
 """
-from . import core, elementwise, indexing, linalg, reductions, shaping
+from . import arranging, core, decompositions, elementwise, indexing, linalg, reductions, sampling, shaping, sorting
+from .arranging import *       # noqa: F401,F403
 from .core import *          # noqa: F401,F403
 from .elementwise import *   # noqa: F401,F403
 from .indexing import *      # noqa: F401,F403
 from .linalg import *        # noqa: F401,F403
 from .reductions import *    # noqa: F401,F403
 from .shaping import *       # noqa: F401,F403
+from .decompositions import *  # noqa: F401,F403
+from .sampling import *        # noqa: F401,F403
+from .sorting import *         # noqa: F401,F403
 
 __all__ = core.__all__ + elementwise.__all__ + indexing.__all__ + linalg.__all__ + reductions.__all__ + shaping.__all__
+__all__ += arranging.__all__ + decompositions.__all__ + sampling.__all__ + sorting.__all__
