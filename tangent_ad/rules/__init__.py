@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from . import arrays, catalog, catalog_coverage, coverage, custom, elementwise, higher, linalg
+from . import arrays, catalog, catalog_coverage, coverage, custom, elementwise, higher, linalg, scipy_special
 from .kinds import (REQUIRED, SEQUENCE, VARIADIC, Constant, Custom, Elementwise, IndexStore,  # noqa: F401
                     Linear, MultiOutput, Rule, Template, Where)
 
@@ -72,6 +72,9 @@ def _tables():
 FUNCTIONS, METHODS = _tables()
 ATTRIBUTES = {"T": "T"}
 
+# SciPy's special functions, when SciPy imports: {callable: rule}, {spelling: rule}
+SCIPY_FUNCTIONS, SCIPY_RULES = scipy_special.build()
+
 # the runtime's own functions, for derivatives of derivatives (forward mode over generated code)
 RUNTIME_RULES, RUNTIME_UNSUPPORTED = higher.build()
 
@@ -94,7 +97,7 @@ def rule_for(obj):
         return registered
     try:
         name = FUNCTIONS.get(obj)
-        runtime_rule = RUNTIME_RULES.get(obj)
+        runtime_rule = RUNTIME_RULES.get(obj) or SCIPY_FUNCTIONS.get(obj)
     except TypeError:   # unhashable
         return None
     if name:
@@ -124,6 +127,8 @@ def listing(custom_rules=True):
     for spelling, rule in catalog_coverage.ALIASES.items():
         if spelling not in seen and resolve_spelling(spelling) is not None:
             lines.append((spelling, RULES[rule].modes))
+    for spelling, rule in SCIPY_RULES.items():
+        lines.append((spelling, rule.modes))
     for spelling in catalog.CONSTANTS:
         if spelling.startswith("x.") or resolve_spelling(spelling) is not None:
             lines.append((spelling, Constant.modes))

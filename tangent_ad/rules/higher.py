@@ -67,6 +67,10 @@ _COVERAGE = {
     "np.linalg.eigh": ["eigh_tangent", "eigh_adjoint"], "np.linalg.eigvalsh": ["eigvalsh_tangent", "eigvalsh_adjoint"],
     "np.linalg.svd": ["svd_tangent", "svd_adjoint"], "np.linalg.svdvals": ["svdvals_tangent", "svdvals_adjoint"],
     "np.linalg.qr": ["qr_tangent", "qr_adjoint"], "np.linalg.pinv": ["pinv_tangent", "pinv_adjoint"],
+    "scipy.special.gammaln": ["digamma_of"], "scipy.special.digamma": ["trigamma"],
+    "scipy.special.xlogy": ["xlogy_y_partial"], "scipy.special.logsumexp": ["logsumexp_tangent", "logsumexp_adjoint"],
+    "scipy.special.softmax": ["softmax_tangent", "softmax_adjoint"],
+    "scipy.special.log_softmax": ["log_softmax_tangent", "log_softmax_adjoint"],
 }
 UNSUPPORTED.update({helper: operation for operation, helpers in _COVERAGE.items() for helper in helpers})
 

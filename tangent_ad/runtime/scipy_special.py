@@ -1,0 +1,90 @@
+"""Derivatives of SciPy's special functions (``scipy.special``), for the rules registered when
+SciPy is installed. SciPy is imported when a derivative first needs it, never before.
+
+>>> import numpy as np
+>>> float(trigamma(np.float64(1.0)))    # pi ** 2 / 6
+1.6449340668482264
+"""
+import numpy as np
+
+from .core import _shape
+from .operands import _zero_placeholder
+
+__all__ = ['digamma_of', 'trigamma', 'xlogy_y_partial', 'logsumexp_tangent', 'logsumexp_adjoint',
+           'softmax_tangent', 'softmax_adjoint', 'log_softmax_tangent', 'log_softmax_adjoint']
+
+
+def _special():
+    import scipy.special
+    return scipy.special
+
+
+def digamma_of(x):
+    """d gammaln(x) / dx."""
+    return _special().digamma(x)
+
+
+def trigamma(x):
+    """d digamma(x) / dx: ``polygamma(1, x)``, written as the ufunc ``zeta(2, x)`` so that it
+    runs on any array library SciPy's ufuncs dispatch to."""
+    return _special().zeta(2.0, x)
+
+
+def xlogy_y_partial(x, y):
+    """d xlogy(x, y) / dy: ``x / y``, and 0 where ``x == 0`` (xlogy is 0 there for every y)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, 0.0 * y, x / y)
+
+
+def _kept(v, a, axis, keepdims):
+    if axis is None or keepdims or not _shape(a):
+        return v
+    return np.expand_dims(v, axis)
+
+
+def _lse_weights(a, y, axis, b, keepdims):
+    """``b * exp(a - y)``: the weights of ``y = logsumexp(a, axis, b)``, summing to 1."""
+    weights = np.exp(a - _kept(y, a, axis, keepdims))
+    return weights if b is None else b * weights
+
+
+def _check_sign(return_sign):
+    if return_sign:
+        raise ValueError("scipy.special.logsumexp with return_sign=True gives a tuple; leave it at False")
+
+
+def logsumexp_tangent(a, t, y, axis=None, b=None, keepdims=False, return_sign=False):
+    """Tangent of ``y = scipy.special.logsumexp(a, axis, b, keepdims)``."""
+    _check_sign(return_sign)
+    return np.sum(_lse_weights(a, y, axis, b, keepdims) * t, axis=axis, keepdims=keepdims)
+
+
+def logsumexp_adjoint(g, a, y, axis=None, b=None, keepdims=False, return_sign=False):
+    """Adjoint of ``y = scipy.special.logsumexp(a, axis, b, keepdims)``: ``g`` times the weights."""
+    _check_sign(return_sign)
+    weights = _lse_weights(a, y, axis, b, keepdims)
+    return _kept(g, a, axis, keepdims) * weights + np.zeros_like(a)
+
+
+def softmax_tangent(t, y, axis=None):
+    """Tangent of ``y = scipy.special.softmax(x, axis)``: ``y * (t - sum(y * t))``."""
+    return y * (t - np.sum(y * t, axis=axis, keepdims=True))
+
+
+def softmax_adjoint(g, y, axis=None):
+    """Adjoint of ``y = scipy.special.softmax(x, axis)`` (the same formula: its Jacobian is symmetric)."""
+    if _zero_placeholder(g, len(_shape(y))):
+        return g
+    return softmax_tangent(g, y, axis)
+
+
+def log_softmax_tangent(t, y, axis=None):
+    """Tangent of ``y = scipy.special.log_softmax(x, axis)``: ``t - sum(exp(y) * t)``."""
+    return t - np.sum(np.exp(y) * t, axis=axis, keepdims=True)
+
+
+def log_softmax_adjoint(g, y, axis=None):
+    """Adjoint of ``y = scipy.special.log_softmax(x, axis)``: ``g - exp(y) * sum(g)``."""
+    if _zero_placeholder(g, len(_shape(y))):
+        return g
+    return g - np.exp(y) * np.sum(g, axis=axis, keepdims=True)

@@ -1,0 +1,115 @@
+"""SciPy's special functions, tested from their catalog entries as tests/test_rule_table.py tests
+NumPy's: both modes against central differences, float32, and the strict stand-in array; and
+exact values. Skipped, with the reason, where SciPy is not installed (it is an optional extra)."""
+import numpy as np
+import pytest
+
+scipy = pytest.importorskip("scipy", reason="SciPy is not installed: pip install 'tangent_ad[scipy]'")
+import scipy.special  # noqa: E402
+import scipy.stats  # noqa: E402
+
+import tangent_ad as tad  # noqa: E402
+import test_rule_table as table  # noqa: E402
+from conftest import both_modes  # noqa: E402
+from tangent_ad import rules  # noqa: E402
+from tangent_ad.rules import scipy_special  # noqa: E402
+
+
+_numpy_source = table.function_source
+
+
+def _source(example, names):
+    # scipy.stats.norm.logpdf(...) reads, to the front end, as a method of the value scipy.stats.norm;
+    # the same function held in a module-level name is found by identity
+    header = "import scipy.special\nimport scipy.stats\n\nnorm_logpdf = scipy.stats.norm.logpdf\n"
+    return header + _numpy_source(example.replace("scipy.stats.norm.logpdf", "norm_logpdf"), names)
+
+
+@pytest.fixture(autouse=True)
+def scipy_sources(monkeypatch):
+    monkeypatch.setattr(table, "function_source", _source, raising=True)
+
+
+def _cases():
+    cases = []
+    for entry in scipy_special.entries():
+        for number, (example, inputs) in enumerate([(entry.example, entry.inputs)] + entry.extra):
+            cases.append(pytest.param(example, inputs, entry.rtol, id=f"{entry.spelling}#{number}"))
+    return cases
+
+
+CASES = _cases()
+
+
+@pytest.mark.parametrize("example, inputs, rtol", CASES)
+def test_scipy_rule_both_modes_match_central_differences(example, inputs, rtol, tmp_path):
+    table.test_rule_both_modes_match_central_differences(example, inputs, rtol, tmp_path)
+
+
+@pytest.mark.parametrize("example, inputs, rtol", CASES)
+def test_scipy_rule_float32(example, inputs, rtol, tmp_path):
+    table.test_rule_float32_gives_float32_and_agrees(example, inputs, rtol, tmp_path)
+
+
+# SciPy's Python-level functions convert their input with np.asarray, which a CuPy-like array
+# refuses before any derivative runs; its ufuncs dispatch, and are tested here
+UFUNC_CASES = [c for c in CASES if not any(n in c.id for n in ("logsumexp", "softmax", "logpdf"))]
+
+
+@pytest.mark.parametrize("example, inputs, rtol", UFUNC_CASES)
+def test_scipy_rule_on_the_strict_stand_in_array(example, inputs, rtol, tmp_path):
+    table.test_rule_on_the_strict_stand_in_array(example, inputs, rtol, tmp_path)
+
+
+def test_every_scipy_rule_is_listed_and_resolves():
+    listed = {spelling for spelling, _ in rules.listing()}
+    for entry in scipy_special.entries():
+        assert entry.spelling in listed
+        module, _, name = entry.spelling.rpartition(".")
+        obj = getattr(scipy.stats.norm if module == "scipy.stats.norm" else __import__(module, fromlist=[name]), name)
+        assert rules.rule_for(obj) is rules.SCIPY_RULES[entry.spelling], entry.spelling
+
+
+def lse(x):
+    return scipy.special.logsumexp(x)
+
+
+def gamma_sum(x):
+    return np.sum(scipy.special.gammaln(x) + scipy.special.digamma(x))
+
+
+def erfs(x):
+    return np.sum(scipy.special.erf(x) - scipy.special.erfc(x))
+
+
+def xlogy_at_zero(x):
+    return np.sum(scipy.special.xlogy(x, 2.0 + x))
+
+
+def xlogy_at_origin(y):
+    return np.sum(scipy.special.xlogy(0.0, y + 1.0))
+
+
+@pytest.mark.parametrize("f, x, expected", [
+    (lse, np.log(np.array([1.0, 3.0])), [0.25, 0.75]),
+    # d gammaln / dx = digamma, d digamma / dx = trigamma: at 1, -euler_gamma and pi^2 / 6
+    (gamma_sum, np.array([1.0]), [-0.5772156649015329 + np.pi ** 2 / 6]),
+    (erfs, np.array([0.0]), [4 / np.sqrt(np.pi)]),
+    # at x = 0 the derivative in x is log(y) = log(2); in y it is 0 (xlogy(0, y) is 0 for every y)
+    (xlogy_at_zero, np.array([0.0]), [np.log(2.0)]),
+    (xlogy_at_origin, np.array([0.0]), [0.0]),
+])
+def test_exact_values(f, x, expected):
+    grad, forward = both_modes(f, [x])
+    np.testing.assert_allclose(grad, expected, rtol=1e-12)
+    np.testing.assert_allclose(forward, expected, rtol=1e-12)
+
+
+def signed_lse(x):
+    return scipy.special.logsumexp(x, return_sign=True)[0]
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_logsumexp_with_return_sign_is_refused(mode):
+    with pytest.raises(tad.TransformError, match="return_sign=True"):
+        tad.derivative(signed_lse, mode)
