@@ -126,7 +126,8 @@ def target(f):
 
     For ``@differentiate``'s object, the function it decorates. For a gradient made by
     ``tad.grad``, the generated function that computes it, called with the arguments of
-    the function it differentiates: its seed parameter is not one of them. Anything
+    the function it differentiates: its seed parameter is not one of them. A lambda is
+    differentiated as a function named for its line (``callables.as_function``). Anything
     else must be a plain ``def`` function (see ``callables.py``).
     """
     if getattr(type(f), "_tangent_ad_decorated", False):    # @differentiate's object
@@ -136,6 +137,7 @@ def target(f):
         if made_by != "grad":
             raise TypeError(_not_differentiated_again(f, made_by))
         return f.derivative, f._tangent_ad_signature
+    f = callables.as_function(f)        # a lambda: named for its line (lambda_line12)
     callables.check_function(f)
     return f, signature_of(f)
 

@@ -1,5 +1,5 @@
 """More pinned sources (tests/golden/): an if, a while with break, an MLP, a helper call,
-a checkpointed loop and a split vjp, each with the derivative it must compute.
+a checkpointed loop, a split vjp and a lambda, each with the derivative it must compute.
 
 Each case names how its source is made, the function of that source to call, the
 arguments, and the derivative those arguments must give (worked out by hand here, not by
@@ -55,6 +55,10 @@ def rosen(x):
     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
 
 
+# a lambda: differentiated as the function lambda_line<its line in this file>
+ripple = lambda x, w=0.5: np.sum(w * np.sin(x) ** 2) + x[0] * w  # noqa: E731
+
+
 # ------------------------------------------------------------------ derivatives by hand
 def branch_gradient(x, y):
     if x > y:                                     # x ** 2 sin(y)
@@ -97,6 +101,12 @@ def rosen_gradient(x):
     g = np.zeros_like(x)
     g[:-1] = -400 * x[:-1] * (x[1:] - x[:-1] ** 2) - 2 * (1 - x[:-1])
     g[1:] += 200 * (x[1:] - x[:-1] ** 2)
+    return g
+
+
+def ripple_gradient(x, w=0.5):
+    g = w * 2 * np.sin(x) * np.cos(x)
+    g[0] += w
     return g
 
 
@@ -213,6 +223,22 @@ def _check_cube(ns):
         _close(second, cube_second_derivative(x))
 
 
+RIPPLE = f"lambda_line{ripple.__code__.co_firstlineno}"
+RIPPLE_X = np.array([0.3, -1.2, 2.5])
+
+
+def _check_ripple_reverse(ns):
+    _close(ns[f"{RIPPLE}_grad"](RIPPLE_X), ripple_gradient(RIPPLE_X))
+    _close(ns[f"{RIPPLE}_grad"](RIPPLE_X, 2.0), ripple_gradient(RIPPLE_X, 2.0))
+
+
+def _check_ripple_forward(ns):
+    v = np.array([1.0, -2.0, 0.5])
+    value, tangent = ns[f"{RIPPLE}_jvp"](RIPPLE_X, x_dot=v)
+    assert value == ripple(RIPPLE_X)
+    _close(tangent, np.sum(ripple_gradient(RIPPLE_X) * v))
+
+
 CASES = [
     Case("branch.reverse.x_y.py", _reverse(branch, ("x", "y")), _check_branch_reverse),
     Case("branch.forward.x_y.py", _forward(branch, ("x", "y")), _check_branch_forward),
@@ -224,4 +250,6 @@ CASES = [
     Case("damped.reverse.x.checkpoint.py", _reverse(damped, "x", checkpoint=True), _check_damped),
     Case("rosen.split.x.py", _split(rosen, ("x",)), _check_rosen),
     Case("cube.second_order.x.py", _second_order(cube), _check_cube),
+    Case("lambda.reverse.x.py", _reverse(ripple, "x"), _check_ripple_reverse),
+    Case("lambda.forward.x.py", _forward(ripple, "x"), _check_ripple_forward),
 ]

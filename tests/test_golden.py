@@ -154,7 +154,7 @@ def test_redefined_constant_and_helper_are_seen():
 
 
 # ------------------------------------------------ an if, a while with break, an MLP, a helper
-# call, a checkpointed loop and a split vjp (tests/golden_more.py)
+# call, a checkpointed loop, a split vjp and a lambda (tests/golden_more.py)
 
 @pytest.mark.parametrize("case", MORE_CASES, ids=[case.file for case in MORE_CASES])
 def test_more_generated_sources_match_golden(case):

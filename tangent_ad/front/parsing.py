@@ -5,6 +5,7 @@ errors and generated comments point at the user's code.
 """
 import builtins
 import inspect
+import keyword
 import linecache
 import textwrap
 
@@ -12,6 +13,7 @@ import gast
 
 from ..ir.code import source_lines
 from ..errors import Location, TransformError
+from . import lambdas
 from .sourcecheck import check_source
 from .hygiene import rename_clashes
 
@@ -55,9 +57,8 @@ def parse_function(func):
         raise TypeError(f"tangent_ad differentiates plain Python functions; got {func!r}")
     code = func.__code__
     filename = code.co_filename
-    if func.__name__ == "<lambda>":
-        raise TransformError("lambda", "define the function with def in a file",
-                             filename=filename, lineno=code.co_firstlineno)
+    if lambdas.is_lambda(code):
+        return _parse_lambda(func)
     try:
         # the code's own lines: getsourcelines(func) follows __wrapped__ to the undecorated function
         lines, first_line = inspect.getsourcelines(func.__code__)
@@ -81,9 +82,33 @@ def parse_function(func):
                              filename=filename, lineno=first_line)
     check_source(func, source)       # the file may have changed since func was defined
     node.decorator_list = []
+    return _parsed(func, node, linecache.getlines(filename) or lines)
+
+
+def _parse_lambda(func):
+    """A lambda, read as ``def lambda_line12(x): return <its body>`` (``lambdas.py``).
+
+    The public API gives a lambda its readable name (a function of the same code, closure
+    and defaults, named ``lambda_line12``) before it is differentiated; one that still has
+    Python's name ``<lambda>`` is a helper called from differentiated code, and refused."""
+    code = func.__code__
+    if not func.__name__.isidentifier() or keyword.iskeyword(func.__name__):
+        raise TransformError(
+            "lambda", "define the function with def and call it", filename=code.co_filename,
+            lineno=code.co_firstlineno,
+            message=f"a lambda called from differentiated code (line {code.co_firstlineno} of "
+                    f"{code.co_filename}) is not supported; define the function with def and "
+                    "call it (a lambda given to tad.grad and the other API functions itself is "
+                    "supported)")
+    node, lines = lambdas.read_lambda(func)
+    return _parsed(func, node, lines)
+
+
+def _parsed(func, node, file_lines):
+    """The :class:`ParsedFunction` of ``func``'s tree ``node``, its clashing names renamed."""
+    filename = func.__code__.co_filename
     namespace = function_namespace(func)
     renamed, renamed_globals = rename_clashes(node, namespace)
-    file_lines = linecache.getlines(filename) or lines
     parsed = ParsedFunction(func, node, Location(filename, [line.rstrip("\n") for line in file_lines]),
                             namespace)
     parsed.renamed = renamed          # the user's name -> its name in the derivative (hygiene.py)
