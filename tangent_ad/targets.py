@@ -126,9 +126,9 @@ def target(f):
 
     For ``@differentiate``'s object, the function it decorates. For a gradient made by
     ``tad.grad``, the generated function that computes it, called with the arguments of
-    the function it differentiates: its seed parameter is not one of them. A lambda is
-    differentiated as a function named for its line (``callables.as_function``). Anything
-    else must be a plain ``def`` function (see ``callables.py``).
+    the function it differentiates: its seed parameter is not one of them. Anything
+    else must be a plain ``def`` function or a lambda (see ``callables.py``); a lambda's
+    derivative is named for its line (``lambda_line12_grad``).
     """
     if getattr(type(f), "_tangent_ad_decorated", False):    # @differentiate's object
         f = f.__wrapped__
@@ -137,7 +137,6 @@ def target(f):
         if made_by != "grad":
             raise TypeError(_not_differentiated_again(f, made_by))
         return f.derivative, f._tangent_ad_signature
-    f = callables.as_function(f)        # a lambda: named for its line (lambda_line12)
     callables.check_function(f)
     return f, signature_of(f)
 

@@ -141,6 +141,21 @@ def test_a_module_constant_changed_rebuilds_the_derivative():
     assert gradient(2.0) == 24.0
 
 
+def test_code_or_defaults_given_to_the_lambda_anew_are_followed():
+    # as IPython's autoreload does: the lambda object keeps its identity, its code changes
+    cube = lambda x, s=1.0: s * x ** 3  # noqa: E731
+    square = lambda x, s=1.0: s * x ** 2  # noqa: E731
+    gradient = tad.grad(cube)
+    assert gradient(2.0) == 12.0
+    cube.__code__ = square.__code__
+    assert gradient(2.0) == 4.0                     # the gradient held before follows
+    assert tad.grad(cube)(2.0) == 4.0
+    cube.__defaults__ = (3.0,)
+    assert gradient(2.0) == 12.0
+    assert tad.value_and_grad(cube)(2.0) == (12.0, 12.0)
+    assert "lambda_line" in tad.source(cube) and "<lambda>" not in tad.source(cube)
+
+
 def test_closure_cells_are_read_and_followed():
     def make():
         k = 2.0

@@ -37,8 +37,26 @@ def lambda_name(code):
     return f"lambda_line{code.co_firstlineno}"
 
 
+def readable_name(func):
+    """The name generated code builds on: ``func.__name__``, or ``lambda_line12`` for a lambda
+    (``<lambda>`` is no part of a name)."""
+    return lambda_name(func.__code__) if is_lambda(func.__code__) else func.__name__
+
+
+def refused_as_helper(func):
+    """The error for a lambda that differentiated code calls as a helper."""
+    code = func.__code__
+    return TransformError(
+        "lambda", "define the function with def and call it", filename=code.co_filename,
+        lineno=code.co_firstlineno,
+        message=f"a lambda called from differentiated code (line {code.co_firstlineno} of "
+                f"{code.co_filename}) is not supported; define the function with def and "
+                "call it (a lambda given to tad.grad and the other API functions itself is "
+                "supported)")
+
+
 def read_lambda(func):
-    """(``gast.FunctionDef`` named ``func.__name__``, the lines of its file) for the lambda ``func``.
+    """(``gast.FunctionDef`` named for its line, the lines of its file) for the lambda ``func``.
 
     Raises TransformError when its source cannot be read, no longer compiles to the code
     that runs (the file was edited), or cannot be told apart from another lambda."""
@@ -60,7 +78,7 @@ def read_lambda(func):
         check_source(func, f"({segments[0]})\n" if segments and segments[0] else "")
         raise _unreadable(func, "no lambda on that line compiles to the code that runs")
     node = _the_one(func, matching)
-    return _as_function(node, func.__name__), lines
+    return _as_function(node, lambda_name(code)), lines
 
 
 def _unreadable(func, why):

@@ -5,7 +5,6 @@ errors and generated comments point at the user's code.
 """
 import builtins
 import inspect
-import keyword
 import linecache
 import textwrap
 
@@ -86,20 +85,7 @@ def parse_function(func):
 
 
 def _parse_lambda(func):
-    """A lambda, read as ``def lambda_line12(x): return <its body>`` (``lambdas.py``).
-
-    The public API gives a lambda its readable name (a function of the same code, closure
-    and defaults, named ``lambda_line12``) before it is differentiated; one that still has
-    Python's name ``<lambda>`` is a helper called from differentiated code, and refused."""
-    code = func.__code__
-    if not func.__name__.isidentifier() or keyword.iskeyword(func.__name__):
-        raise TransformError(
-            "lambda", "define the function with def and call it", filename=code.co_filename,
-            lineno=code.co_firstlineno,
-            message=f"a lambda called from differentiated code (line {code.co_firstlineno} of "
-                    f"{code.co_filename}) is not supported; define the function with def and "
-                    "call it (a lambda given to tad.grad and the other API functions itself is "
-                    "supported)")
+    """A lambda, read as ``def lambda_line12(x): return <its body>`` (``lambdas.py``)."""
     node, lines = lambdas.read_lambda(func)
     return _parsed(func, node, lines)
 

@@ -51,7 +51,8 @@ def _compiled_like(func, source):
     modules = sorted(n for n in _names(code) if inspect.ismodule(func.__globals__.get(n)))
     imports = "".join(f"import {n}\n" for n in modules)
     outer = func.__qualname__.split(".")[:-1]      # C.m.<locals>.g: g sits in class C
-    classes = [p for i, p in enumerate(outer) if p != "<locals>" and outer[i + 1:i + 2] != ["<locals>"]]
+    # <listcomp>, <genexpr>, <lambda>: scopes that are no class
+    classes = [p for i, p in enumerate(outer) if not p.startswith("<") and outer[i + 1:i + 2] != ["<locals>"]]
     free = [n for n in code.co_freevars if n != "__class__"]
     indented = source[:1].isspace()
     tree = compile("if 1:\n" + source if indented else source, code.co_filename, "exec",

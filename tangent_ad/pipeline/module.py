@@ -13,6 +13,7 @@ import numpy
 
 from ..errors import InternalError
 from ..front import parsing
+from ..front.lambdas import readable_name
 from ..ir.code import is_name, string_text
 from ..ir.naming import Names
 from ..modes.cleanups import Cleanups
@@ -149,7 +150,7 @@ class Module:
             node = function.defaults.get(p)
             if isinstance(node, gast.Constant) and type(node.value) is type(value) and node.value == value:
                 continue
-            name_ = self.function_names.fresh(f"{func.__name__}_default_{p}")
+            name_ = self.function_names.fresh(f"{readable_name(func)}_default_{p}")
             self.namespace[name_] = value
             function.defaults[p] = gast.Name(id=name_, ctx=gast.Load(), annotation=None, type_comment=None)
             if self.entry.__globals__.get(func.__name__) is func:      # so the printed source runs too

@@ -13,6 +13,8 @@ error, raised where the call is differentiated: a call the generator never diffe
 (dead code) costs nothing.
 """
 from ..errors import TransformError
+from ..front import lambdas
+from ..front.lambdas import readable_name
 from ..ir import nodes as ir
 from .module import Context, Derived
 from .prepare import prepare
@@ -97,6 +99,8 @@ class Plan:
             self._external(entry, func_expr)
             return entry
         try:
+            if request is None and lambdas.is_lambda(func.__code__):
+                raise lambdas.refused_as_helper(func)
             entry.prepared = prepare(func, wrt)
         except TransformError as exc:
             if request is not None:
@@ -125,16 +129,16 @@ class Plan:
             suffix = {"forward": "jvp", "split": "vjp"}[entry.mode]
         if not entry.is_entry and prepared.wrt != tuple(function.params):
             suffix += "_" + "_".join(entry.wrt)      # a helper differentiated for some of its arguments
-        name_ = self.module.function_names.fresh(f"{func.__name__}_{suffix}")
+        name_ = self.module.function_names.fresh(f"{readable_name(func)}_{suffix}")
         if entry.mode == "forward":
             tangents = {p: prepared.names.tangent(q) for p, q in zip(entry.wrt, prepared.wrt)}
-            return Derived(name_, func.__name__, tangents=tangents)
+            return Derived(name_, readable_name(func), tangents=tangents)
         seeds = [prepared.names.adjoint(r) for r in function.results]
         if entry.mode == "split":     # vjp: the forward sweep once, the backward sweep as often as asked
-            derived = Derived(f"{name_}_forward", func.__name__, seeds=seeds)
+            derived = Derived(f"{name_}_forward", readable_name(func), seeds=seeds)
             derived.backward = self.module.function_names.fresh(f"{name_}_backward")
             return derived
-        return Derived(name_, func.__name__, seeds=seeds)
+        return Derived(name_, readable_name(func), seeds=seeds)
 
     def _external(self, entry, func_expr):
         """A helper from another module: its derivative lives in a module of its own, and
