@@ -14,6 +14,7 @@ and ``linalg``; ``catalog`` lists every covered spelling with a tested example;
 """
 import builtins
 import math
+import sys
 
 import numpy as np
 
@@ -72,8 +73,24 @@ def _tables():
 FUNCTIONS, METHODS = _tables()
 ATTRIBUTES = {"T": "T"}
 
-# SciPy's special functions, when SciPy imports: {callable: rule}, {spelling: rule}
-SCIPY_FUNCTIONS, SCIPY_RULES = scipy_special.build()
+# SciPy's special functions: {callable: rule}, {spelling: rule}, built once SciPy is imported
+_scipy_tables = None
+
+
+def scipy_tables(load=False):
+    """``({callable: rule}, {spelling: rule})`` for SciPy's special functions.
+
+    tangent_ad never imports SciPy on its own account (that takes a second): a function can
+    only call SciPy once its module imported it, so the rules are built the first time they
+    are looked for after that. ``load=True`` (``--list-rules``) imports SciPy if it is installed.
+    """
+    global _scipy_tables
+    if _scipy_tables is None:
+        if not load and "scipy" not in sys.modules:
+            return {}, {}
+        _scipy_tables = scipy_special.build()
+    return _scipy_tables
+
 
 # the runtime's own functions, for derivatives of derivatives (forward mode over generated code)
 RUNTIME_RULES, RUNTIME_UNSUPPORTED = higher.build()
@@ -97,7 +114,7 @@ def rule_for(obj):
         return registered
     try:
         name = FUNCTIONS.get(obj)
-        runtime_rule = RUNTIME_RULES.get(obj) or SCIPY_FUNCTIONS.get(obj)
+        runtime_rule = RUNTIME_RULES.get(obj) or scipy_tables()[0].get(obj)
     except TypeError:   # unhashable
         return None
     if name:
@@ -127,7 +144,7 @@ def listing(custom_rules=True):
     for spelling, rule in catalog_coverage.ALIASES.items():
         if spelling not in seen and resolve_spelling(spelling) is not None:
             lines.append((spelling, RULES[rule].modes))
-    for spelling, rule in SCIPY_RULES.items():
+    for spelling, rule in scipy_tables(load=True)[1].items():
         lines.append((spelling, rule.modes))
     for spelling in catalog.CONSTANTS:
         if spelling.startswith("x.") or resolve_spelling(spelling) is not None:
