@@ -110,11 +110,13 @@ def test_a_wrong_custom_rule_is_caught(make):
     message = str(info.value)
     assert "uses_wrong_square" in message and "relative error" in message, message
     numbers = re.search(r"gives <[^>]*> = (\S+) and central differences of uses_wrong_square give "
-                        r"(\S+): relative error (\S+) >", message)
-    analytic, numeric, relative = (float(n) for n in numbers.groups())
-    # the rule's gradient is 3x + 1 where 2x + 1 is right: the two differ by <x, v>
+                        r"(\S+): relative error (\S+) > (\S+)\.", message)
+    analytic, numeric, relative, tolerance = (float(n.rstrip(".")) for n in numbers.groups())
+    # the rule's gradient is 3x + 1 where 2x + 1 is right: the two differ by <x, v>, whose size
+    # depends on the random direction v; what holds for every v is that the check's own
+    # numbers are reported and exceed its tolerance
     assert relative == pytest.approx(abs(analytic - numeric) / max(abs(analytic), abs(numeric)), rel=1e-2)
-    assert relative > 1e-2
+    assert relative > tolerance >= 1e-4
 
 
 def test_a_wrong_jvp_gives_both_numbers():
