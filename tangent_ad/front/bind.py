@@ -13,6 +13,7 @@ from ..ir import nodes as ir
 from .aliasing import mutates_arguments
 from .lower import Op, is_simple
 from .refusals import func_name
+from ..ir.code import src
 
 
 class CallBinding:
@@ -27,6 +28,8 @@ class CallBinding:
             return self.method_call(value, origin, out)
         target = self.flow.resolve_callee(func)
         name_ = func_name(func)
+        if rules.python_builtins.is_builtin_reduction(target):
+            return self.builtin_call(value, target, origin, out)
         rule = rules.rule_for(target) if target is not None else None
         unsupported = rules.RUNTIME_UNSUPPORTED.get(target) if target is not None and rule is None else None
         if unsupported:
@@ -62,6 +65,48 @@ class CallBinding:
                     "(python -m tangent_ad --list-rules lists them), register a rule with "
                     f"tangent_ad.custom_rule({name_}, jvp=..., vjp=...), or keep it out of the "
                     "differentiated computation")
+
+    def builtin_call(self, value, target, origin, out):
+        """Python's ``sum``, ``max`` and ``min``: the rule chosen by the arguments given
+        (``rules/python_builtins.py``); a list written out in the call is taken element by
+        element, ``sum(x, start)`` is ``start + sum(x)``."""
+        name_, func, args = target.__name__, value.func, list(value.args)
+        one, two = rules.python_builtins.FORMS[target]
+        keywords = {k.arg: k.value for k in value.keywords}
+        if name_ == "sum" and len(args) == 2 and not keywords:
+            keywords["start"] = args.pop()
+        allowed = {"start"} if name_ == "sum" else set()
+        if set(keywords) - allowed or not args or (name_ == "sum" and len(args) > 1):
+            raise self.where.error(value, f"{name_}({src_args(value)}) on differentiated values",
+                                   f"write {name_}(x) of an array" + ("" if name_ == "sum" else
+                                   f", or {name_}(a, b) of two values (np.{two}(a, b) for arrays)"))
+        chained = None
+        if len(args) == 1 and isinstance(args[0], (gast.List, gast.Tuple)):
+            args = list(args[0].elts)            # sum([a, b]), max((a, b)): the values one by one
+            if not args:
+                raise self.where.error(value, f"{name_} of an empty list", "give it the values")
+            if name_ == "sum":
+                chained = args[0]
+                for element in args[1:]:
+                    chained = gast.BinOp(left=chained, op=gast.Add(), right=element)
+            elif len(args) == 1:
+                chained = gast.UnaryOp(op=gast.UAdd(), operand=args[0])
+        if name_ == "sum" and "start" in keywords:       # sum(x, s): s + sum(x)
+            rest = chained if chained is not None else gast.Call(func=func, args=args, keywords=[])
+            chained = gast.BinOp(left=keywords["start"], op=gast.Add(), right=rest)
+        if chained is None and len(args) > 2:            # max(a, b, c): max(max(a, b), c)
+            chained = args[0]
+            for element in args[1:]:
+                chained = gast.Call(func=func, args=[chained, element], keywords=[])
+        if chained is not None:
+            return self.operation(chained, origin, out)
+        if len(args) == 1 and isinstance(args[0], gast.Name) and args[0].id in self.containers():
+            raise self.where.error(value, f"{name_} of the list {args[0].id} of differentiated values",
+                                   f"stack the values into an array and use np.{name_}(..., axis=0)")
+        rule = rules.python_builtins.RULES[one] if len(args) == 1 else rules.RULES[two]
+        bound = self.bind(rule, args, [], value, origin, out)
+        call = gast.Call(func=func, args=args, keywords=[])
+        return self.rule_call(func, rule, bound, call), self.make_op(rule, bound)
 
     def method_call(self, value, origin, out):
         """``x.sum(axis=0)``: the receiver is the rule's first operand."""
@@ -172,3 +217,9 @@ class CallBinding:
         expr = gast.Call(func=value.func, args=positional, keywords=keywords)
         active = tuple(p for p, a in bound.items() if isinstance(a, gast.Name) and a.id in self.active)
         return expr, Op(None, bound, active, callee=target, kind="call")
+
+
+def src_args(call):
+    """The arguments of ``call`` as written: ``x, key=f``."""
+    parts = [src(a) for a in call.args] + [f"{k.arg}={src(k.value)}" for k in call.keywords]
+    return ", ".join(parts)

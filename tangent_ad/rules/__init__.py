@@ -18,7 +18,8 @@ import sys
 
 import numpy as np
 
-from . import arrays, catalog, catalog_coverage, coverage, custom, elementwise, higher, linalg, scipy_special
+from . import (arrays, catalog, catalog_coverage, coverage, custom, elementwise, higher, linalg,  # noqa: F401
+               python_builtins, scipy_special)
 from .kinds import (REQUIRED, SEQUENCE, VARIADIC, Constant, Custom, Elementwise, IndexStore,  # noqa: F401
                     Linear, MultiOutput, Rule, Template, Where)
 
