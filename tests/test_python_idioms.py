@@ -97,7 +97,8 @@ BUILTINS = [
 
 # the stand-in array (tests/strict_array.py) cannot iterate over a vector: each entry it
 # yields is a NumPy scalar, which it refuses to wrap; Python's sum(x), max(x) need that
-ITERATE_VECTORS = {"sum_of_vector", "sum_with_start", "max_of_vector"}
+ITERATE_VECTORS = {"sum_of_vector", "sum_with_start", "max_of_vector", "weighted_by_position", "dot_by_zip",
+                   "rows_by_zip", "zip_with_range", "rows_unpacked_in_loop"}
 
 
 def skip_iterating_strict_vectors(xp, f):
@@ -154,3 +155,161 @@ def test_builtins_refused_with_a_clear_message(f, words):
     with pytest.raises(tad.TransformError) as error:
         tad.grad(f)(X)
     assert words in str(error.value)
+
+
+# ------------------------------------------------------------------ tuple unpacking
+def unpack_rows(x):
+    a, b, c = x
+    return np.sum(a * b + c)
+
+
+def unpack_nested(x, y):
+    (q, w), k = (x, y * y), 2.0
+    return np.sum(q * w * k)
+
+
+def unpack_swap(x, y):
+    x, y = y, x * 2.0
+    return np.sum(x * y * y)
+
+
+def unpack_helper_pair(x):
+    m, s = moments(x)
+    return s - m * m
+
+
+def moments(v):
+    return np.mean(v), np.mean(v * v)
+
+
+UNPACKING = [
+    (unpack_rows, (M,), 0, lambda u, x: (u * np.stack([x[1], x[0], np.ones(4)]),)),
+    (unpack_nested, (X, Y), (0, 1), lambda u, x, y: (u * 2.0 * y * y, u * 4.0 * x * y)),
+    (unpack_swap, (X, Y), (0, 1), lambda u, x, y: (u * 8.0 * x * y, u * 4.0 * x * x)),
+    (unpack_helper_pair, (X,), 0, lambda u, x: (u * 2.0 * (x - x.mean()) / 3.0,)),
+]
+
+
+@pytest.mark.parametrize("f, args, wrt, exact", UNPACKING, ids=_ids(UNPACKING))
+def test_unpacking(checker, f, args, wrt, exact):
+    checker.check(f, args, wrt=wrt, exact=exact)
+
+
+@pytest.mark.parametrize("f, args, wrt, exact", UNPACKING, ids=_ids(UNPACKING))
+def test_unpacking_unoptimized(f, args, wrt, exact):
+    check_unoptimized(f, args, wrt, exact)
+
+
+def test_unpacking_rows_keeps_python_check_of_the_count():
+    with pytest.raises(AssertionError, match="3 values to unpack"):
+        tad.grad(unpack_rows)(np.ones((4, 2)))
+    assert "a = x[0]" in tad.source(unpack_rows) and "c = x[2]" in tad.source(unpack_rows, "forward")
+
+
+def unpack_held_tuple(x):
+    p = moments(x)
+    m, s = p
+    return s - m * m
+
+
+def unpack_too_deep(x, y):
+    for i, (a, b) in enumerate(zip(x, y)):
+        y = y + a * b * i
+    return np.sum(y)
+
+
+@pytest.mark.parametrize("f, words", [
+    (unpack_held_tuple, "tuple unpacking of p, which holds the tuple a function returned"),
+    (unpack_too_deep, "for loop with the target (i, (a, b)) over differentiated values"),
+])
+def test_unpacking_refused_with_a_clear_message(f, words):
+    with pytest.raises(tad.TransformError) as error:
+        tad.grad(f)(X, Y)
+    assert words in str(error.value)
+
+
+# ------------------------------------------------------------------ enumerate and zip
+def weighted_by_position(x):
+    s = 0.0
+    for i, v in enumerate(x):
+        s = s + i * v ** 2
+    return s
+
+
+def dot_by_zip(x, y):
+    s = 0.0
+    for a, b in zip(x, y):
+        s = s + a * np.sin(b)
+    return s
+
+
+def rows_by_zip(x, w):                 # rows of a matrix with the entries of a vector
+    total = np.zeros(4)
+    for row, weight in zip(x, w):
+        total = total + row * weight
+    return np.sum(total ** 2)
+
+
+def zip_with_range(x):
+    s = 0.0
+    for i, v in zip(range(len(x)), x):
+        s = s + v * (i + 1.0)
+    return s
+
+
+def enumerate_range(x):
+    s = 0.0
+    for i, j in enumerate(range(2, 0, -1)):
+        s = s + x[j] * (i + 2.0)
+    return s
+
+
+def rows_unpacked_in_loop(x):
+    s = 0.0
+    for a, b in x.T[:2].T:            # rows of a (3, 2) matrix
+        s = s + a * b
+    return s
+
+
+LOOPS = [
+    (weighted_by_position, (X,), 0, lambda u, x: (u * 2.0 * np.arange(3.0) * x,)),
+    (dot_by_zip, (X, Y), (0, 1), lambda u, x, y: (u * np.sin(y), u * x * np.cos(y))),
+    (rows_by_zip, (M, X), (0, 1),
+     lambda u, x, w: (u * 2.0 * np.outer(w, x.T @ w), u * 2.0 * x @ (x.T @ w))),
+    (zip_with_range, (X,), 0, lambda u, x: (u * np.arange(1.0, 4.0),)),
+    (enumerate_range, (X,), 0, lambda u, x: (u * np.array([0.0, 3.0, 2.0]),)),
+    (rows_unpacked_in_loop, (M,), 0,
+     lambda u, x: (u * np.column_stack([x[:, 1], x[:, 0], np.zeros(3), np.zeros(3)]),)),
+]
+
+
+@pytest.mark.parametrize("f, args, wrt, exact", LOOPS, ids=_ids(LOOPS))
+def test_enumerate_and_zip(checker, xp, f, args, wrt, exact):
+    skip_iterating_strict_vectors(xp, f)
+    checker.check(f, args, wrt=wrt, exact=exact)
+
+
+@pytest.mark.parametrize("f, args, wrt, exact", LOOPS, ids=_ids(LOOPS))
+def test_enumerate_and_zip_unoptimized(f, args, wrt, exact):
+    check_unoptimized(f, args, wrt, exact)
+
+
+def test_enumerate_and_zip_print_as_index_loops():
+    lowered = tad.stages(dot_by_zip, mode="reverse", wrt="x")["one operation per line"]
+    assert "for a_b_index in range(min(len(x), len(y))):" in lowered
+    assert "a = x[a_b_index]" in lowered and "b = y[a_b_index]" in lowered
+    source = tad.source(weighted_by_position)
+    assert "for i in range(len(x)):" in source and "v = x[i]" in source
+    assert "i_bar" not in source and "i_dot" not in tad.source(weighted_by_position, "forward")
+
+
+def zip_of_computed(x):
+    s = 0.0
+    for a, b in zip(x * 2.0, x):
+        s = s + a * b
+    return s
+
+
+def test_loop_over_a_computed_array_is_refused():
+    with pytest.raises(tad.TransformError, match="compute the array first, then loop over it"):
+        tad.grad(zip_of_computed)(X)

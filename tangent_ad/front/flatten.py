@@ -7,6 +7,7 @@ statements (loops, unpacking, stores into arrays) and is the entry point,
 :func:`flatten`; the work is shared out to
 
 - ``lower.py``: an expression lowered to one operation per line,
+- ``loops.py``: ``for`` loops over arrays, ``enumerate`` and ``zip`` lowered to index loops,
 - ``bind.py``: a call bound to a rule, to a Python function (differentiated in
   turn), or to an error naming the function,
 - ``refusals.py``: the checks that refuse code whose derivative would be wrong,
@@ -21,13 +22,13 @@ from .. import rules
 from ..ir import nodes as ir
 from .aliasing import AliasGroups
 from .bind import CallBinding
+from .loops import LoopLowering
 from .lower import ExpressionLowering, Op
 from .refusals import Refusals, in_place_stores
 from .renumber import renumber_temporaries
-from ..ir.code import src
 
 
-class Flattener(ExpressionLowering, CallBinding, Refusals):
+class Flattener(ExpressionLowering, CallBinding, LoopLowering, Refusals):
     """One function flattened: its statements walked in order, each active one lowered.
 
     Expressions are lowered in ``lower.py``, calls bound in ``bind.py``, and the checks
@@ -190,6 +191,8 @@ class Flattener(ExpressionLowering, CallBinding, Refusals):
             self.new_active(target)
         if not self.is_active_expr(s.value):       # a, b = pair(2.0): constants, reassigned later
             return [ir.Unpack(s.targets, s.value, s.origin, Op(None, {}, (), kind="constant"))]
+        if not isinstance(s.value, gast.Call):     # a, b, c = x: the rows of an array
+            return self.unpack_rows(s)
         callee = self.flow.resolve_callee(s.value.func)
         rule = rules.rule_for(callee) if callee is not None else None
         if isinstance(rule, rules.MultiOutput):
@@ -207,48 +210,35 @@ class Flattener(ExpressionLowering, CallBinding, Refusals):
         out.append(ir.Unpack(s.targets, expr, s.origin, op))
         return out
 
-    def for_loop(self, s):
-        body_active = self._has_active(s.body) or (s.target in self.active)
-        if not body_active:
-            s.body = self.block(s.body)      # nothing to differentiate, but stores still get checked
-            return [s]
-        if s.target is None:
-            raise self.where.error(s.origin, "for loop with a tuple target over differentiated values",
-                                   "loop over range(len(...)) and index each array")
+    def unpack_rows(self, s):
+        """``a, b, c = x`` of a differentiated array: ``a = x[0]``, ``b = x[1]``, ``c = x[2]``,
+        after the check Python makes that ``x`` has exactly that many rows."""
+        rows = s.value
+        if isinstance(rows, gast.Name) and rows.id in self.tuple_names():
+            raise self.where.error(s.origin.targets[0], f"tuple unpacking of {rows.id}, which holds the "
+                                   "tuple a function returned", f"unpack the call itself: "
+                                   f"{', '.join(s.targets)} = helper(...)")
         out = []
-        if _is_range(s.iter):
-            iterable = s.iter
-            if ir.read_names(iterable) & ir.writes(s.body):
-                steps = self.names.fresh("steps")
-                self.flow.local_names.add(steps)
-                out.append(ir.Assign(steps, iterable, origin=s.origin))
-                iterable = ir.name(steps)
-            out.append(ir.For(s.target, iterable, self.block(s.body), origin=s.origin))
-            return out
-        # for row in X  ->  for row_index in range(len(X)): row = X[row_index]
-        sequence = s.iter
-        if not isinstance(sequence, (gast.Name, gast.Attribute, gast.Subscript)) \
-                and self.is_active_expr(sequence):
-            raise self.where.error(s.origin, f"for loop over {src(sequence)} with differentiated values",
-                                   "loop over range(len(x)) and index the arrays, or over the rows "
-                                   "of one array (for row in x)")
-        if not isinstance(sequence, gast.Name) or sequence.id in ir.writes(s.body):
-            items = self.names.fresh("items")
-            self.flow.local_names.add(items)
-            if self.is_active_expr(sequence):
-                self.new_active(items)
-            seq_value = sequence if isinstance(sequence, (gast.Name, gast.Attribute, gast.Subscript)) \
-                else gast.Call(func=ir.name("list"), args=[sequence], keywords=[])
-            out += self.statement(ir.Assign(items, seq_value, origin=s.origin))
-            sequence = ir.name(items)
-        index = self.names.fresh(f"{s.target}_index")
-        self.flow.local_names.add(index)
-        length = gast.Call(func=ir.name("len"), args=[copy.deepcopy(sequence)], keywords=[])
-        iterable = gast.Call(func=ir.name("range"), args=[length], keywords=[])
-        row = gast.Subscript(value=copy.deepcopy(sequence), slice=ir.name(index), ctx=gast.Load())
-        body = self.statement(ir.Assign(s.target, row, origin=s.origin)) + self.block(s.body)
-        out.append(ir.For(index, iterable, body, origin=s.origin))
+        if not isinstance(rows, gast.Name) or rows.id in s.targets:
+            rows = ir.name(self.lower_into(None, rows, s.origin, out))
+        count = gast.Compare(left=gast.Call(func=ir.name("len"), args=[rows], keywords=[]),
+                             ops=[gast.Eq()], comparators=[ir.constant(len(s.targets))])
+        check = gast.Assert(test=count, msg=ir.constant(f"{len(s.targets)} values to unpack"))
+        gast.copy_location(check, s.origin)
+        out.append(ir.Raw(check, frozenset()))
+        for k, target in enumerate(s.targets):
+            row = gast.Subscript(value=copy.deepcopy(rows), slice=ir.constant(k), ctx=gast.Load())
+            out += self.statement(ir.Assign(target, row, origin=s.origin))
         return out
+
+    def tuple_names(self):
+        """Names assigned the result of a call to a Python function: they may hold a tuple."""
+        names = set()
+        for s in ir.walk(self.function.body):
+            if isinstance(s, ir.Assign) and isinstance(s.value, gast.Call) \
+                    and inspect.isfunction(self.flow.resolve_callee(s.value.func)):
+                names.add(s.target)
+        return names
 
     def _has_active(self, statements):
         for s in statements:
@@ -305,10 +295,6 @@ def _index_store(node):
     if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
         return target.value, target.slice, node.value, op_type
     return None
-
-
-def _is_range(expr):
-    return isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and expr.func.id == "range"
 
 
 def flatten(function, active, flow, names):

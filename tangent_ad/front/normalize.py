@@ -177,26 +177,27 @@ class Desugarer:
     def assign_one(self, target, value, node):
         if isinstance(target, gast.Name):
             return self.hoist_assign(target.id, value, node)
-        if isinstance(target, (gast.Tuple, gast.List)) and isinstance(value, (gast.Tuple, gast.List)) \
-                and len(target.elts) == len(value.elts) \
-                and all(isinstance(t, gast.Name) for t in target.elts):
-            names = [t.id for t in target.elts]
-            read = set().union(*(ir.read_names(v) for v in value.elts)) if value.elts else set()
+        if _is_pattern(target) and _matches(target, value):
+            # a, b = b, a  /  (q, w), k = (a, b), 2.0: one assignment per name, every value
+            # evaluated first where a later one reads a name assigned before it
+            pairs = _pairs(target, value)
+            read = set().union(*(ir.read_names(v) for _, v in pairs)) if pairs else set()
             out = []
-            if read & set(names):       # a, b = b, a: evaluate every value first
-                temps = [self.names.temp() for _ in names]
-                for temp, element in zip(temps, value.elts):
+            if read & {name_ for name_, _ in pairs}:
+                temps = [self.names.temp() for _ in pairs]
+                for temp, (_, element) in zip(temps, pairs):
                     out += self.hoist_assign(temp, element, node)
-                for name_, temp in zip(names, temps):
+                for (name_, _), temp in zip(pairs, temps):
                     out.append(ir.Assign(name_, ir.name(temp), origin=node))
                 return out
-            for name_, element in zip(names, value.elts):
+            for name_, element in pairs:
                 out += self.hoist_assign(name_, element, node)
             return out
         statement = gast.Assign(targets=[target], value=value, type_comment=None)
         gast.copy_location(statement, node)
-        if isinstance(target, (gast.Tuple, gast.List)) and isinstance(value, gast.Call) \
-                and all(isinstance(t, gast.Name) for t in target.elts):
+        if isinstance(target, (gast.Tuple, gast.List)) and all(isinstance(t, gast.Name) for t in target.elts) \
+                and isinstance(value, (gast.Call, gast.Name, gast.Attribute, gast.Subscript)):
+            # a, b = helper(x), or a, b, c = x: the flattening step binds it (or keeps it as written)
             before = []
             value = self._hoist_ifexp(value, before, node)
             return before + [ir.Unpack([t.id for t in target.elts], value, origin=statement)]
@@ -277,6 +278,27 @@ class Desugarer:
 
 
 # ------------------------------------------------------------------- helpers
+def _is_pattern(target):
+    """A name, or a tuple or list of patterns: ``(q, w), k``."""
+    return isinstance(target, gast.Name) or (
+        isinstance(target, (gast.Tuple, gast.List)) and all(_is_pattern(t) for t in target.elts))
+
+
+def _matches(target, value):
+    """Whether ``value`` is written out with the shape of the tuple ``target``."""
+    if isinstance(target, gast.Name):
+        return True
+    return isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts) \
+        and all(_matches(t, v) for t, v in zip(target.elts, value.elts))
+
+
+def _pairs(target, value):
+    """``[(name, value)]`` of a pattern and the tuple written out for it, in order."""
+    if isinstance(target, gast.Name):
+        return [(target.id, value)]
+    return [pair for t, v in zip(target.elts, value.elts) for pair in _pairs(t, v)]
+
+
 def _jumps(node):
     """Jumps a statement may take out of the current block: 'break', 'continue', 'return'."""
     found = set()
