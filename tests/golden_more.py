@@ -1,5 +1,5 @@
 """More pinned sources (tests/golden/): an if, a while with break, an MLP, a helper call,
-a checkpointed loop, a split vjp and a lambda, each with the derivative it must compute.
+a checkpointed loop, a split vjp, a lambda and enumerate/zip loops, each with the derivative it must compute.
 
 Each case names how its source is made, the function of that source to call, the
 arguments, and the derivative those arguments must give (worked out by hand here, not by
@@ -59,6 +59,16 @@ def rosen(x):
 ripple = lambda x, w=0.5: np.sum(w * np.sin(x) ** 2) + x[0] * w  # noqa: E731
 
 
+# enumerate and zip: lowered to the index loops a person would write
+def positions(x, w):
+    s = 0.0
+    for i, v in enumerate(x):
+        s = s + i * v * v
+    for a, b in zip(x, w):
+        s = s + max(a, b) * b
+    return s
+
+
 # ------------------------------------------------------------------ derivatives by hand
 def branch_gradient(x, y):
     if x > y:                                     # x ** 2 sin(y)
@@ -110,6 +120,10 @@ def ripple_gradient(x, w=0.5):
     return g
 
 
+def positions_gradient(x, w):
+    return 2.0 * np.arange(len(x)) * x + np.where(x > w, w, 0.0)
+
+
 def cube(x):
     return x * x * x + np.sin(x)
 
@@ -134,6 +148,21 @@ def _split(func, wrt):
 def _second_order(func):
     """Forward mode over the gradient's code: the derivative of the derivative."""
     return lambda: tad.source(tad.grad(func), "forward")
+
+
+POSITIONS_ARGS = (np.array([0.5, -1.5, 2.0]), np.array([1.0, -2.0, 0.3]))     # max: w, x, x
+
+
+def _check_positions_reverse(ns):
+    _close(ns["positions_grad"](*POSITIONS_ARGS), positions_gradient(*POSITIONS_ARGS))
+
+
+def _check_positions_forward(ns):
+    x, w = POSITIONS_ARGS
+    v = np.array([1.0, -2.0, 0.5])
+    value, tangent = ns["positions_jvp"](x, w, v)
+    assert value == positions(x, w)
+    _close(tangent, np.sum(positions_gradient(x, w) * v))
 
 
 class Case(NamedTuple):
@@ -252,4 +281,6 @@ CASES = [
     Case("cube.second_order.x.py", _second_order(cube), _check_cube),
     Case("lambda.reverse.x.py", _reverse(ripple, "x"), _check_ripple_reverse),
     Case("lambda.forward.x.py", _forward(ripple, "x"), _check_ripple_forward),
+    Case("positions.reverse.x.py", _reverse(positions, "x"), _check_positions_reverse),
+    Case("positions.forward.x.py", _forward(positions, "x"), _check_positions_forward),
 ]
