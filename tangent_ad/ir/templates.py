@@ -1,9 +1,17 @@
 """Fill derivative templates with operands and tidy the result.
 
 Rules are written as small Python expressions over placeholder names (``x``,
-``a``, ``b``, ``y``, ``g``); a template is parsed, its placeholders replaced
-by the operands' expressions, constants folded and trivial factors dropped, so
-the generated code reads like a person wrote it.
+``a``, ``b``, ``y``, ``g``); a template is parsed once (and kept, per template
+text), its placeholders replaced by copies of the operands' trees, constants
+folded on the tree and trivial factors dropped, so the generated code reads like
+a person wrote it. Operands are trees, never text parsed again: the lowered
+statement's own expressions, or ``ast.Name`` for a name; source is written once,
+from the finished tree, by callers that want text.
+
+>>> import ast
+>>> minus = ast.BinOp(left=ast.Name(id="a"), op=ast.Sub(), right=ast.Name(id="b"))
+>>> ast.unparse(fill_ast("-x", {"x": minus}))
+'-(a - b)'
 
 >>> fill("b * a ** (b - 1)", {"a": "x", "b": "2"})
 '2 * x'
@@ -20,8 +28,12 @@ the generated code reads like a person wrote it.
 
 """
 import ast
+import functools
+import keyword
 import operator
+from types import MappingProxyType
 
+_LOAD = ast.Load()
 _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Pow: operator.pow}
 _COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
             ast.Gt: operator.gt, ast.GtE: operator.ge}
@@ -31,8 +43,26 @@ def parse_expr(source):
     return ast.parse(source, mode="eval").body
 
 
+@functools.lru_cache(maxsize=None)
+def template_tree(template):
+    """The parsed template (or a rule's default, ``None``, ``-1``), parsed once per text.
+    Shared: nothing changes it, filling in copies it."""
+    return parse_expr(template)
+
+
+def expression(value):
+    """A tree for ``value``, given as a tree (kept as is) or as source: a name becomes
+    ``ast.Name`` without parsing; other source is parsed once per text and copied."""
+    if isinstance(value, ast.AST):
+        return value
+    if value.isidentifier() and not keyword.iskeyword(value):
+        return ast.Name(id=value, ctx=ast.Load())
+    return _copy(template_tree(value))
+
+
 def fill(template, values, fold=True):
-    """Substitute ``values`` (placeholder -> source) into ``template`` and simplify; returns source.
+    """Substitute ``values`` (placeholder -> tree or source) into ``template`` and simplify;
+    returns source, written once from the filled-in tree.
 
     ``fold=False`` leaves the result as substituted (``1 * g``, ``0.5 + 0.5 * np.sign(...)``),
     for showing what constant folding does.
@@ -41,24 +71,31 @@ def fill(template, values, fold=True):
 
 
 def fill_ast(template, values, fold=True):
-    tree = parse_expr(template)
-    replacements = {key: parse_expr(val) if isinstance(val, str) else val for key, val in values.items()}
-    tree = _Substitute(replacements).visit(tree)
+    """``fill`` as a tree. ``template``: source (parsed once, then kept) or a tree, which is
+    left unchanged; ``values``: placeholder -> tree or source. Each placeholder becomes a copy
+    of its operand's tree, so the result is the caller's own to change."""
+    tree = template_tree(template) if isinstance(template, str) else template
+    tree = _copy(tree, {key: expression(val) for key, val in values.items()})
     return simplify(tree) if fold else tree
 
 
-class _Substitute(ast.NodeTransformer):
-    def __init__(self, replacements):
-        self.replacements = replacements
-
-    def visit_Name(self, node):
-        if node.id in self.replacements:
-            return _copy(self.replacements[node.id])
+def _copy(node, replacements=MappingProxyType({})):
+    """A copy of ``node`` with each name in ``replacements`` replaced by a copy of its tree."""
+    if isinstance(node, ast.Name):
+        if node.id in replacements:
+            return _copy(replacements[node.id])
+        return ast.Name(id=node.id, ctx=getattr(node, "ctx", _LOAD))
+    if isinstance(node, ast.expr_context):
         return node
-
-
-def _copy(node):
-    return ast.parse(ast.unparse(node), mode="eval").body
+    new = type(node).__new__(type(node))
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if isinstance(value, ast.AST):
+            value = _copy(value, replacements)
+        elif isinstance(value, list):
+            value = [_copy(v, replacements) if isinstance(v, ast.AST) else v for v in value]
+        setattr(new, field, value)
+    return new
 
 
 def _number(node):
@@ -152,5 +189,6 @@ def simplify(node):
 
 
 def free_names(source):
-    """Names an expression's source reads (not attributes)."""
-    return {n.id for n in ast.walk(parse_expr(source)) if isinstance(n, ast.Name)}
+    """Names an expression (source or tree) reads, not attributes."""
+    tree = template_tree(source) if isinstance(source, str) else source
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}

@@ -1,15 +1,18 @@
 """Apply a rule to one operation: its tangent (forward) and its adjoint contributions (reverse)."""
 import ast
+import functools
 
 import gast
 
 from .. import rules
 from ..ir.code import src
-from ..ir.templates import fill, fill_ast, free_names
+from ..ir.templates import expression, fill_ast, free_names, template_tree
 
 
 class Derivatives:
-    """Tangent and adjoint expressions, as source, for the operations of one function."""
+    """Tangent and adjoint expressions for the operations of one function: rules' templates
+    filled in with the operands' trees; forward mode gets the tangent as source, reverse
+    mode the adjoints as trees."""
 
     def __init__(self, shapes, np_alias, names, local_names, external, location, cleanups):
         self.cleanups = cleanups          # which clean-ups apply (cleanups.py)
@@ -23,34 +26,43 @@ class Derivatives:
         self.external = external          # (object, preferred name, expression) -> name in the code
         self._adjoints = {}               # (id(assign), g) -> adjoint_trees
         self._adjoint_texts = {}          # (id(assign), g) -> adjoint
+        self._operand_trees = {}          # id(assign) -> (assign, placeholder -> tree)
 
     # ------------------------------------------------------------ operands
     def _values(self, assign, extra=()):
-        """Placeholder -> source: the operands, parameters left at their default, the result."""
-        op = assign.op
-        values = {"np": self.np}
-        targets = getattr(assign, "targets", None)
-        if targets:
-            values.update({f"y{i}": t for i, t in enumerate(targets)})
-        else:
-            values["y"] = assign.target
-        for param, default in op.rule.signature:
-            if param in op.bound:
-                values[param] = self._as_expression(op.bound[param])
-            elif isinstance(default, str):
-                values[param] = default
+        """Placeholder -> tree: the operands, parameters left at their default, the result;
+        then ``extra`` (trees or names)."""
+        values = dict(self._operands(assign))
         values.update(extra)
         return values
 
-    def _as_expression(self, node):
-        """Source of an operand; an index with slices is written ``np.s_[1:3]``."""
-        if any(isinstance(n, gast.Slice) for n in gast.walk(node)):
-            if isinstance(node, gast.Tuple):
-                inner = ", ".join(src(e) for e in node.elts) + ("," if len(node.elts) == 1 else "")
+    def _operands(self, assign):
+        """The placeholders of ``_values`` that do not change, made once per operation:
+        the operands' trees converted from the lowered statement, never parsed from text."""
+        key = id(assign)
+        if key not in self._operand_trees:
+            op = assign.op
+            values = {"np": expression(self.np)}
+            targets = getattr(assign, "targets", None)
+            if targets:
+                values.update({f"y{i}": expression(t) for i, t in enumerate(targets)})
             else:
-                inner = src(node)
-            return f"{self.np}.s_[{inner}]"
-        return src(node)
+                values["y"] = expression(assign.target)
+            for param, default in op.rule.signature:
+                if param in op.bound:
+                    values[param] = self._as_expression(op.bound[param])
+                elif isinstance(default, str):
+                    values[param] = template_tree(default)
+            self._operand_trees[key] = assign, values
+        return self._operand_trees[key][1]
+
+    def _as_expression(self, node):
+        """Tree of an operand; an index with slices is written ``np.s_[1:3]``."""
+        tree = gast.gast_to_ast(node)
+        if any(isinstance(n, ast.Slice) for n in ast.walk(tree)):
+            s_ = ast.Attribute(value=expression(self.np), attr="s_", ctx=ast.Load())
+            return ast.Subscript(value=s_, slice=tree, ctx=ast.Load())
+        return tree
 
     @staticmethod
     def _var(op, param):
@@ -60,16 +72,17 @@ class Derivatives:
         return {p for p, _ in op.rule.signature if p not in op.bound}
 
     def _fill(self, template, assign, extra=()):
-        """A template filled in, leaving out arguments that were left at their default."""
+        """Source of ``_fill_tree``."""
         return ast.unparse(self._fill_tree(template, assign, extra))
 
     def _fill_tree(self, template, assign, extra=()):
-        """``_fill`` as a tree."""
-        tree = _drop_defaults(ast.parse(template, mode="eval").body, self._unbound(assign.op))
-        return fill_ast(ast.unparse(tree), self._values(assign, extra), self.cleanups.fold_constants)
+        """A template filled in, leaving out arguments that were left at their default."""
+        tree = _without_defaults(template, frozenset(self._unbound(assign.op)))
+        return fill_ast(tree, self._values(assign, extra), self.cleanups.fold_constants)
 
-    def fill(self, template, values):
-        return fill(template, values, self.cleanups.fold_constants)
+    def _fill_plain(self, template, assign, extra=()):
+        """Source of a template filled in as written (elementwise and ``where`` rules)."""
+        return ast.unparse(fill_ast(template, self._values(assign, extra), self.cleanups.fold_constants))
 
     # ------------------------------------------------------------------ forward
     # A tangent may be smaller than its value as long as it broadcasts to it (a scalar
@@ -83,9 +96,9 @@ class Derivatives:
             var = self._var(op, p)
             dot = self.tangent_name(var)
             if (rule.elementwise or isinstance(rule, rules.Where) or full(var)) and self.cleanups.known_shapes:
-                dots[p] = dot
+                dots[p] = _name(dot)
             else:
-                dots[p] = f"broadcast_like({dot}, {var})"
+                dots[p] = ast.Call(func=_name("broadcast_like"), args=[_name(dot), _name(var)], keywords=[])
         return dots
 
     def _check_literals(self, assign):
@@ -104,10 +117,10 @@ class Derivatives:
         named = {f"{p}_dot": d for p, d in dots.items()}
         if isinstance(rule, rules.Elementwise):
             template = " + ".join(f"({rule.partials[p]}) * {p}_dot" for p in op.active)
-            return self.fill(template, self._values(assign, named))
+            return self._fill_plain(template, assign, named)
         if isinstance(rule, rules.Where):
-            return self.fill("np.where(condition, A, B)",
-                        self._values(assign, {"A": dots.get("a", "0.0"), "B": dots.get("b", "0.0")}))
+            return self._fill_plain("np.where(condition, A, B)", assign,
+                                    {"A": dots.get("a", _ZERO), "B": dots.get("b", _ZERO)})
         if isinstance(rule, rules.Linear):
             return src(self._with_tangents(assign.value, op, dots))
         if isinstance(rule, rules.Template):
@@ -116,18 +129,19 @@ class Derivatives:
                 base, k = _element(p)
                 extra = dict(named)
                 if k is not None:
-                    extra["dotted"] = src(self._with_tangents(op.bound[base], op, {p: dots[p]}, only=p))
+                    extra["dotted"] = gast.gast_to_ast(
+                        self._with_tangents(op.bound[base], op, {p: dots[p]}, only=p))
                 parts.append(self._fill(rule.tangents[base], assign, extra))
             return " + ".join(parts)
         if isinstance(rule, rules.IndexStore):
-            extra = {"a_dot": dots.get("a", "0.0"), "v_dot": dots.get("v", "0.0")}
+            extra = {"a_dot": dots.get("a", _ZERO), "v_dot": dots.get("v", _ZERO)}
             return self._fill(rule.tangent, assign, extra)
         if isinstance(rule, rules.MultiOutput):
             return self._fill(rule.tangent, assign, named)
         if isinstance(rule, rules.Custom):
             jvp = self._rule_function(assign, "jvp")
             args = [src(op.bound[p]) for p, _ in rule.signature if p in op.bound]
-            tangents = [dots[p] if p in dots else f"zeros_like({src(op.bound[p])})"
+            tangents = [ast.unparse(dots[p]) if p in dots else f"zeros_like({src(op.bound[p])})"
                         for p, _ in rule.signature if p in op.bound]
             return f"{jvp}({', '.join(args + tangents)})"
         raise AssertionError(rule)
@@ -137,12 +151,13 @@ class Derivatives:
         inactive become zeros, since the tangent of a list is the list of tangents)."""
         replacements = {}
         for p in op.active if only is None else [only]:
-            replacements[id(op.bound[p])] = gast.parse(dots[p]).body[0].value
+            replacements[id(op.bound[p])] = gast.ast_to_gast(dots[p])
         sequence = op.rule.sequence_param
         if sequence and only is None and isinstance(op.bound.get(sequence), (gast.List, gast.Tuple)):
             for element in op.bound[sequence].elts:
                 if id(element) not in replacements:
-                    zero = gast.parse(f"zeros_like({src(element)})").body[0].value
+                    zero = gast.ast_to_gast(ast.Call(func=_name("zeros_like"),
+                                                     args=[gast.gast_to_ast(element)], keywords=[]))
                     replacements[id(element)] = zero
         return _replace(expr, replacements)
 
@@ -156,7 +171,7 @@ class Derivatives:
             var = self._var(op, p)
             partial_shape = frozenset()
             if rule.elementwise:
-                partial = fill(rule.partials[p], self._values(assign))
+                partial = fill_ast(rule.partials[p], self._values(assign))
                 partial_shape = self.shapes.union(free_names(partial) & self.local_names)
             var_shape = self.shapes.var(var)
             # a smaller tangent times a partial of the value's full shape has that shape
@@ -226,9 +241,10 @@ class Derivatives:
         for p in op.active:
             var = self._var(op, p)
             base, k = _element(p)
-            extra = {"g": g} if k is None else {"g": g, "k": str(k)}
+            extra = {"g": expression(g)} if k is None else {"g": expression(g), "k": ast.Constant(value=k)}
             if isinstance(rule, rules.Elementwise):
-                expr = fill_ast(f"g * ({rule.partials[p]})", self._values(assign, extra), self.cleanups.fold_constants)
+                expr = fill_ast(f"g * ({rule.partials[p]})", self._values(assign, extra),
+                                self.cleanups.fold_constants)
                 out.append((var, self._unbroadcast(expr, assign, var)))
             elif isinstance(rule, rules.Where):
                 expr = fill_ast(rule.adjoints[p], self._values(assign, extra), self.cleanups.fold_constants)
@@ -245,7 +261,7 @@ class Derivatives:
         op, rule = assign.op, assign.op.rule
         vjp = self._rule_function(assign, "vjp")
         args = [gast.gast_to_ast(op.bound[p]) for p, _ in rule.signature if p in op.bound]
-        call = ast.Call(func=_name(vjp), args=[_expression(g)] + args, keywords=[])
+        call = ast.Call(func=_name(vjp), args=[expression(g)] + args, keywords=[])
         if len(args) == 1:
             return [(self._var(op, p), call) for p in op.active], []
         parts = [self.names.fresh(f"{self.adjoint_name(self._var(op, p))}_from_{rule.name}")
@@ -261,8 +277,9 @@ class Derivatives:
 
     def parts_adjoint_tree(self, assign, gs):
         """``parts_adjoint`` as a tree; ``gs``: a tree or source each."""
-        extra = {f"g{i}": g for i, g in enumerate(gs)}
-        extra["gs"] = ast.List(elts=[_expression(g) for g in gs], ctx=ast.Load())
+        trees = [expression(g) for g in gs]
+        extra = {f"g{i}": tree for i, tree in enumerate(trees)}
+        extra["gs"] = ast.List(elts=trees, ctx=ast.Load())
         return self._fill_tree(assign.op.rule.adjoint, assign, extra)
 
     def _rule_function(self, assign, which):
@@ -294,11 +311,7 @@ def _name(id_):
     return ast.Name(id=id_, ctx=ast.Load())
 
 
-def _expression(value):
-    """A tree of an expression given as a tree or as source (a name, mostly)."""
-    if isinstance(value, ast.AST):
-        return value
-    return _name(value) if value.isidentifier() else ast.parse(value, mode="eval").body
+_ZERO = ast.Constant(value=0.0)     # the tangent of an inactive operand; copied where it is filled in
 
 
 def _assignment(targets, value):
@@ -310,6 +323,13 @@ def _element(param):
     """``("arrays", 1)`` for the list element ``arrays.1``, ``(param, None)`` otherwise."""
     base, dot, index = param.partition(".")
     return (base, int(index)) if dot else (param, None)
+
+
+@functools.lru_cache(maxsize=None)
+def _without_defaults(template, unbound):
+    """The template's tree without the arguments in ``unbound``, made once per template and
+    arguments left out; shared, never changed (filling in copies it)."""
+    return _drop_defaults(ast.parse(template, mode="eval").body, unbound)
 
 
 def _drop_defaults(tree, unbound):
