@@ -3,9 +3,11 @@ body's adjoints backwards.
 
 Where paths join, an adjoint assigned on one path only starts from zero on the other; an
 adjoint first assigned inside a loop is zeroed before it, so that every iteration can add
-to it. Which adjoints are assigned at a loop's head is a fixed point over its body.
+to it. Which adjoints are assigned at a loop's head is a fixed point over its body, worked
+out from the nodes alone (``live``): a loop's code is written once.
 """
 from . import batching
+from .nodes import Adjoint, RevCheckpoint, RevIf, RevLoop
 from .trees import Lines
 
 
@@ -68,14 +70,8 @@ class ControlFlow:
         Adjoints first alive inside the loop are zeroed before it, into ``code``.
         """
         sweep, memory, program = self.sweep, self.memory, self.program
-        header = set(state)
-        outer_batches, memory.batches = memory.batches, None
-        while True:                        # adjoints live at the loop head: a fixed point
-            memory.owned = set()
-            end = sweep.run(nodes, set(header), Lines())
-            if end <= header:
-                break
-            header |= end
+        header = self.loop_head(nodes, state)
+        outer_batches = memory.batches
         for var in sorted(header - state):
             sweep.zero(var, code)
         # a never-reassigned argument's adjoint zeroed here is only ever added to in the loop
@@ -93,3 +89,55 @@ class ControlFlow:
         memory.owned = set()
         body.depth = 0
         return header, body, batches
+
+    def loop_head(self, nodes, state):
+        """The adjoints assigned at the head of a loop over ``nodes`` entered with ``state``: those
+        assigned before it, and those its body leaves assigned for the next iteration."""
+        header = set(state)
+        while True:                        # a fixed point: an iteration may assign what the next reads
+            end = self.live(nodes, set(header))
+            if end <= header:
+                return header
+            header |= end
+
+    def live(self, nodes, state):
+        """The adjoints assigned after the reverse sweep of ``nodes``, given those assigned before
+        (``state``, updated in place): what ``ReverseSweep.run`` leaves in its state, worked out
+        from the nodes' targets and contributions without writing code or making names."""
+        first_use = self.program.cleanups.first_use
+        for node in nodes:
+            if isinstance(node, Adjoint):
+                self._live_adjoint(node, state, first_use)
+            elif isinstance(node, RevIf):
+                joined = self.live(node.body, set(state)) | self.live(node.orelse, set(state))
+                state.clear()
+                state |= joined
+            elif isinstance(node, (RevLoop, RevCheckpoint)):
+                header = self.loop_head(node.body, state)
+                state.clear()
+                state |= header
+        return state
+
+    def _live_adjoint(self, node, state, first_use):
+        """``ReverseSweep.adjoint``'s effect on ``state``."""
+        # accumulate: an adjoint not yet assigned is assigned (with first use; else all start at zero)
+        added = {var for var, _ in node.contributions} if first_use else set()
+        if node.targets:                   # a, b = helper(x)
+            flows = any(t in state for t in node.targets) and node.seeded_call is not None
+            state -= set(node.targets)
+            if flows:
+                state |= added
+            return
+        target = node.target
+        if target not in state or not node.contributions:
+            state.discard(target)
+            return
+        spread = self.memory.spread_scalar(node)
+        if spread is not None and spread[0] not in state:   # y = np.sum(t1): t1_bar is one number
+            state.add(spread[0])
+            state.discard(target)
+            return
+        state |= added - {target}
+        own = any(var == target for var, _ in node.contributions)
+        if not own and first_use:
+            state.discard(target)
