@@ -102,7 +102,7 @@ class StrictArray(NDArrayOperatorsMixin):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d array")
         for i in range(len(self._data)):
-            yield StrictArray(self._data[i])
+            yield _wrap(self._data[i])      # a vector's entries are 0-d arrays, as in CuPy
 
     # -- conversions allowed by CuPy (size-1 arrays only) -----------------------------
     def _check_size_one(self, what):
