@@ -13,11 +13,20 @@ __all__ = ['sum_adjoint', 'mean_adjoint', 'prod_partials', 'extremum_weights', '
            'var_adjoint', 'cumsum_adjoint', 'cumprod_tangent', 'cumprod_adjoint']
 
 
+# fill values np.full_like takes as they are; a 0-d array of another library (CuPy, Dask)
+# is added instead (Dask's full_like would hand it to NumPy's copyto)
+_HOST_SCALARS = (int, float, np.generic, np.ndarray)
+
+
 def sum_adjoint(g, x, axis=None, keepdims=False):
     """Adjoint of ``np.sum(x, axis, keepdims=keepdims)``: ``g`` spread back over the summed axes."""
     if not _shape(g):
         # always a new value: the reverse sweep may update the result in place
-        return np.full_like(x, g) if hasattr(x, "shape") else g * 1.0
+        if not hasattr(x, "shape"):
+            return g * 1.0
+        if isinstance(g, _HOST_SCALARS):
+            return np.full_like(x, g)
+        return np.zeros_like(x) + g     # a 0-d CuPy or Dask array: no trip through the host
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
     return np.zeros_like(x) + g
