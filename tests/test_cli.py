@@ -36,8 +36,11 @@ def test_colour_only_when_asked_or_on_a_terminal():
 
 def test_the_console_script_is_the_same_program():
     from importlib.metadata import entry_points
-    scripts = {e.name: e.value for e in entry_points(group="console_scripts")}
-    assert scripts.get("tangent_ad") == "tangent_ad.__main__:main"
+
+    from tangent_ad.teaching.cli import main
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "tangent_ad"]
+    assert script.value == "tangent_ad.teaching.cli:main"
+    assert script.load() is main
 
 
 @pytest.mark.parametrize("args, expected", [
