@@ -53,11 +53,10 @@ class Derived:
 
 
 class Context:
-    """What the generators of one function share: names, rules, the module they write into,
+    """What the generators of one function share: names, rules, the clean-ups that apply,
     and the derivatives of the helpers it calls (planned before it is generated)."""
 
     def __init__(self, module, prepared, callees):
-        self.module = module
         self.cleanups = module.cleanups
         self.has_plain_twin = False     # set by reverse mode when its code updates memory in place
         self.location = prepared.parsed.location

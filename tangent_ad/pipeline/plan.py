@@ -56,35 +56,13 @@ class Plan:
 
     def callees_first(self):
         """The entries of functions in this module, each after the helpers it calls."""
-        done, ordered = set(), []
-
-        def visit(entry):
-            if id(entry) in done:
-                return
-            done.add(id(entry))
-            for callee in (entry.context.callees.values() if entry.context else ()):
-                visit(callee)
-            if entry.prepared is not None:
-                ordered.append(entry)
-
-        visit(self.entry)
-        return ordered
+        planned = _callees_first(self.entry, lambda e: e.context.callees.values() if e.context else ())
+        return [entry for entry in planned if entry.prepared is not None]
 
     def used(self):
         """The module's entries the entry's code calls, directly or through helpers, in the
         order their code was finished (a helper before the code calling it)."""
-        seen, ordered = set(), []
-
-        def visit(entry):
-            if id(entry) in seen:
-                return
-            seen.add(id(entry))
-            for callee in (entry.context.used if entry.context else ()):
-                visit(callee)
-            ordered.append(entry)
-
-        visit(self.entry)
-        return ordered
+        return _callees_first(self.entry, lambda e: e.context.used if e.context else ())
 
     def _visit(self, func, mode, wrt, request=None, func_expr=None):
         key = (func, mode, tuple(wrt))
@@ -153,6 +131,22 @@ class Plan:
         info = compiled._tangent_ad_info
         name_ = self.module.function_names.fresh(compiled.__name__)
         entry.derived = Derived(name_, entry.func.__name__, seeds=info.seeds, tangents=info.tangents)
+
+
+def _callees_first(root, callees):
+    """``root`` and every entry reachable through ``callees(entry)``, each after its callees."""
+    seen, ordered = set(), []
+
+    def visit(entry):
+        if id(entry) in seen:
+            return
+        seen.add(id(entry))
+        for callee in callees(entry):
+            visit(callee)
+        ordered.append(entry)
+
+    visit(root)
+    return ordered
 
 
 def _calls(statements):
