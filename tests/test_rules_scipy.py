@@ -7,6 +7,9 @@ import pytest
 scipy = pytest.importorskip("scipy", reason="SciPy is not installed: pip install 'tangent_ad[scipy]'")
 import scipy.special  # noqa: E402
 import scipy.stats  # noqa: E402
+import scipy.special as sp  # noqa: E402
+from scipy.special import expit  # noqa: E402
+from scipy.stats import norm  # noqa: E402
 
 import tangent_ad as tad  # noqa: E402
 import test_rule_table as table  # noqa: E402
@@ -19,10 +22,7 @@ _numpy_source = table.function_source
 
 
 def _source(example, names):
-    # scipy.stats.norm.logpdf(...) reads, to the front end, as a method of the value scipy.stats.norm;
-    # the same function held in a module-level name is found by identity
-    header = "import scipy.special\nimport scipy.stats\n\nnorm_logpdf = scipy.stats.norm.logpdf\n"
-    return header + _numpy_source(example.replace("scipy.stats.norm.logpdf", "norm_logpdf"), names)
+    return "import scipy.special\nimport scipy.stats\n\n" + _numpy_source(example, names)
 
 
 @pytest.fixture(autouse=True)
@@ -113,3 +113,42 @@ def signed_lse(x):
 def test_logsumexp_with_return_sign_is_refused(mode):
     with pytest.raises(tad.TransformError, match="return_sign=True"):
         tad.derivative(signed_lse, mode)
+
+
+
+def dotted(x):
+    return np.sum(scipy.stats.norm.logpdf(x) + scipy.special.expit(x))
+
+
+def from_stats(x):
+    return np.sum(norm.logpdf(x, 0.5, 2.0) + norm.logpdf(x))
+
+
+def module_alias(x):
+    return np.sum(sp.expit(x) * sp.erf(x))
+
+
+def imported_name(x):
+    return np.sum(expit(x) ** 2)
+
+
+@pytest.mark.parametrize("f", [dotted, from_stats, module_alias, imported_name])
+def test_every_natural_spelling_finds_the_rule(f):
+    """scipy.stats.norm.logpdf(x) reads like a method of a value (norm is an instance, not a
+    module): the call resolves to a function with a rule, so the rule is used."""
+    x = np.array([0.3, -0.7, 1.1])
+    grad, forward = both_modes(f, [x])
+    expected = table.numerical_vjp(f, [x], 1.0)[0]
+    np.testing.assert_allclose(grad, expected, rtol=1e-6)
+    np.testing.assert_allclose(forward, expected, rtol=1e-6)
+
+
+def quantiles(x):
+    return np.sum(scipy.stats.norm.ppf(x))
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_method_of_a_scipy_distribution_without_a_rule_is_refused_at_the_call(mode):
+    with pytest.raises(tad.TransformError) as info:
+        tad.derivative(quantiles, mode)
+    assert info.value.filename == __file__ and ".ppf()" in str(info.value)

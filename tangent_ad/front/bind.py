@@ -10,7 +10,6 @@ import gast
 
 from .. import rules
 from ..ir import nodes as ir
-from .aliasing import mutates_arguments
 from .lower import Op, is_simple
 from .refusals import func_name
 from ..ir.code import src
@@ -24,9 +23,10 @@ class CallBinding:
     def call(self, value, origin, out):
         """(call on flattened operands, Op) for a call in an active expression."""
         func = value.func
-        if isinstance(func, gast.Attribute) and self._is_value(func.value):
-            return self.method_call(value, origin, out)
         target = self.flow.resolve_callee(func)
+        if isinstance(func, gast.Attribute) and self._is_value(func.value) \
+                and (target is None or rules.rule_for(target) is None):
+            return self.method_call(value, origin, out)     # scipy.stats.norm.logpdf has a rule
         name_ = func_name(func)
         if rules.python_builtins.is_builtin_reduction(target):
             return self.builtin_call(value, target, origin, out)
@@ -200,10 +200,7 @@ class CallBinding:
 
     def user_call(self, value, target, origin, out):
         """A call to a Python function, which is differentiated in turn: its operands lowered."""
-        if mutates_arguments(target):
-            raise self.where.error(value, f"call to {target.__name__}, which changes its argument in place",
-                                   f"make {target.__name__} compute a new array (p = p * 2.0, not p *= 2.0) "
-                                   "and return it")
+        self.check_call_mutation(value, target)     # refusals.py: memory the caller can see
         try:
             signature = inspect.signature(target)
             binding = signature.bind(*value.args, **{k.arg: k.value for k in value.keywords})
