@@ -35,6 +35,12 @@ class TransformError(SyntaxError):
         return f"{self.filename}:{self.lineno}:{self.col_offset + 1}: {self.detail}"
 
 
+class AliasingError(TransformError):
+    """An update in place of memory another name may share: refused when the derivative is
+    built for arguments of unknown kinds, and tried again for the kinds a call passes (a
+    Python float never shares memory)."""
+
+
 class InternalError(RuntimeError):
     """A bug in tangent_ad itself (never the user's fault)."""
 

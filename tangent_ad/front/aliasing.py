@@ -8,6 +8,11 @@ shares ``x``'s memory. This module groups names that may share memory:
 ``r = helper(y)`` (a function may return its argument). Arithmetic, ufuncs,
 reductions and matrix products always make new arrays.
 
+A Python float, int or bool and a NumPy scalar are immutable: ``z = a; z += v`` binds
+``z`` to a new value and leaves ``a`` as it was. Names that always hold such a scalar
+(:func:`scalar_names`: constants, ``float(...)``, ``len(...)``, arithmetic on scalars, and the
+parameters the call passes a scalar to, ``scalars``) never share memory.
+
 >>> import gast
 >>> from tangent_ad.ir import nodes as ir
 >>> tree = gast.parse("z = y\\nw = y * 2")
@@ -43,11 +48,12 @@ class AliasGroups:
     sharing memory with the caller's argument, written ``@name``.
     """
 
-    def __init__(self, statements, resolve, params=(), returned_copies=False):
+    def __init__(self, statements, resolve, params=(), returned_copies=False, scalars=frozenset()):
         self.resolve = resolve
+        self.scalars = scalar_names(statements, resolve, params, scalars)   # never share memory
         self.returned_copies = returned_copies   # count ``return x`` copies (for a callee's result)
         self.at = {}                             # id(statement) -> groups just before it
-        start = {p: frozenset([p, "@" + p]) for p in params}
+        start = {p: frozenset([p, "@" + p]) for p in params if p not in self.scalars}
         self.final = self._block(statements, start)
 
     def group(self, name_, statement=None):
@@ -68,7 +74,7 @@ class AliasGroups:
                 return state        # the returned value: nothing runs after it to change it
             if s.augmented:
                 return state        # x op= v changes x in place: the memory it shares stays
-            return _assign(state, s.target, self.sources(s.value))
+            return _assign(state, s.target, set() if s.target in self.scalars else self.sources(s.value))
         if isinstance(s, ir.Unpack):
             sources = self.sources(s.value)
             callee = self._resolve(s.value.func) if isinstance(s.value, gast.Call) else None
@@ -94,7 +100,7 @@ class AliasGroups:
                 if isinstance(s, ir.For):
                     targets = {s.target} if s.target else ir.written_names(s.origin.target)
                     for target in targets:
-                        entry = _assign(entry, target, self.sources(s.iter))
+                        entry = _assign(entry, target, set() if target in self.scalars else self.sources(s.iter))
                 end = self._block(s.body, entry)
                 merged = _merge(head, end)
                 if merged == head:
@@ -104,7 +110,10 @@ class AliasGroups:
         return state
 
     def sources(self, value):
-        """Names whose memory the value of ``value`` may share."""
+        """Names whose memory the value of ``value`` may share (never a scalar's)."""
+        return self._sources(value) - self.scalars
+
+    def _sources(self, value):
         if isinstance(value, gast.Name):
             return {value.id}
         if isinstance(value, (gast.Subscript, gast.Attribute)):
@@ -151,6 +160,105 @@ class AliasGroups:
             base = self._resolve(expr.value)
             return getattr(base, expr.attr, None) if base is not None else None
         return None
+
+
+# what gives an immutable scalar whatever it is given (math.* functions: a Python float or int)
+_SCALAR_CALLS = {float, int, bool, complex, len}
+_SCALAR_OF_SCALARS = {abs, min, max, pow, round}      # a scalar when every argument is one
+_SCALAR_TYPES = (int, float, complex, bool, np.generic)
+_SIZE_ATTRIBUTES = {"ndim", "size", "itemsize", "nbytes"}
+
+
+def scalar_names(statements, resolve, params=(), scalars=frozenset()):
+    """The local names that always hold a Python or NumPy scalar, which never shares memory.
+
+    A name qualifies when every value bound to it is a scalar: a constant, ``float(...)``,
+    ``len(...)``, ``x.shape[0]``, a ``math`` function, arithmetic or a ufunc on scalars, a
+    global holding one, or (for a parameter) the caller passes one: ``scalars``, known
+    when the derivative is built for a call. Anything else (an unpacked tuple, an array
+    store, a loop over an array) counts as possibly an array.
+
+    >>> import gast
+    >>> from tangent_ad.ir import nodes as ir
+    >>> body = [ir.Assign(s.targets[0].id, s.value) for s in gast.parse("a = 1.5\\nz = a * s\\nw = x").body]
+    >>> sorted(scalar_names(body, lambda name: None, params=("x", "s"), scalars={"s"}))
+    ['a', 's', 'z']
+    """
+    values = {p: [] if p in scalars else [None] for p in params}   # None: of unknown kind
+    for s in ir.walk(statements):
+        if isinstance(s, ir.Assign):
+            values.setdefault(s.target, []).append(s.value if s.index is None else None)
+        elif isinstance(s, ir.Unpack):
+            for target in s.targets:
+                values.setdefault(target, []).append(None)
+        elif isinstance(s, ir.Raw):
+            for target in s.writes:
+                values.setdefault(target, []).append(None)
+        elif isinstance(s, ir.For):
+            counted = isinstance(s.iter, gast.Call) and _resolve_with(s.iter.func, resolve) is range
+            for target in {s.target} if s.target else ir.written_names(s.origin.target):
+                values.setdefault(target, []).append(gast.Constant(0, None) if counted and s.target else None)
+    found = {n for n, v in values.items() if None not in v}
+    changed = True
+    while changed:
+        changed = False
+        for name_ in sorted(found):
+            if not all(_is_scalar(v, found, values, resolve) for v in values[name_]):
+                found.discard(name_)
+                changed = True
+    return frozenset(found)
+
+
+def _is_scalar(node, found, local, resolve):
+    """Whether the expression ``node`` always gives an immutable scalar."""
+    def scalar(e):
+        return _is_scalar(e, found, local, resolve)
+
+    if isinstance(node, gast.Constant):
+        return isinstance(node.value, _SCALAR_TYPES)
+    if isinstance(node, gast.Name):
+        if node.id in local:
+            return node.id in found
+        return isinstance(resolve(node.id), _SCALAR_TYPES)
+    if isinstance(node, gast.BinOp):
+        return scalar(node.left) and scalar(node.right)
+    if isinstance(node, gast.UnaryOp):
+        return scalar(node.operand)
+    if isinstance(node, gast.BoolOp):
+        return all(scalar(v) for v in node.values)
+    if isinstance(node, gast.Compare):
+        return scalar(node.left) and all(scalar(c) for c in node.comparators)
+    if isinstance(node, gast.IfExp):
+        return scalar(node.body) and scalar(node.orelse)
+    if isinstance(node, gast.Attribute):
+        return node.attr in _SIZE_ATTRIBUTES
+    if isinstance(node, gast.Subscript):
+        return isinstance(node.value, gast.Attribute) and node.value.attr == "shape"
+    if isinstance(node, gast.Call):
+        if isinstance(node.func, gast.Attribute) and node.func.attr == "item" and not node.args:
+            return _resolve_with(node.func, resolve) is None      # x.item(): a Python scalar
+        callee = _resolve_with(node.func, resolve)
+        operands = list(node.args) + [k.value for k in node.keywords]
+        if _is_in(callee, _SCALAR_CALLS) or getattr(callee, "__module__", None) == "math":
+            return True
+        if _is_in(callee, _SCALAR_OF_SCALARS) or isinstance(callee, np.ufunc) \
+                or isinstance(callee, type) and issubclass(callee, np.generic):
+            return bool(operands) and not node.keywords and all(scalar(a) for a in operands)
+    return False
+
+
+def is_scalar(expr, groups):
+    """Whether ``expr`` always gives a scalar, by the names ``groups`` (an AliasGroups) knows."""
+    return _is_scalar(expr, groups.scalars, groups.scalars, groups.resolve)
+
+
+def _resolve_with(expr, resolve):
+    if isinstance(expr, gast.Name):
+        return resolve(expr.id)
+    if isinstance(expr, gast.Attribute):
+        base = _resolve_with(expr.value, resolve)
+        return getattr(base, expr.attr, None) if base is not None else None
+    return None
 
 
 def _assign(state, target, sources):
@@ -238,15 +346,22 @@ _mutates = {}
 
 def mutates_arguments(func):
     """Whether ``func`` may change an argument's array in place (``p *= 2``, ``p[0] = v``)."""
+    return bool(mutated_parameters(func))
+
+
+def mutated_parameters(func):
+    """The parameters of ``func`` whose array it may change in place (``p *= 2``, ``p[0] = v``,
+    also through another name for the same memory): a caller passing a new array there
+    (``h(x * 2.0)``) or a scalar sees nothing change."""
     if func in _mutates:
         return _mutates[func]
-    _mutates[func] = False
+    _mutates[func] = frozenset()
     found = _groups_of(func)
     if found is None:
-        return False
+        return frozenset()
     function, groups = found
     memories = {"@" + p for p in function.params}
-    changes = False
+    changed = set()
     for s in ir.walk(function.body):
         written = []
         if isinstance(s, ir.Assign) and s.augmented:
@@ -257,11 +372,11 @@ def mutates_arguments(func):
             for target in targets:
                 if isinstance(target, (gast.Subscript, gast.Attribute)) or isinstance(node, gast.AugAssign):
                     written.append(ir.root_name(target))
-        if any(name_ and groups.group(name_, s) & memories for name_ in written):
-            changes = True
-            break
-    _mutates[func] = changes
-    return changes
+        for name_ in written:
+            if name_:
+                changed |= {m[1:] for m in groups.group(name_, s) & memories}
+    _mutates[func] = frozenset(changed)
+    return _mutates[func]
 
 
 def _is_in(obj, collection):

@@ -11,7 +11,7 @@ import gast
 from .. import rules
 from ..ir import nodes as ir
 from .lower import Op, is_simple
-from .refusals import func_name
+from .refusals import copied_argument, func_name
 from ..ir.code import src
 
 
@@ -200,7 +200,7 @@ class CallBinding:
 
     def user_call(self, value, target, origin, out):
         """A call to a Python function, which is differentiated in turn: its operands lowered."""
-        self.check_call_mutation(value, target)     # refusals.py: memory the caller can see
+        copied = self.check_call_mutation(value, target)     # refusals.py: memory the caller can see
         try:
             signature = inspect.signature(target)
             binding = signature.bind(*value.args, **{k.arg: k.value for k in value.keywords})
@@ -209,8 +209,9 @@ class CallBinding:
         bound = {}
         for param, arg in binding.arguments.items():
             bound[param] = self.atom(arg, origin, out)
-        positional = [bound[p] for p in list(binding.arguments)[:len(value.args)]]
-        keywords = [gast.keyword(arg=k.arg, value=bound[k.arg]) for k in value.keywords]
+        given = {p: copied_argument(a) if p in copied else a for p, a in bound.items()}   # refusals.py
+        positional = [given[p] for p in list(binding.arguments)[:len(value.args)]]
+        keywords = [gast.keyword(arg=k.arg, value=given[k.arg]) for k in value.keywords]
         expr = gast.Call(func=value.func, args=positional, keywords=keywords)
         active = tuple(p for p, a in bound.items() if isinstance(a, gast.Name) and a.id in self.active)
         return expr, Op(None, bound, active, callee=target, kind="call")

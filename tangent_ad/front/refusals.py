@@ -10,7 +10,8 @@ import inspect
 import gast
 import numpy as np
 
-from . import escapes
+from . import aliasing, escapes
+from ..errors import AliasingError
 from .. import rules
 from ..ir import nodes as ir
 
@@ -35,10 +36,38 @@ class Refusals:
         group = {n for n in self.aliases.group(name_, statement) if not n.startswith("@")}
         if len(group) > 1 and group & self.active:
             others = ", ".join(sorted(group - {name_}))
-            raise self.where.error(
+            raise aliasing_error(self.where, 
                 node, "in-place update of an array that shares memory with another name",
                 f"{name_} may be the same array as {others}, and NumPy changes it in place; "
                 f"write {name_} = {name_} + ... (a new array) or copy it first with np.copy")
+
+    def check_call_mutation(self, call, callee):
+        """A call to a helper that changes a parameter in place: refused when the caller passes
+        memory that one of its names holds (``h(y)``, ``h(y[1:])``); a new array (``h(y * 2.0)``,
+        ``h(np.zeros(3))``) or a scalar changes nothing the caller sees. Returns the parameters
+        that get such a new array: the call hands them a copy (:func:`copied_argument`)."""
+        changed = aliasing.mutated_parameters(callee)
+        if not changed:
+            return frozenset()
+        try:
+            bound = inspect.signature(callee).bind(*call.args, **{k.arg: k.value for k in call.keywords})
+        except TypeError:
+            return frozenset()            # the call's own error is raised where it is bound
+        for param, arg in bound.arguments.items():
+            parts = arg if isinstance(arg, tuple) else list(arg.values()) if isinstance(arg, dict) else [arg]
+            shared = set().union(*(self.aliases.sources(a) for a in parts)) if param in changed else set()
+            if shared:
+                name_ = callee.__name__
+                raise aliasing_error(
+                    self.where, call, f"call to {name_}, which changes its argument in place",
+                    f"{name_} changes its parameter {param} in place, and the array passed for it is "
+                    f"also {', '.join(sorted(shared))} here; pass a copy ({name_}(..., np.copy(...)) or "
+                    f"make {name_} compute a new array ({param} = {param} + ..., not {param} += ...) "
+                    "and return it")
+        # the new array the helper changes is handed over as a copy: the derivative's own call
+        # of the helper reads the value the caller computed
+        return frozenset(p for p, arg in bound.arguments.items() if p in changed
+                         and not aliasing.is_scalar(arg, self.aliases))
 
     def containers(self):
         """Local names that hold a Python list, dict or set somewhere (``d = {}``, ``l = [1.0]``):
@@ -149,6 +178,21 @@ class Refusals:
                 raise self.where.error(call, f"{name_} with a differentiated value",
                                        f"{name_} gives a constant array; write the dependence out, e.g. "
                                        "s * np.ones_like(x) or start + (stop - start) * np.linspace(0, 1, n)")
+
+
+def copied_argument(atom):
+    """``copy_of(t1)``: the argument of a helper that changes it in place, so that the primal
+    call leaves ``t1`` as it was for the helper's derivative."""
+    return gast.Call(func=gast.Name(id="copy_of", ctx=gast.Load(), annotation=None, type_comment=None),
+                     args=[atom], keywords=[])
+
+
+def aliasing_error(where, node, construct, hint):
+    """A TransformError of the kind :class:`~tangent_ad.errors.AliasingError`: the API builds
+    the derivative again for the scalars a call passes (``api.py``), which may settle it."""
+    err = where.error(node, construct, hint)
+    return AliasingError(construct, hint, filename=err.filename, lineno=err.lineno,
+                         col_offset=err.col_offset, text=err.text)
 
 
 def in_place_stores(node):
