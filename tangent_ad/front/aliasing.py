@@ -23,6 +23,8 @@ parameters the call passes a scalar to, ``scalars``) never share memory.
 >>> groups.group("z", body[0])      # before z = y runs, z shares nothing
 {'z'}
 """
+import contextlib
+import contextvars
 import inspect
 
 import gast
@@ -167,6 +169,27 @@ _SCALAR_CALLS = {float, int, bool, complex, len}
 _SCALAR_OF_SCALARS = {abs, min, max, pow, round}      # a scalar when every argument is one
 _SCALAR_TYPES = (int, float, complex, bool, np.generic)
 _SIZE_ATTRIBUTES = {"ndim", "size", "itemsize", "nbytes"}
+
+
+_SPECIALIZED = contextvars.ContextVar("tangent_ad_scalar_parameters", default=None)
+
+
+@contextlib.contextmanager
+def scalar_parameters(func, scalars):
+    """While a derivative of ``func`` is built for a call that passes scalars to the parameters
+    ``scalars`` (a frozenset of names), :func:`scalars_of` tells them (see ``pipeline/cache.py``)."""
+    token = _SPECIALIZED.set((func, frozenset(scalars)) if scalars else None)
+    try:
+        yield
+    finally:
+        _SPECIALIZED.reset(token)
+
+
+def scalars_of(func):
+    """The parameters of ``func`` the call being differentiated passes scalars to (empty when
+    unknown: ``tad.source(f)``, a helper)."""
+    specialized = _SPECIALIZED.get()
+    return specialized[1] if specialized is not None and specialized[0] is func else frozenset()
 
 
 def scalar_names(statements, resolve, params=(), scalars=frozenset()):

@@ -20,7 +20,7 @@ import gast
 
 from .. import rules
 from ..ir import nodes as ir
-from .aliasing import AliasGroups
+from .aliasing import AliasGroups, scalars_of
 from .bind import CallBinding
 from .loops import LoopLowering
 from .lower import ExpressionLowering, Op
@@ -41,7 +41,8 @@ class Flattener(ExpressionLowering, CallBinding, LoopLowering, Refusals):
         self.names = names
         self.where = function.parsed.location
         self.parsed = function.parsed
-        self.aliases = AliasGroups(function.body, self._resolve_global, params=function.params)
+        self.aliases = AliasGroups(function.body, self._resolve_global, params=function.params,
+                                   scalars=scalars_of(function.parsed.func))    # the call's scalars
         self.stacks = function.stacks
 
     def run(self):
