@@ -10,7 +10,8 @@ import numpy as np
 from .core import _shape
 from .operands import _zero_placeholder
 
-__all__ = ['digamma_of', 'trigamma', 'xlogy_y_partial', 'logsumexp_tangent', 'logsumexp_adjoint',
+__all__ = ['digamma_of', 'trigamma', 'xlogy_y_partial', 'xlog1py_y_partial', 'bessel_i1', 'bessel_i1e',
+           'bessel_i1_derivative', 'bessel_i1e_derivative', 'logsumexp_tangent', 'logsumexp_adjoint',
            'softmax_tangent', 'softmax_adjoint', 'log_softmax_tangent', 'log_softmax_adjoint']
 
 
@@ -34,6 +35,42 @@ def xlogy_y_partial(x, y):
     """d xlogy(x, y) / dy: ``x / y``, and 0 where ``x == 0`` (xlogy is 0 there for every y)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(x == 0, 0.0 * y, x / y)
+
+
+def xlog1py_y_partial(x, y):
+    """d xlog1py(x, y) / dy: ``x / (1 + y)``, and 0 where ``x == 0`` (xlog1py is 0 there for every y)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, 0.0 * y, x / (1 + y))
+
+
+def bessel_i1(x):
+    """d i0(x) / dx: the modified Bessel function ``i1``."""
+    return _special().i1(x)
+
+
+def bessel_i1e(x):
+    """The exponentially scaled ``i1e`` (d i0e(x) / dx is ``i1e(x) - sign(x) i0e(x)``)."""
+    return _special().i1e(x)
+
+
+def _over_x(v, x):
+    """``v / x``, and the limit 1/2 of ``i1(x) / x`` at ``x == 0``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, 0.5 + 0.0 * x, v / x)
+
+
+def bessel_i1_derivative(x):
+    """d i1(x) / dx: ``i0(x) - i1(x) / x``, and 1/2 at 0.
+
+    >>> float(bessel_i1_derivative(np.float64(0.0)))
+    0.5
+    """
+    return _special().i0(x) - _over_x(_special().i1(x), x)
+
+
+def bessel_i1e_derivative(x, y):
+    """d i1e(x) / dx for ``y = i1e(x) = exp(-|x|) i1(x)``: ``i0e(x) - y / x - sign(x) y``, 1/2 at 0."""
+    return _special().i0e(x) - _over_x(y, x) - np.sign(x) * y
 
 
 def _kept(v, a, axis, keepdims):
