@@ -8,8 +8,10 @@
 (5.0, 6.0)
 """
 import functools
+import numbers
 
 from . import arguments
+from .errors import AliasingError
 from .highlighting import highlight
 from .jacobians import gradient_by_forward_mode
 from .pipeline import caches, freshness
@@ -97,15 +99,20 @@ def _reverse(f, wrt, return_value, checkpoint=None):
     return made
 
 
-def _make_reverse(f, wrt, return_value, checkpoint):
+def _make_reverse(f, wrt, return_value, checkpoint, scalars=frozenset()):
     f, signature = target(f)
     checkpoint = checkpoint_option(checkpoint)
     if is_reverse_derivative(f):          # grad(grad(f)): forward mode over the reverse code
         return gradient_by_forward_mode(f, wrt, return_value, signature)
     refuse_reverse_over_tape(f)
     names, as_tuple = wrt_names(f, wrt)
-    compiled = derivative_function(f, "reverse", names, return_value=return_value,
-                                   tuple_output=as_tuple, checkpoint=checkpoint)
+    try:
+        compiled = derivative_function(f, "reverse", names, return_value=return_value,
+                                       tuple_output=as_tuple, checkpoint=checkpoint, scalars=scalars)
+    except AliasingError as refusal:
+        if scalars:
+            raise
+        return _reverse_for_kinds(f, wrt, return_value, checkpoint, signature, refusal)
     _single_output(f, compiled)
 
     positions = [parameters(f).index(n) for n in names]
@@ -137,6 +144,48 @@ def _make_reverse(f, wrt, return_value, checkpoint):
     return reverse
 
 
+
+
+def _scalar_arguments(params, values):
+    """The parameters given a Python or NumPy scalar (immutable: never memory another name shares)."""
+    return frozenset(p for p, v in zip(params, values) if isinstance(v, numbers.Number))
+
+
+def _for_kinds(f, mode, names, params, values):
+    """The derivative of ``f``; when an update in place may touch shared memory for arguments
+    of unknown kinds, the one built for the scalars ``values`` holds (refused again if that
+    does not settle it)."""
+    try:
+        return derivative_function(f, mode, names)
+    except AliasingError:
+        scalars = _scalar_arguments(params, values)
+        if not scalars:
+            raise
+        return derivative_function(f, mode, names, scalars=scalars)
+
+
+def _reverse_for_kinds(f, wrt, return_value, checkpoint, signature, refusal):
+    """The gradient function of an ``f`` refused for arguments of unknown kinds (``refusal``):
+    each call builds (once per pattern) the derivative for the parameters it passes scalars to."""
+    made = {}
+
+    def reverse(*args, **kwargs):
+        scalars = _scalar_arguments(signature.names, signature.bind(args, kwargs))
+        gradient = made.get(scalars)
+        if gradient is None:
+            if not scalars:
+                raise refusal.with_traceback(None)
+            gradient = made[scalars] = _make_reverse(f, wrt, return_value, checkpoint, scalars)
+            reverse.derivative = gradient.derivative      # kept while current (see _reverse)
+        return gradient(*args, **kwargs)
+
+    functools.update_wrapper(reverse, f)
+    del reverse.__wrapped__
+    reverse.derivative = None
+    names, as_tuple = wrt_names(f, wrt)
+    mark(reverse, "value_and_grad" if return_value else "grad", signature,
+         [parameters(f).index(n) for n in names], as_tuple)
+    return reverse
 
 
 def grad(f, wrt=0, checkpoint=None, check=False):
@@ -191,7 +240,7 @@ def jvp(f, primals, tangents, check=False):
         from .runtime import zeros_like
         out = f(*primals)
         return out, zeros_like(out)
-    compiled = derivative_function(f, "forward", tuple(params[i] for i in chosen))
+    compiled = _for_kinds(f, "forward", tuple(params[i] for i in chosen), params, primals)
     info = compiled._tangent_ad_info
     keywords = {info.tangents[params[i]]: tangents[i] for i in chosen}
     out, out_dot = compiled(*primals, **keywords)
@@ -222,7 +271,7 @@ def vjp(f, *primals, check=False):
         return f(*primals), lambda out_bar: tuple(None for _ in primals)
     refuse_reverse_over_tape(f)
     names = tuple(params[i] for i in chosen)
-    forward = derivative_function(f, "split", names)
+    forward = _for_kinds(f, "split", names, params, primals)
     seeds = forward._tangent_ad_info.seeds
     out, saved = forward(*primals)       # the forward sweep runs once; f_vjp reuses what it saved
 

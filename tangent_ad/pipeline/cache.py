@@ -8,7 +8,7 @@ changed.
 import threading
 
 from ..errors import InternalError, TransformError
-from ..front import depth
+from ..front import aliasing, depth
 from . import caches, freshness
 from .module import Request
 from .run import build
@@ -17,7 +17,7 @@ _lock = threading.RLock()
 
 
 def derivative_function(func, mode, wrt, return_value=False, tuple_output=False, checkpoint=None,
-                        optimize=True, plain=False):
+                        optimize=True, plain=False, scalars=frozenset(), layout=None, has_aux=False):
     """The compiled derivative of ``func`` (cached per function, mode and wrt).
 
     A cached derivative is used only while everything it was built from is unchanged
@@ -28,10 +28,18 @@ def derivative_function(func, mode, wrt, return_value=False, tuple_output=False,
     Reverse-mode code may update adjoints in place and add up a loop's matmul adjoints in
     one product after the loop; ``plain=True`` asks for code that does neither. Forward mode
     over generated code that does reads its plain twin instead.
+
+    ``layout``: the structure of the arguments (dicts, lists, tuples, *args, **kwargs; see
+    ``front/pytrees.py``); ``has_aux``: the function returns ``(value, aux)`` and only the
+    value is differentiated.
+
+    ``scalars``: the parameters a call passes a Python or NumPy scalar to, which never share
+    memory (see ``front/aliasing.py``); a derivative built for them is kept apart.
     """
     func = _plain_twin(func) or func
-    request = Request(mode, wrt, return_value, tuple_output, checkpoint, optimize, plain)
-    key = request.key()
+    request = Request(mode, wrt, return_value, tuple_output, checkpoint, optimize, plain,
+                      layout=layout, has_aux=has_aux)
+    key = _key(request, scalars)
     with _lock:
         per_function = caches.cache(func, "derivatives")
         per_function = {} if per_function is None else per_function
@@ -39,8 +47,9 @@ def derivative_function(func, mode, wrt, return_value=False, tuple_output=False,
         if cached is not None and freshness.holds(cached, func):
             return cached
         try:
-            with depth.room_for_nesting(func):      # a 2000-term sum needs some 8000 frames
+            with depth.room_for_nesting(func), aliasing.scalar_parameters(func, scalars):
                 compiled = build(func, request, helper_derivative=_helper_derivative(optimize))
+            _keep_scalars(compiled, scalars)
         except TransformError:
             raise
         except Exception as exc:   # noqa: BLE001 - a transformer bug must say so
@@ -48,6 +57,17 @@ def derivative_function(func, mode, wrt, return_value=False, tuple_output=False,
                                 f"{func.__qualname__}") from exc
         per_function[key] = compiled
         return compiled
+
+
+def _key(request, scalars):
+    """The cache key: the request's, and the scalar parameters when a call told them."""
+    return request.key() + (("scalars", scalars),) if scalars else request.key()
+
+
+def _keep_scalars(compiled, scalars):
+    """A derivative built for scalar parameters: its plain twin is built for them too."""
+    if scalars:
+        compiled._tangent_ad_scalars = frozenset(scalars)
 
 
 def _helper_derivative(optimize):
@@ -62,7 +82,9 @@ def _plain_twin(compiled):
     ``compiled`` is plain already (or is not generated code)."""
     request = getattr(compiled, "_tangent_ad_plain", None)
     func = compiled._tangent_ad_source_function() if request is not None else None
-    return derivative_function(func, *request, plain=True) if func is not None else None
+    scalars = getattr(compiled, "_tangent_ad_scalars", frozenset())
+    options = getattr(compiled, "_tangent_ad_plain_options", {})
+    return derivative_function(func, *request, plain=True, scalars=scalars, **options) if func is not None else None
 
 
 def still_current(compiled):
