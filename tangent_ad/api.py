@@ -10,8 +10,11 @@
 import functools
 import numbers
 
+import numpy as np
+
 from . import arguments
 from .errors import AliasingError
+from .front.aliasing import NUMPY_ONLY
 from .highlighting import highlight
 from .jacobians import gradient_by_forward_mode
 from .pipeline import caches, freshness
@@ -147,8 +150,13 @@ def _make_reverse(f, wrt, return_value, checkpoint, scalars=frozenset()):
 
 
 def _scalar_arguments(params, values):
-    """The parameters given a Python or NumPy scalar (immutable: never memory another name shares)."""
-    return frozenset(p for p, v in zip(params, values) if isinstance(v, numbers.Number))
+    """The parameters given a Python or NumPy scalar (immutable: never memory another name shares),
+    and NUMPY_ONLY when every other argument is a NumPy array (its reductions give NumPy scalars)."""
+    values = list(values)[:len(params)]
+    scalars = {p for p, v in zip(params, values) if isinstance(v, numbers.Number)}
+    if all(isinstance(v, numbers.Number) or type(v) is np.ndarray for v in values):
+        scalars.add(NUMPY_ONLY)
+    return frozenset(scalars)
 
 
 def _for_kinds(f, mode, names, params, values):

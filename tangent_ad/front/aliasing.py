@@ -169,6 +169,11 @@ _SCALAR_CALLS = {float, int, bool, complex, len}
 _SCALAR_OF_SCALARS = {abs, min, max, pow, round}      # a scalar when every argument is one
 _SCALAR_TYPES = (int, float, complex, bool, np.generic)
 _SIZE_ATTRIBUTES = {"ndim", "size", "itemsize", "nbytes"}
+# reductions of a whole NumPy array: a NumPy scalar (of a CuPy array, a 0-d array, which is not)
+_WHOLE_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.std, np.var,
+                     np.linalg.norm, np.linalg.det, np.trace}
+_WHOLE_REDUCTION_METHODS = {"sum", "mean", "prod", "max", "min", "std", "var"}
+NUMPY_ONLY = "*numpy"     # in ``scalars``: every array the call passes is a NumPy array
 
 
 _SPECIALIZED = contextvars.ContextVar("tangent_ad_scalar_parameters", default=None)
@@ -199,7 +204,9 @@ def scalar_names(statements, resolve, params=(), scalars=frozenset()):
     ``len(...)``, ``x.shape[0]``, a ``math`` function, arithmetic or a ufunc on scalars, a
     global holding one, or (for a parameter) the caller passes one: ``scalars``, known
     when the derivative is built for a call. Anything else (an unpacked tuple, an array
-    store, a loop over an array) counts as possibly an array.
+    store, a loop over an array) counts as possibly an array. With :data:`NUMPY_ONLY` in
+    ``scalars`` (the call passes NumPy arrays, and no global array of another library is
+    read), ``np.sum(x)`` and ``x.max()`` of a whole array give a NumPy scalar too.
 
     >>> import gast
     >>> from tangent_ad.ir import nodes as ir
@@ -222,14 +229,34 @@ def scalar_names(statements, resolve, params=(), scalars=frozenset()):
             for target in {s.target} if s.target else ir.written_names(s.origin.target):
                 values.setdefault(target, []).append(gast.Constant(0, None) if counted and s.target else None)
     found = {n for n, v in values.items() if None not in v}
+    if NUMPY_ONLY in scalars and not _reads_foreign_arrays(statements, values, resolve):
+        found.add(NUMPY_ONLY)
     changed = True
     while changed:
         changed = False
-        for name_ in sorted(found):
+        for name_ in sorted(found - {NUMPY_ONLY}):
             if not all(_is_scalar(v, found, values, resolve) for v in values[name_]):
                 found.discard(name_)
                 changed = True
     return frozenset(found)
+
+
+def _reads_foreign_arrays(statements, local, resolve):
+    """Whether the statements read a global array that is not a NumPy array (CuPy, Dask)."""
+    for s in ir.walk(statements):
+        for node in _nodes_of(s):
+            for n in gast.walk(node):
+                if isinstance(n, gast.Name) and n.id not in local:
+                    value = resolve(n.id)
+                    kind = type(value)             # an array's class has shape and dtype, a module not
+                    if hasattr(kind, "shape") and hasattr(kind, "dtype") \
+                            and not issubclass(kind, (np.ndarray, np.generic)):
+                        return True
+    return False
+
+
+def _nodes_of(s):
+    return [getattr(s, a) for a in ("value", "node", "iter", "test", "index") if getattr(s, a, None) is not None]
 
 
 def _is_scalar(node, found, local, resolve):
@@ -258,9 +285,14 @@ def _is_scalar(node, found, local, resolve):
     if isinstance(node, gast.Subscript):
         return isinstance(node.value, gast.Attribute) and node.value.attr == "shape"
     if isinstance(node, gast.Call):
-        if isinstance(node.func, gast.Attribute) and node.func.attr == "item" and not node.args:
-            return _resolve_with(node.func, resolve) is None      # x.item(): a Python scalar
+        method = node.func.attr if isinstance(node.func, gast.Attribute) else None
         callee = _resolve_with(node.func, resolve)
+        numpy_only = NUMPY_ONLY in found and not node.keywords and not (callee is None and node.args)
+        if callee is None and (method == "item" and not node.args
+                               or numpy_only and method in _WHOLE_REDUCTION_METHODS):
+            return True                   # x.item(): a Python scalar; x.sum(): a NumPy scalar
+        if numpy_only and _is_in(callee, _WHOLE_REDUCTIONS) and len(node.args) == 1:
+            return True
         operands = list(node.args) + [k.value for k in node.keywords]
         if _is_in(callee, _SCALAR_CALLS) or getattr(callee, "__module__", None) == "math":
             return True
