@@ -240,7 +240,9 @@ def test_at_least_150_differentiable_spellings_are_listed():
 def test_every_listed_function_resolves_to_its_rule():
     for entry in catalog.entries():
         obj = rules.resolve_spelling(entry.spelling)
-        if obj is not None and not entry.spelling.startswith("x."):
+        if entry.rule in rules.python_builtins.RULES:      # sum, max, min: picked by the arguments
+            assert rules.python_builtins.is_builtin_reduction(obj), entry.spelling
+        elif obj is not None and not entry.spelling.startswith("x."):
             assert rules.rule_for(obj) is rules.RULES[entry.rule], entry.spelling
 
 

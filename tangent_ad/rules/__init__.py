@@ -23,7 +23,8 @@ from . import (arrays, catalog, catalog_coverage, coverage, custom, elementwise,
 from .kinds import (REQUIRED, SEQUENCE, VARIADIC, Constant, Custom, Elementwise, IndexStore,  # noqa: F401
                     Linear, MultiOutput, Rule, Template, Where)
 
-RULES = {**elementwise.build(), **arrays.build(), **linalg.build(), **coverage.build()}
+RULES = {**elementwise.build(), **arrays.build(), **linalg.build(), **coverage.build(),
+         **python_builtins.RULES}
 
 OPERATORS = {op: rule for _, op, rule in elementwise.OPERATORS}
 OPERATORS["MatMult"] = "matmul"
@@ -60,8 +61,8 @@ def _tables():
                 methods[method] = entry.rule
             continue
         obj = resolve_spelling(entry.spelling)
-        if obj is not None and entry.rule in RULES:
-            functions[obj] = entry.rule
+        if obj is not None and entry.rule in RULES and entry.rule not in python_builtins.RULES:
+            functions[obj] = entry.rule     # sum, max, min: chosen by their arguments (bind.py)
     for spelling, rule in catalog_coverage.ALIASES.items():
         obj = resolve_spelling(spelling)
         if obj is not None:

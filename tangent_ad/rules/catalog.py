@@ -19,6 +19,7 @@ M = {"x": ((3, 4), "real")}
 M3 = {"x": ((2, 3, 4), "real")}
 V = {"x": ((5,), "real")}
 SQ = {"a": ((3, 3), "square")}
+SCALARS = {"a": ((), "real"), "b": ((), "one_to_two")}
 
 
 def _e(spelling, rule, example, inputs=None, *extra):
@@ -85,6 +86,13 @@ def _reductions():
         _e("x.cumsum()", "cumsum", "x.cumsum(axis=0)", M),
         _e("x.cumprod()", "cumprod", "x.cumprod(axis=1)", M),
         _e("x.trace()", "trace", "x.trace()", M),
+        # Python's own: sum(x) adds the rows, max(x) / min(x) of a vector; of two values elementwise
+        _e("sum", "builtin_sum", "sum(x)", M, ("sum(x, 2.0 * x[0])", M), ("sum([a, b * a, 2.0])", SCALARS),
+           ("sum((a, b))", SCALARS)),
+        _e("max", "builtin_max", "max(x)", {"x": ((5,), "distinct")}, ("max(a, b)", SCALARS),
+           ("max(a, b * a, 0.5)", SCALARS)),
+        _e("min", "builtin_min", "min(x) * x", {"x": ((5,), "distinct")}, ("min(a, b)", SCALARS),
+           ("min((a, b))", SCALARS)),
     ]
 
 

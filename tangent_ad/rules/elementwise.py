@@ -77,7 +77,9 @@ TERNARY = {
 # Only partials that are finite wherever the function is defined are listed (1 / math.sqrt(0.0)
 # raises where NumPy gives inf).
 MATH_PARTIALS = {"sin": "math.cos(x)", "cos": "-math.sin(x)",
-                 "sinh": "math.cosh(x)", "cosh": "math.sinh(x)"}
+                 "sinh": "math.cosh(x)", "cosh": "math.sinh(x)",
+                 "erf": "1.1283791670955126 * math.exp(-x * x)",       # 2 / sqrt(pi) e ** -x ** 2
+                 "erfc": "-1.1283791670955126 * math.exp(-x * x)"}
 
 UNARY_SIGNATURE = (("x", REQUIRED),)
 BINARY_SIGNATURE = (("a", REQUIRED), ("b", REQUIRED))
@@ -102,6 +104,7 @@ MATH = [
     ("math.acosh", "arccosh"), ("math.atanh", "arctanh"), ("math.fabs", "absolute"),
     ("math.degrees", "rad2deg"), ("math.radians", "deg2rad"), ("math.pow", "power"),
     ("math.atan2", "arctan2"), ("math.hypot", "hypot"), ("math.fmod", "fmod"),
+    ("math.erf", "math_erf"), ("math.erfc", "math_erfc"),
     ("abs", "absolute"), ("float", "float"), ("pow", "power"),
 ]
 OPERATORS = [
