@@ -264,9 +264,14 @@ def test_a_lambda_whose_file_changed_is_refused(tmp_path, monkeypatch):
         sys.modules.pop("edited_lambda_module", None)
 
 
-def test_lambda_inside_the_differentiated_code_stays_refused():
+def test_lambda_called_at_once_inside_a_lambda_is_inlined():
+    assert tad.grad(lambda x: (lambda v: v * v)(x))(2.0) == 4.0
+    assert "x * x" in tad.source(lambda x: (lambda v: v * v)(x))
+
+
+def test_lambda_passed_as_a_value_inside_the_differentiated_code_stays_refused():
     with pytest.raises(tad.TransformError) as info:
-        tad.grad(lambda x: (lambda v: v * v)(x))(2.0)
+        tad.grad(lambda x: np.sum(np.apply_along_axis(lambda v: v * v, 0, x)))(X.copy())
     assert info.value.construct == "lambda"
 
 

@@ -6,14 +6,13 @@ where activity is known; this module rejects what is never supported.
 """
 import gast
 
-# node type -> (construct, what to write instead)
+# node type -> (construct, what to write instead). Lambdas, nested defs, list comprehensions
+# and generator expressions pass: normalize.py inlines and writes them out as loops, and
+# refuses the uses it cannot (hoisting.py).
 UNSUPPORTED = {
     gast.Try: ("try statement", "move the try/except outside the differentiated function"),
     gast.With: ("with statement", "move the with block outside the differentiated function"),
     gast.AsyncWith: ("async with statement", "differentiate plain synchronous code"),
-    gast.Lambda: ("lambda", "define a module-level function with def and call it"),
-    gast.GeneratorExp: ("generator expression", "write an explicit for loop over range(...)"),
-    gast.ListComp: ("list comprehension", "write an explicit for loop, or use a vectorized NumPy expression"),
     gast.SetComp: ("set comprehension", "write an explicit for loop"),
     gast.DictComp: ("dict comprehension", "write an explicit for loop"),
     gast.Global: ("global statement", "pass the value as an argument and return the new value"),
@@ -22,7 +21,6 @@ UNSUPPORTED = {
     gast.YieldFrom: ("yield", "return a value instead of writing a generator"),
     gast.Await: ("await", "differentiate plain synchronous code"),
     gast.Delete: ("del statement", "leave the variable in place, or assign a new value to it"),
-    gast.FunctionDef: ("nested function definition", "define the helper at module level and call it"),
     gast.AsyncFunctionDef: ("nested async function definition", "define plain functions at module level"),
     gast.ClassDef: ("class definition", "define classes outside the differentiated function"),
     gast.NamedExpr: ("assignment expression (:=)", "assign the value in its own statement first"),

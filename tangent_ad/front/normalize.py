@@ -11,6 +11,7 @@ import copy
 import gast
 
 from ..ir import nodes as ir
+from . import hoisting
 
 
 class _Loop:
@@ -345,4 +346,5 @@ def _as_sequence(iterable):
 
 
 def desugar(parsed, names):
+    hoisting.rewrite(parsed, names)     # comprehensions as loops, local functions inlined
     return Desugarer(parsed, names).run()

@@ -1,0 +1,235 @@
+"""Comprehensions and local functions, written out as the statements a person would write.
+
+Before the function is desugared, every list comprehension and generator expression
+becomes a ``for`` loop (``comprehensions.py``) and every call of a lambda or nested
+``def`` of the function is inlined (``local_functions.py``). Both need statements where
+the user wrote an expression: this module walks each statement's expressions in the order
+Python evaluates them and puts those statements just before the statement. An operand
+evaluated before the one that needs statements, and that may call something, is first
+kept in a variable of its own, so the order of the calls does not change. Where the
+statements would not run exactly when Python evaluates the expression (a ``while`` test,
+the branch of ``a if c else b`` not taken, the right side of ``and`` / ``or``), the
+construct is refused.
+"""
+import gast
+
+from . import comprehensions, local_functions
+from .scopes import load, located, store
+
+_COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp)
+
+
+class Rewriter:
+    """Rewrites one function's statements; ``functions`` and ``lists`` do the two kinds of work."""
+
+    def __init__(self, parsed, names):
+        self.where = parsed.location
+        self.names = names
+        self.resolve = parsed.resolve
+        self.functions = local_functions.LocalFunctions(self, parsed.node)
+        self.lists = comprehensions.Comprehensions(self, parsed.node)
+
+    # -------------------------------------------------------------- statements
+    def block(self, statements):
+        out = []
+        for statement in statements:
+            out += self.statement(statement)
+        return out
+
+    def statement(self, node):
+        if isinstance(node, gast.FunctionDef) or self.functions.defines(node):
+            return self.functions.define(node)
+        if isinstance(node, (gast.Assign, gast.AnnAssign, gast.AugAssign)):
+            return self.assignment(node)
+        if isinstance(node, (gast.Return, gast.Expr)):
+            before = []
+            if node.value is not None:
+                node.value = self.expression(node.value, before)
+            return before + [node]
+        if isinstance(node, gast.If):
+            before = []
+            node.test = self.expression(node.test, before)
+            node.body, node.orelse = self.block(node.body), self.block(node.orelse)
+            return before + [node]
+        if isinstance(node, gast.While):
+            node.test = self.in_place(node.test, node.test, "in a while loop's test",
+                                      "compute the value before the loop and again at the end "
+                                      "of its body, into a variable the test reads")
+            node.body = self.block(node.body)
+            return [node]
+        if isinstance(node, gast.For):
+            before = []
+            node.iter = self.expression(node.iter, before)
+            node.body = self.block(node.body)
+            return before + [node]
+        if isinstance(node, gast.Assert):
+            before = []
+            node.test = self.expression(node.test, before)
+            if node.msg is not None:
+                node.msg = self.in_place(node.msg, node.msg, "in an assert's message",
+                                         "compute the message before the assert")
+            return before + [node]
+        if isinstance(node, gast.Raise) and node.exc is not None:
+            before = []
+            node.exc = self.expression(node.exc, before)
+            return before + [node]
+        return [node]
+
+    def assignment(self, node):
+        if node.value is None:
+            return [node]
+        before = []
+        target = node.targets[0] if isinstance(node, gast.Assign) and len(node.targets) == 1 \
+            else getattr(node, "target", None)
+        into = target.id if isinstance(target, gast.Name) and not isinstance(node, gast.AugAssign) \
+            else None
+        node.value = self.expression(node.value, before, into=into)
+        if into is not None and isinstance(node.value, gast.Name) and node.value.id == into \
+                and before:
+            return before           # the loop built the value in the variable itself
+        targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+        for index, part in enumerate(targets):
+            targets[index] = self.in_place(part, part, "in an assignment's target",
+                                           "compute the index into a variable first")
+        return before + [node]
+
+    # ------------------------------------------------------------- expressions
+    def needs(self, node):
+        """Whether ``node`` holds something this module rewrites."""
+        for part in gast.walk(node):
+            if isinstance(part, (*_COMPREHENSIONS, gast.Lambda)) or self.functions.named(part):
+                return True
+        return False
+
+    def in_place(self, node, at, context, hint):
+        """``node`` rewritten where no statement can go before it; refused if it needs one."""
+        if not self.needs(node):
+            return node
+        before = []
+        node = self.expression(node, before)
+        if before:
+            construct = self.construct_of(at)
+            raise self.where.error(at, f"{construct} {context}", hint)
+        return node
+
+    def construct_of(self, node):
+        for part in gast.walk(node):
+            if isinstance(part, gast.Lambda):
+                return "lambda"
+            if isinstance(part, gast.ListComp):
+                return "list comprehension"
+            if isinstance(part, gast.GeneratorExp):
+                return "generator expression"
+        return "call of a local function"
+
+    def expression(self, node, before, into=None):
+        """``node`` rewritten, the statements it needs appended to ``before``.
+
+        ``into``: the variable the value is assigned to, which a loop may build directly."""
+        if not self.needs(node):
+            return node
+        if isinstance(node, gast.Call):
+            if self.functions.callee(node) is not None:
+                args = self.operands(list(node.args) + [k.value for k in node.keywords], before)
+                keywords = [k.arg for k in node.keywords]
+                positional = args[:len(node.args)]
+                named = dict(zip(keywords, args[len(node.args):]))
+                return self.functions.inline(node, positional, named, before)
+            if any(isinstance(a, _COMPREHENSIONS) for a in node.args):
+                consumed = self.lists.consume(node, before, into)
+                if consumed is not None:
+                    return consumed
+        if isinstance(node, gast.ListComp):
+            return self.lists.build(node, before, into)
+        if isinstance(node, gast.GeneratorExp):
+            raise self.where.error(node, "generator expression kept as a value",
+                                   "write a list comprehension [...] where a list is needed, or "
+                                   "give the generator to sum(), max(), min(), list(), tuple() "
+                                   "or sorted() directly")
+        if isinstance(node, gast.Lambda):
+            raise self.functions.as_value(node)
+        if self.functions.named(node):
+            raise self.functions.as_value(node)
+        if isinstance(node, gast.BoolOp):
+            node.values[0] = self.expression(node.values[0], before)
+            for index in range(1, len(node.values)):
+                node.values[index] = self.in_place(
+                    node.values[index], node.values[index], "on the right of and / or",
+                    "compute it in an if statement that tests the left side")
+            return node
+        if isinstance(node, gast.IfExp):
+            node.test = self.expression(node.test, before)
+            hint = "write an if statement that assigns either value to a variable"
+            node.body = self.in_place(node.body, node.body, "in a conditional expression", hint)
+            node.orelse = self.in_place(node.orelse, node.orelse, "in a conditional expression", hint)
+            return node
+        slots = _slots(node)
+        values = self.operands([get() for get, _ in slots], before)
+        for (_, put), value in zip(slots, values):
+            put(value)
+        return node
+
+    def operands(self, nodes, before):
+        """The operands ``nodes`` (in the order Python evaluates them) rewritten. When one needs
+        statements, each operand before it that may call something is first kept in a variable,
+        so that the calls run in the order written."""
+        out = []
+        for node in nodes:
+            mark = len(before)
+            node = self.expression(node, before)
+            if len(before) > mark:
+                kept = []
+                for index, earlier in enumerate(out):
+                    if _may_call(earlier):
+                        name = self.names.fresh("first")
+                        kept.append(located(gast.Assign(targets=[store(name)], value=earlier,
+                                                        type_comment=None), earlier))
+                        out[index] = load(name)
+                before[mark:mark] = kept
+            out.append(node)
+        return out
+
+
+# ------------------------------------------------------------------ helpers
+def _slots(node):
+    """``[(get, put)]`` for the expression children of ``node``, in evaluation order."""
+    slots = []
+    if isinstance(node, gast.Dict):       # key, value, key, value, ...
+        for index in range(len(node.keys)):
+            for field in ("keys", "values"):
+                slots.append(_item_slot(getattr(node, field), index))
+        return [s for s in slots if s[0]() is not None]
+    for field, value in gast.iter_fields(node):
+        if isinstance(value, gast.expr):
+            slots.append(_field_slot(node, field))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, gast.expr):
+                    slots.append(_item_slot(value, index))
+                elif isinstance(item, gast.keyword):
+                    slots.append(_field_slot(item, "value"))
+    return slots
+
+
+def _field_slot(node, field):
+    return (lambda: getattr(node, field)), (lambda value: setattr(node, field, value))
+
+
+def _item_slot(items, index):
+    return (lambda: items[index]), (lambda value: items.__setitem__(index, value))
+
+
+def _may_call(node):
+    return any(isinstance(n, gast.Call) for n in gast.walk(node))
+
+
+def rewrite(parsed, names):
+    """Rewrite ``parsed.node`` in place: comprehensions as loops, local functions inlined."""
+    node = parsed.node
+    rewriter = Rewriter(parsed, names)
+    for default in node.args.defaults:
+        if rewriter.needs(default):
+            raise parsed.location.error(default, f"{rewriter.construct_of(default)} in a default "
+                                        "value", "compute the default in the caller, or in the body")
+    if rewriter.needs(node) or rewriter.functions.any:
+        node.body = rewriter.block(node.body)

@@ -1,0 +1,254 @@
+"""Lambdas and nested ``def``s of a differentiated function, inlined where they are called.
+
+``sq = lambda t: t ** 2`` then ``np.sum(sq(x))`` is differentiated as ``np.sum(x ** 2)``;
+a nested ``def`` whose body ends in its one ``return`` has its statements put before the
+statement that calls it. Each call binds the arguments as Python does: an argument that
+is a name or a constant, or an expression without calls read once, takes the
+parameter's place; any other is evaluated once, in order, into a variable named after
+the parameter. The body's own variables get fresh names (``s`` becomes ``s2`` where the
+function has an ``s``); the names it reads from the function (a closure: ``lambda t: t *
+y``) are read at the call, which is when Python reads them too.
+
+A local function must be called by its name (or at once: ``(lambda v: v * v)(x)``):
+one passed to a helper, returned, stored or bound twice, and one that calls itself, is
+refused with what to write instead. It is never a constant.
+"""
+import copy
+
+import gast
+
+from .scopes import bound_in, lambda_params, load, located, store, substitute
+
+_VALUE_HINT = ("call it directly by its name, or define it with def at module level and pass "
+               "that function")
+
+
+class Definition:
+    """A lambda or nested def: its parameters, constant defaults and body (ending in a return)."""
+
+    def __init__(self, name, node, params, defaults, body):
+        self.name, self.node, self.params, self.defaults, self.body = name, node, params, defaults, body
+
+
+class LocalFunctions:
+    def __init__(self, rewriter, function):
+        self.rewriter = rewriter
+        self.where = rewriter.where
+        self.names = rewriter.names
+        self.known = {}
+        self.calling = []
+        definitions = [s for s in _statements(function.body)
+                       if isinstance(s, gast.FunctionDef) or self.defines(s)]
+        bindings = {}
+        for node in _bindings(function.body):
+            bindings.setdefault(node[0], []).append(node[1])
+        for statement in definitions:
+            name = statement.name if isinstance(statement, gast.FunctionDef) else statement.targets[0].id
+            if len(bindings.get(name, ())) > 1:
+                again = [n for n in bindings[name] if n is not statement][0]
+                raise self.where.error(
+                    again, "local function bound twice",
+                    f"give each function its own name: {name} is a local function",
+                    message=f"{name} is a lambda or nested def of the function and is bound again "
+                            "here; this is not supported in differentiated code: give each "
+                            "function its own name")
+            self.known[name] = self._definition(statement)
+        self.any = bool(definitions)
+
+    # ------------------------------------------------------------- definitions
+    @staticmethod
+    def defines(statement):
+        """Whether ``statement`` is ``name = lambda ...``."""
+        return isinstance(statement, gast.Assign) and len(statement.targets) == 1 \
+            and isinstance(statement.targets[0], gast.Name) and isinstance(statement.value, gast.Lambda)
+
+    def define(self, statement):
+        """A definition is read where it is called: the statement itself goes."""
+        name = statement.name if isinstance(statement, gast.FunctionDef) else statement.targets[0].id
+        if name not in self.known:      # a definition inside an inlined body
+            self.known[name] = self._definition(statement)
+        return []
+
+    def _definition(self, statement):
+        if isinstance(statement, gast.FunctionDef):
+            node, name = statement, statement.name
+            body = list(node.body)
+            if body and isinstance(body[0], gast.Expr) and isinstance(body[0].value, gast.Constant):
+                body = body[1:]      # docstring
+            self._check_def(node, body)
+        else:
+            node, name = statement.value, statement.targets[0].id
+            body = [located(gast.Return(value=node.body), node.body)]
+        return Definition(name, node, *self._signature(node, name), body)
+
+    def _signature(self, node, name):
+        args = node.args
+        what = "lambda" if isinstance(node, gast.Lambda) else "nested function definition"
+        for extra, kind in ((args.vararg, "*args"), (args.kwarg, "**kwargs")):
+            if extra is not None:
+                raise self.where.error(extra, what, "list each parameter by name",
+                                       message=f"a {kind} parameter of the local function {name} "
+                                               "is not supported; list each parameter by name")
+        if args.kwonlyargs or getattr(args, "posonlyargs", None):
+            raise self.where.error(node, what, "use ordinary parameters",
+                                   message=f"keyword-only or positional-only parameters of the local "
+                                           f"function {name} are not supported; use ordinary parameters")
+        params = [a.id for a in args.args]
+        defaults = {}
+        for param, default in zip(params[len(params) - len(args.defaults):], args.defaults):
+            if not isinstance(default, gast.Constant):
+                raise self.where.error(
+                    default, what, "pass the value at the call, or read the variable in the body",
+                    message=f"the default value of {param} in the local function {name} is "
+                            "computed when the function is made, which tangent_ad does not "
+                            "follow; pass the value at the call, or read the variable in the body")
+            defaults[param] = default
+        return params, defaults
+
+    def _check_def(self, node, body):
+        if node.decorator_list:
+            raise self.where.error(node.decorator_list[0], "nested function definition",
+                                   "call the decorated function's work directly",
+                                   message=f"a decorated nested def ({node.name}) is not supported "
+                                           "in differentiated code; define it at module level")
+        returns = [n for s in body for n in _own_nodes(s) if isinstance(n, gast.Return)]
+        last = body[-1] if body else node
+        if not isinstance(last, gast.Return) or last.value is None or len(returns) != 1:
+            where = next((r for r in returns if r is not last), last)
+            raise self.where.error(
+                where, "nested function definition", "end the body with its one return",
+                message=f"the nested def {node.name} must end with its one return of a value, "
+                        "with no other return, to be differentiated; compute the value into a "
+                        "variable (an if statement may assign it) and return it at the end, or "
+                        "define the function at module level")
+
+    # ------------------------------------------------------------------- calls
+    def named(self, node):
+        return isinstance(node, gast.Name) and node.id in self.known and isinstance(node.ctx, gast.Load)
+
+    def callee(self, call):
+        func = call.func
+        if isinstance(func, gast.Lambda):
+            return Definition("lambda", func, *self._signature(func, "lambda"),
+                              [located(gast.Return(value=func.body), func.body)])
+        return self.known.get(func.id) if self.named(func) else None
+
+    def as_value(self, node):
+        if isinstance(node, gast.Lambda):
+            return self.where.error(node, "lambda", _VALUE_HINT,
+                                    message="a lambda used as a value (given to a function, "
+                                            "returned or stored) is not supported in "
+                                            "differentiated code; give it a name and call it "
+                                            "(f = lambda t: ...; f(x)), or define a function "
+                                            "with def at module level and pass that")
+        return self.where.error(node, "local function used as a value", _VALUE_HINT,
+                                message=f"the local function {node.id} is used as a value (given "
+                                        "to a function, returned or stored), which is not "
+                                        "supported in differentiated code; call it directly "
+                                        f"({node.id}(...)), or define it with def at module "
+                                        "level and pass that function")
+
+    def inline(self, call, positional, named, before):
+        """The value of ``call``; the statements of the function's body appended to ``before``."""
+        definition = self.callee(call)
+        if any(d is definition for d in self.calling) or (
+                isinstance(call.func, gast.Name) and any(d.name == call.func.id for d in self.calling)):
+            raise self.where.error(call, "recursive local function", "write the recursion as a loop",
+                                   message=f"the local function {definition.name} calls itself, "
+                                           "which is not supported in differentiated code; write "
+                                           "the recursion as a loop")
+        values = self._bind(call, definition, positional, named)
+        body = definition.body
+        own = set(bound_in(body))
+        stored = {n.id for s in body for part in gast.walk(s) for t in _targets(part)
+                  for n in gast.walk(t) if isinstance(n, gast.Name)}
+        mapping = {}
+        for param in definition.params:
+            value = values[param]
+            if _substitutable(value, param, body, own | stored):
+                mapping[param] = value
+            else:
+                name = self.names.fresh(param)
+                before.append(located(gast.Assign(targets=[store(name)], value=value,
+                                                  type_comment=None), call))
+                mapping[param] = load(name)
+        for name in own - set(definition.params):
+            mapping[name] = load(self.names.fresh(name))
+        body = [located(substitute(s, mapping), call) for s in body]
+        self.calling.append(definition)
+        try:
+            before += self.rewriter.block(body[:-1])
+            return self.rewriter.expression(body[-1].value, before)
+        finally:
+            self.calling.pop()
+
+    def _bind(self, call, definition, positional, named):
+        params = definition.params
+        problem = None
+        values = dict(zip(params, positional))
+        if len(positional) > len(params):
+            problem = f"takes {len(params)} arguments, {len(positional)} given"
+        for keyword, value in named.items():
+            if keyword not in params or keyword in values:
+                problem = f"got an unexpected or repeated argument {keyword}"
+            values[keyword] = value
+        for param in params:
+            if param not in values:
+                if param not in definition.defaults:
+                    problem = f"is missing the argument {param}"
+                    break
+                values[param] = copy.deepcopy(definition.defaults[param])
+        if problem:
+            raise self.where.error(call, "call of a local function", "pass each parameter once",
+                                   message=f"the local function {definition.name} {problem}")
+        return values
+
+
+# ------------------------------------------------------------------ helpers
+def _substitutable(value, param, body, assigned):
+    """Whether ``value`` may take ``param``'s place in ``body``, read where the body reads it."""
+    if param in assigned:
+        return False
+    if isinstance(value, (gast.Name, gast.Constant)):
+        return True
+    if any(isinstance(n, gast.Call) for n in gast.walk(value)):
+        return False
+    uses = sum(isinstance(n, gast.Name) and n.id == param for s in body for n in gast.walk(s))
+    return uses <= 1
+
+
+def _targets(statement):
+    if isinstance(statement, gast.Assign):
+        return statement.targets
+    if isinstance(statement, (gast.AugAssign, gast.AnnAssign, gast.For)):
+        return [statement.target]
+    return []
+
+
+def _own_nodes(node):
+    """The nodes of ``node`` outside nested functions."""
+    yield node
+    for child in gast.iter_child_nodes(node):
+        if not isinstance(child, (gast.FunctionDef, gast.Lambda)):
+            yield from _own_nodes(child)
+
+
+def _statements(body):
+    """Every statement of the function's own scope, in nested blocks too."""
+    for statement in body:
+        yield statement
+        if not isinstance(statement, (gast.FunctionDef, gast.ClassDef)):
+            for field in ("body", "orelse"):
+                yield from _statements(getattr(statement, field, None) or [])
+
+
+def _bindings(body):
+    """``(name, node)`` for each binding of a name in the function's own scope."""
+    for statement in _statements(body):
+        if isinstance(statement, gast.FunctionDef):
+            yield statement.name, statement
+            continue
+        for target in _targets(statement):
+            for n in gast.walk(target):
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+                    yield n.id, statement
