@@ -78,7 +78,10 @@ def nested_def_case(x):
     y = x * 2.0
     if y > 0.0:
         def inner(v):  # <- nested-def
-            return v * 2.0
+            if v > 1.0:
+                return v * 2.0
+            return v
+        y = inner(y)
     return y
 
 
@@ -157,14 +160,18 @@ def list_loop_case(x):
 
 # --------------------------------------------------------------- expressions
 
+def _apply(f, v):
+    return f(v)
+
+
 def lambda_case(x):
     y = x * 2.0
-    double = lambda v: v * 2.0  # <- lambda
-    return y * 3.0
+    z = _apply(lambda v: v * 2.0, y)  # <- lambda
+    return y * 3.0 + z
 
 
 def listcomp_case(x):
-    ys = [v * 2.0 for v in x]  # <- listcomp
+    ys = x if x[0] > 10.0 else np.array([v * 2.0 for v in x])  # <- listcomp
     return ys[0]
 
 
@@ -467,8 +474,8 @@ def _keep(f):
 @_keep
 def decorated_lambda_case(x):
     y = x + 1.0
-    square = lambda v: v * v  # <- decorated-lambda
-    return y
+    square = _apply(lambda v: v * v, y)  # <- decorated-lambda
+    return y + square
 
 
 def make_differentiated_with():

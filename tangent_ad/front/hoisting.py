@@ -106,21 +106,28 @@ class Rewriter:
         if not self.needs(node):
             return node
         before = []
+        construct, where = self.construct_of(at)
         node = self.expression(node, before)
         if before:
-            construct = self.construct_of(at)
-            raise self.where.error(at, f"{construct} {context}", hint)
+            raise self.where.error(where, construct, hint,
+                                   message=f"a {construct} {context} is not supported in "
+                                           "differentiated code (the statements it is written "
+                                           f"out as would not run when Python evaluates it); {hint}")
         return node
 
     def construct_of(self, node):
+        """The construct in ``node`` that needs statements, and where it is."""
         for part in gast.walk(node):
             if isinstance(part, gast.Lambda):
-                return "lambda"
+                return "lambda", part
             if isinstance(part, gast.ListComp):
-                return "list comprehension"
+                return "list comprehension", part
             if isinstance(part, gast.GeneratorExp):
-                return "generator expression"
-        return "call of a local function"
+                return "generator expression", part
+        for part in gast.walk(node):
+            if isinstance(part, gast.Call) and self.functions.named(part.func):
+                return "call of a local function", part
+        return "call of a local function", node
 
     def expression(self, node, before, into=None):
         """``node`` rewritten, the statements it needs appended to ``before``.
@@ -142,10 +149,15 @@ class Rewriter:
         if isinstance(node, gast.ListComp):
             return self.lists.build(node, before, into)
         if isinstance(node, gast.GeneratorExp):
-            raise self.where.error(node, "generator expression kept as a value",
+            raise self.where.error(node, "generator expression",
                                    "write a list comprehension [...] where a list is needed, or "
                                    "give the generator to sum(), max(), min(), list(), tuple() "
-                                   "or sorted() directly")
+                                   "or sorted() directly",
+                                   message="a generator expression kept as a value is not "
+                                           "supported in differentiated code; write a list "
+                                           "comprehension [...] where a list is needed, or give "
+                                           "the generator to sum(), max(), min(), list(), tuple() "
+                                           "or sorted() directly")
         if isinstance(node, gast.Lambda):
             raise self.functions.as_value(node)
         if self.functions.named(node):
@@ -229,7 +241,10 @@ def rewrite(parsed, names):
     rewriter = Rewriter(parsed, names)
     for default in node.args.defaults:
         if rewriter.needs(default):
-            raise parsed.location.error(default, f"{rewriter.construct_of(default)} in a default "
-                                        "value", "compute the default in the caller, or in the body")
+            construct, where = rewriter.construct_of(default)
+            raise parsed.location.error(where, construct, "compute the default in the body",
+                                        message=f"a {construct} in a default value is not supported "
+                                                "in differentiated code; compute the default in the "
+                                                "body (give the parameter the default None)")
     if rewriter.needs(node) or rewriter.functions.any:
         node.body = rewriter.block(node.body)

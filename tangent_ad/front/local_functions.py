@@ -47,10 +47,10 @@ class LocalFunctions:
             if len(bindings.get(name, ())) > 1:
                 again = [n for n in bindings[name] if n is not statement][0]
                 raise self.where.error(
-                    again, "local function bound twice",
+                    again, "local function",
                     f"give each function its own name: {name} is a local function",
-                    message=f"{name} is a lambda or nested def of the function and is bound again "
-                            "here; this is not supported in differentiated code: give each "
+                    message=f"{name} is a local function (a lambda or nested def) and is bound "
+                            "again here, which is not supported in differentiated code; give each "
                             "function its own name")
             self.known[name] = self._definition(statement)
         self.any = bool(definitions)
@@ -87,21 +87,23 @@ class LocalFunctions:
         for extra, kind in ((args.vararg, "*args"), (args.kwarg, "**kwargs")):
             if extra is not None:
                 raise self.where.error(extra, what, "list each parameter by name",
-                                       message=f"a {kind} parameter of the local function {name} "
-                                               "is not supported; list each parameter by name")
+                                       message=f"a {what} ({name}) with a {kind} parameter is not "
+                                               "supported in differentiated code; list each "
+                                               "parameter by name")
         if args.kwonlyargs or getattr(args, "posonlyargs", None):
             raise self.where.error(node, what, "use ordinary parameters",
-                                   message=f"keyword-only or positional-only parameters of the local "
-                                           f"function {name} are not supported; use ordinary parameters")
+                                   message=f"a {what} ({name}) with keyword-only or positional-only "
+                                           "parameters is not supported in differentiated code; use "
+                                           "ordinary parameters")
         params = [a.id for a in args.args]
         defaults = {}
         for param, default in zip(params[len(params) - len(args.defaults):], args.defaults):
             if not isinstance(default, gast.Constant):
                 raise self.where.error(
                     default, what, "pass the value at the call, or read the variable in the body",
-                    message=f"the default value of {param} in the local function {name} is "
-                            "computed when the function is made, which tangent_ad does not "
-                            "follow; pass the value at the call, or read the variable in the body")
+                    message=f"a {what} ({name}) whose default value of {param} is computed when "
+                            "the function is made is not supported in differentiated code; pass "
+                            "the value at the call, or read the variable in the body")
             defaults[param] = default
         return params, defaults
 
@@ -114,13 +116,12 @@ class LocalFunctions:
         returns = [n for s in body for n in _own_nodes(s) if isinstance(n, gast.Return)]
         last = body[-1] if body else node
         if not isinstance(last, gast.Return) or last.value is None or len(returns) != 1:
-            where = next((r for r in returns if r is not last), last)
             raise self.where.error(
-                where, "nested function definition", "end the body with its one return",
-                message=f"the nested def {node.name} must end with its one return of a value, "
-                        "with no other return, to be differentiated; compute the value into a "
-                        "variable (an if statement may assign it) and return it at the end, or "
-                        "define the function at module level")
+                node, "nested function definition", "end the body with its one return",
+                message=f"a nested function definition ({node.name}) must end with its one "
+                        "return of a value, with no other return, to be differentiated; compute "
+                        "the value into a variable (an if statement may assign it) and return it "
+                        "at the end, or define the function at module level")
 
     # ------------------------------------------------------------------- calls
     def named(self, node):
@@ -141,7 +142,7 @@ class LocalFunctions:
                                             "differentiated code; give it a name and call it "
                                             "(f = lambda t: ...; f(x)), or define a function "
                                             "with def at module level and pass that")
-        return self.where.error(node, "local function used as a value", _VALUE_HINT,
+        return self.where.error(node, "local function", _VALUE_HINT,
                                 message=f"the local function {node.id} is used as a value (given "
                                         "to a function, returned or stored), which is not "
                                         "supported in differentiated code; call it directly "
@@ -154,8 +155,8 @@ class LocalFunctions:
         if any(d is definition for d in self.calling) or (
                 isinstance(call.func, gast.Name) and any(d.name == call.func.id for d in self.calling)):
             raise self.where.error(call, "recursive local function", "write the recursion as a loop",
-                                   message=f"the local function {definition.name} calls itself, "
-                                           "which is not supported in differentiated code; write "
+                                   message=f"a recursive local function ({definition.name} calls "
+                                           "itself) is not supported in differentiated code; write "
                                            "the recursion as a loop")
         values = self._bind(call, definition, positional, named)
         body = definition.body
@@ -187,20 +188,21 @@ class LocalFunctions:
         problem = None
         values = dict(zip(params, positional))
         if len(positional) > len(params):
-            problem = f"takes {len(params)} arguments, {len(positional)} given"
+            problem = f"passes {len(positional)} arguments to {len(params)} parameters"
         for keyword, value in named.items():
             if keyword not in params or keyword in values:
-                problem = f"got an unexpected or repeated argument {keyword}"
+                problem = f"passes {keyword} twice or to no parameter"
             values[keyword] = value
         for param in params:
             if param not in values:
                 if param not in definition.defaults:
-                    problem = f"is missing the argument {param}"
+                    problem = f"leaves out {param}"
                     break
                 values[param] = copy.deepcopy(definition.defaults[param])
         if problem:
             raise self.where.error(call, "call of a local function", "pass each parameter once",
-                                   message=f"the local function {definition.name} {problem}")
+                                   message=f"a call of a local function ({definition.name}) that "
+                                           f"{problem} is not supported; pass each parameter once")
         return values
 
 
