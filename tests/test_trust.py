@@ -38,24 +38,6 @@ def line_of(func, text):
 
 
 # ------------------------------------------------------------ lists, r_, closures, views
-def list_appended(x):
-    ys = []
-    for i in range(3):
-        ys.append(x * i)
-    return np.sum(np.stack(ys))
-
-
-def list_extended(x):
-    ys = []
-    ys.extend([x, x * 2.0])
-    return np.sum(np.array(ys))
-
-
-def list_indexed(x):
-    ys = [x, 2.0 * x]
-    return ys[1]
-
-
 def r_join(x):
     return np.sum(np.r_[x, x])
 
@@ -112,9 +94,6 @@ def alias_then_add_in_place(x):
 
 
 @pytest.mark.parametrize("f, arg, text, words", [
-    (list_appended, 2.0, "ys.append", [".append()"]),
-    (list_extended, 2.0, "ys.extend", [".extend()"]),
-    (list_indexed, 2.0, "ys = [x", ["list"]),
     (r_join, np.ones(2), "np.r_", ["np.r_", "np.concatenate"]),
     (c_join, np.ones(2), "np.c_", ["np.c_"]),
     (closure_call, 1.0, "return s(2.0)", ["function held in a variable"]),

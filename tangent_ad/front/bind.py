@@ -42,8 +42,8 @@ class CallBinding:
             raise self.where.error(value, f"{name_} used as one value",
                                    f"{name_} returns several arrays: unpack them where it is called, "
                                    f"for example a, b = {name_}(...)")
-        if rule is not None and rule.sequence_param and value.args \
-                and not isinstance(value.args[0], (gast.List, gast.Tuple)) and rule.name == "array":
+        if rule is not None and rule.sequence_param and value.args and rule.name == "array" \
+                and not self.is_list_value(value.args[0]):
             rule = rules.RULES["identity"]          # np.array(x) of one array: a copy
         if rule is not None:
             bound = self.bind(rule, value.args, value.keywords, value, origin, out)
@@ -100,9 +100,12 @@ class CallBinding:
                 chained = gast.Call(func=func, args=[chained, element], keywords=[])
         if chained is not None:
             return self.operation(chained, origin, out)
-        if len(args) == 1 and isinstance(args[0], gast.Name) and args[0].id in self.containers():
+        if len(args) == 1 and isinstance(args[0], gast.Name) and args[0].id in self.containers() \
+                and args[0].id not in self.list_names():
             raise self.where.error(value, f"{name_} of the list {args[0].id} of differentiated values",
                                    f"stack the values into an array and use np.{name_}(..., axis=0)")
+        if name_ != "sum" and len(args) == 1:        # max(ys): the largest of the list's values
+            args = [self.list_as_array(args[0], origin, out) or args[0]]
         rule = rules.python_builtins.RULES[one] if len(args) == 1 else rules.RULES[two]
         bound = self.bind(rule, args, [], value, origin, out)
         call = gast.Call(func=func, args=args, keywords=[])
@@ -186,13 +189,17 @@ class CallBinding:
             if isinstance(arg, (gast.List, gast.Tuple)):
                 elements = [self.atom(e, origin, out) for e in arg.elts]
                 return type(arg)(elts=elements, ctx=gast.Load())
+            if isinstance(arg, gast.Name) and arg.id in self.list_names():
+                return arg                          # np.stack(ys) of a list built in the function
             if self.is_active_expr(arg):
                 raise self.where.error(arg, f"{rule.name} of a list of differentiated arrays held in a "
                                        "variable", f"write the arrays out in the call: "
                                        f"{rule.name}([a, b, c])")
             return self.inactive_atom(arg, origin, out)
         if param in rule.differentiable:
-            return self.atom(arg, origin, out)
+            if rule.name == "builtin_sum":           # sum(ys) adds the list's values as they are
+                return self.atom(arg, origin, out)
+            return self.list_as_array(arg, origin, out) or self.atom(arg, origin, out)
         if self.is_active_expr(arg):
             raise self.where.error(arg, f"differentiated value as the {param} argument of {rule.name}",
                                    f"{param} must not depend on the differentiated arguments")
@@ -208,6 +215,7 @@ class CallBinding:
             raise self.where.error(value, f"call to {target.__name__}", str(exc)) from None
         bound = {}
         for param, arg in binding.arguments.items():
+            self.check_list_argument(arg, target.__name__)
             bound[param] = self.atom(arg, origin, out)
         given = {p: copied_argument(a) if p in copied else a for p, a in bound.items()}   # refusals.py
         positional = [given[p] for p in list(binding.arguments)[:len(value.args)]]

@@ -22,13 +22,14 @@ from .. import rules
 from ..ir import nodes as ir
 from .aliasing import AliasGroups, scalars_of
 from .bind import CallBinding
+from .containers import ContainerLowering
 from .loops import LoopLowering
 from .lower import ExpressionLowering, Op
 from .refusals import Refusals, in_place_stores
 from .renumber import renumber_temporaries
 
 
-class Flattener(ExpressionLowering, CallBinding, LoopLowering, Refusals):
+class Flattener(ExpressionLowering, CallBinding, LoopLowering, ContainerLowering, Refusals):
     """One function flattened: its statements walked in order, each active one lowered.
 
     Expressions are lowered in ``lower.py``, calls bound in ``bind.py``, and the checks
@@ -46,6 +47,7 @@ class Flattener(ExpressionLowering, CallBinding, LoopLowering, Refusals):
         self.stacks = function.stacks
 
     def run(self):
+        self.list_names()           # found (and a list renamed) before any statement is lowered
         self.function.body = self.block(self.function.body)
         self.function.in_place = self._changed_in_place()
         return self.function
@@ -106,6 +108,8 @@ class Flattener(ExpressionLowering, CallBinding, LoopLowering, Refusals):
         if isinstance(s, ir.Assign) and s.target in self.stacks:
             return [s]                      # tape = []: the list itself carries no derivative
         if isinstance(s, ir.Assign):
+            if s.augmented and s.target in self.list_names():
+                s.augmented = False                 # ys += [v]: the list is no other name's (containers.py)
             if s.augmented:
                 self.check_in_place(s, s.origin, s.target)
                 if s.target not in self.active:      # kept as written: NumPy updates it in place
@@ -114,11 +118,17 @@ class Flattener(ExpressionLowering, CallBinding, LoopLowering, Refusals):
                 return [s]
             out = []
             with self.flow.remembering():       # lowering asks about each part of the value again
-                self.lower_into(s.target, s.value, s.origin, out)
+                if self.tuple_size(s.value) and self.is_active_expr(s.value):   # t = helper(x), a tuple
+                    self.split_tuple_call(s.target, s.value, s.origin, out)
+                else:
+                    self.lower_into(s.target, s.value, s.origin, out)
             return out
         if isinstance(s, ir.Unpack):
             return self.unpack(s)
         if isinstance(s, ir.Raw):
+            grown = self.grow_list(s)           # ys.append(v): ys = ys + [v]
+            if grown is not None:
+                return grown
             push = ir.stack_push(s.node)
             if push is not None and push[0] in self.stacks:
                 out = []
@@ -215,7 +225,7 @@ class Flattener(ExpressionLowering, CallBinding, LoopLowering, Refusals):
         """``a, b, c = x`` of a differentiated array: ``a = x[0]``, ``b = x[1]``, ``c = x[2]``,
         after the check Python makes that ``x`` has exactly that many rows."""
         rows = s.value
-        if isinstance(rows, gast.Name) and rows.id in self.tuple_names():
+        if isinstance(rows, gast.Name) and rows.id in self.tuple_names() and rows.id not in self.list_names():
             raise self.where.error(s.origin.targets[0], f"tuple unpacking of {rows.id}, which holds the "
                                    "tuple a function returned", f"unpack the call itself: "
                                    f"{', '.join(s.targets)} = helper(...)")

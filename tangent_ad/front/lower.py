@@ -75,6 +75,8 @@ class ExpressionLowering:
 
     def operation(self, value, origin, out):
         """(single-operation expression, Op) for an active expression."""
+        if self.is_list_operation(value):            # [a, b], ys + [v]: containers.py
+            return self.list_operation(value, origin, out)
         if isinstance(value, gast.BinOp):
             rule = rules.RULES.get(rules.OPERATORS.get(type(value.op).__name__, ""))
             if isinstance(value.op, gast.Mod) and isinstance(value.left, gast.Constant) \
@@ -108,6 +110,9 @@ class ExpressionLowering:
                 raise self.where.error(value, f"{name_}[...] with differentiated values",
                                        "join arrays with np.concatenate([a, b]) (np.c_: np.column_stack, "
                                        "np.vstack for rows)")
+            if self.tuple_size(value.value) and self.is_active_expr(value.value):   # helper(x)[0]
+                whole = ir.name(self.split_tuple_call(None, value.value, origin, out))
+                value = gast.Subscript(value=whole, slice=value.slice, ctx=gast.Load())
             operand = self.atom(value.value, origin, out)
             index = self.index_atom(value.slice, origin, out)
             expr = gast.Subscript(value=operand, slice=index, ctx=gast.Load())
@@ -117,9 +122,6 @@ class ExpressionLowering:
         if isinstance(value, gast.BoolOp):
             raise self.where.error(value, "and/or on differentiated values",
                                    "use an if statement or np.where")
-        if isinstance(value, (gast.Tuple, gast.List)):
-            raise self.where.error(value, "a tuple or list of differentiated values",
-                                   "keep each value in its own variable")
         raise self.where.error(value, f"{type(value).__name__} expression on differentiated values",
                                "use arithmetic operators and NumPy functions")
 

@@ -138,6 +138,10 @@ class Derivatives:
             return self._fill(rule.tangent, assign, extra)
         if isinstance(rule, rules.MultiOutput):
             return self._fill(rule.tangent, assign, named)
+        if isinstance(rule, rules.Whole):           # ys + [v]: an operand left out adds zeros
+            zeros = {f"{p}_dot": ast.Call(func=_name("zeros_like"), args=[self._as_expression(op.bound[p])],
+                                          keywords=[]) for p in rule.differentiable if p not in dots}
+            return self._fill(rule.tangent, assign, {**named, **zeros})
         if isinstance(rule, rules.Custom):
             jvp = self._rule_function(assign, "jvp")
             args = [src(op.bound[p]) for p, _ in rule.signature if p in op.bound]
@@ -249,13 +253,26 @@ class Derivatives:
             elif isinstance(rule, rules.Where):
                 expr = fill_ast(rule.adjoints[p], self._values(assign, extra), self.cleanups.fold_constants)
                 out.append((var, self._unbroadcast(expr, assign, var)))
+            elif isinstance(rule, rules.Linear) and base == rule.sequence_param and k is None:
+                out.append((var, self._each_element(rule.adjoint, assign, extra, var)))
             elif isinstance(rule, rules.Linear):
                 out.append((var, self._fill_tree(rule.adjoint, assign, extra)))
-            elif isinstance(rule, (rules.Template, rules.IndexStore)):
+            elif isinstance(rule, (rules.Template, rules.IndexStore, rules.Whole)):
                 out.append((var, self._fill_tree(rule.adjoints[base], assign, extra)))
             else:
                 raise AssertionError(rule)
         return out, []
+
+    def _each_element(self, template, assign, extra, var):
+        """``np.stack(ys)`` of a list held in a variable: the adjoint of every element at once,
+        ``cotangents([stack_adjoint(g, k) for k in range(len(ys))])``."""
+        k = self.names.fresh("k")
+        element = self._fill_tree(template, assign, {**extra, "k": _name(k)})
+        loop = ast.comprehension(target=ast.Name(id=k, ctx=ast.Store()), is_async=0, ifs=[],
+                                 iter=ast.Call(func=_name("range"), keywords=[], args=[
+                                     ast.Call(func=_name("len"), args=[_name(var)], keywords=[])]))
+        return ast.Call(func=_name("cotangents"), args=[ast.ListComp(elt=element, generators=[loop])],
+                        keywords=[])
 
     def _custom_adjoint(self, assign, g):
         op, rule = assign.op, assign.op.rule

@@ -23,8 +23,12 @@ from . import (arrays, catalog, catalog_coverage, coverage, custom, elementwise,
 from .kinds import (REQUIRED, SEQUENCE, VARIADIC, Constant, Custom, Elementwise, IndexStore,  # noqa: F401
                     Linear, MultiOutput, Rule, Template, Where)
 
+from . import containers          # lists and tuples of differentiated values
+from .containers import Whole     # noqa: F401
+
 RULES = {**elementwise.build(), **arrays.build(), **linalg.build(), **coverage.build(),
          **python_builtins.RULES}
+RULES.update(containers.build())
 
 OPERATORS = {op: rule for _, op, rule in elementwise.OPERATORS}
 OPERATORS["MatMult"] = "matmul"

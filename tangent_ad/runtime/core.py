@@ -6,6 +6,7 @@ dispatch protocols (NumPy, CuPy, ...): arrays are created only through
 data is never copied to the host or converted with ``np.asarray``.
 
 >>> import numpy as np
+
 >>> unbroadcast(np.ones((2, 3)), np.zeros((3,)))
 array([2., 2., 2.])
 >>> unbroadcast(np.ones((2, 3)), np.zeros((2, 1)))
@@ -16,6 +17,8 @@ import math
 import sys
 
 import numpy as np
+
+from .containers import list_zeros
 
 __all__ = ['unbroadcast', 'broadcast_like', 'zeros_like', 'gradient_like', 'seed_adjoint',
            'scalar_seed', 'size_of',
@@ -38,6 +41,8 @@ def unbroadcast(g, x):
     if g_shape == shape or not g_shape:
         return g
     if not hasattr(x, "shape"):
+        if isinstance(x, (list, tuple)):     # a list NumPy read as an array (np.sin(ys))
+            return unbroadcast(g, np.zeros(np.shape(x)))
         return float(np.sum(g))       # the gradient of a Python number is a Python number
     extra = len(g_shape) - len(shape)
     kept = []           # x's axes of length 1 along which g was broadcast
@@ -61,6 +66,8 @@ def unbroadcast(g, x):
 
 def broadcast_like(t, y):
     """The tangent ``t`` expanded to the shape of the value ``y`` it belongs to."""
+    if isinstance(y, (list, tuple)):
+        return t                        # a list's tangent is the list of its elements' tangents
     shape = _shape(y)
     if _shape(t) == shape:
         return t
@@ -72,7 +79,7 @@ def broadcast_like(t, y):
 def zeros_like(x):
     """A zero of the same kind as ``x``: 0.0 for a Python number, an array of zeros for an array."""
     if not hasattr(x, "shape"):
-        return 0.0
+        return list_zeros(x) if isinstance(x, (list, tuple)) else 0.0
     return np.zeros_like(x)
 
 

@@ -1,6 +1,7 @@
 """Adjoints of reading and writing array elements by index."""
 import numpy as np
 
+from .containers import list_index_accumulate, list_index_adjoint
 from .core import _ndim, _shape, broadcast_like, unbroadcast
 from .operands import _element_numbers
 
@@ -22,6 +23,8 @@ def index_adjoint(g, x, index):
     >>> index_adjoint(np.array([1.0, 2.0]), np.zeros(3), [2, 2])
     array([0., 0., 3.])
     """
+    if isinstance(x, (list, tuple)):
+        return list_index_adjoint(g, x, index)
     out = np.zeros_like(x)
     if _is_basic_index(index):
         out[index] = g
@@ -114,7 +117,9 @@ def index_accumulate(x_bar, g, index):
     >>> index_accumulate(x_bar, 2.0, 1); index_accumulate(x_bar, 1.0, [0, 0]); x_bar
     array([2., 2., 0.])
     """
-    if _is_basic_index(index):
+    if isinstance(x_bar, list):
+        list_index_accumulate(x_bar, g, index)
+    elif _is_basic_index(index):
         x_bar[index] += g
     else:
         np.add.at(x_bar, index, g)

@@ -7,6 +7,7 @@ array([[1., 1.],
 """
 import numpy as np
 
+from .containers import list_sum_adjoint
 from .core import _shape
 
 __all__ = ['sum_adjoint', 'mean_adjoint', 'prod_partials', 'extremum_weights', 'var_tangent',
@@ -20,6 +21,8 @@ _HOST_SCALARS = (int, float, np.generic, np.ndarray)
 
 def sum_adjoint(g, x, axis=None, keepdims=False):
     """Adjoint of ``np.sum(x, axis, keepdims=keepdims)``: ``g`` spread back over the summed axes."""
+    if isinstance(x, (list, tuple)) and axis == 0:
+        return list_sum_adjoint(g, x)       # Python's sum(ys): the elements may differ in shape
     if not _shape(g):
         # always a new value: the reverse sweep may update the result in place
         if not hasattr(x, "shape"):

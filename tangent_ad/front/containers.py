@@ -1,0 +1,270 @@
+"""Lists and tuples of differentiated values, lowered to operations on whole lists.
+
+A list is a value like an array: ``ys = [a, b]`` is one operation, and growing the
+list makes a new one, so the list the reverse sweep saved stays as it was::
+
+    ys = []                      ys = []
+    for i in range(n):           for i in range(n):
+        ys.append(x[i] ** 2)         t1 = x[i]; t2 = t1 ** 2
+                                     ys = ys + [t2]        # ys.append(t2), as a new list
+
+Reading ``ys[i]``, ``len(ys)``, ``for y in ys``, ``sum(ys)``, ``np.stack(ys)``,
+``np.array(ys)`` and NumPy functions of the list then work as they do on arrays.
+
+A list built up and then turned into an array under the same name
+(``xs = np.array(xs)``) holds two kinds of value; while it is a list it is named
+``xs_list`` in the derivative. What tangent_ad cannot follow is refused: a list
+that another name shares while it grows (``zs = ys; ys.append(v)`` changes ``zs``
+too), a list the caller gave (``.append`` would change the caller's list), a list
+of differentiated values handed to or returned by a Python function.
+"""
+import inspect
+
+import gast
+
+from .. import rules
+from ..ir import nodes as ir
+from .parsing import parse_function
+from .renumber import _rename_statement
+
+_GROWING = ("append", "extend")
+
+
+class ContainerLowering:
+    """Part of :class:`~tangent_ad.front.flatten.Flattener`: lists of differentiated values."""
+
+    _lists = None
+
+    def list_names(self):
+        """Active names that hold a list or tuple of differentiated values."""
+        if self._lists is None:
+            self._lists = set()          # while the names are found, nothing is a list yet
+            self._lists = self._find_lists()
+        return self._lists
+
+    def is_list_value(self, expr):
+        return isinstance(expr, (gast.List, gast.Tuple)) or (
+            isinstance(expr, gast.Name) and expr.id in self.list_names())
+
+    # ------------------------------------------------------------ finding them
+    def _find_lists(self):
+        body = self.function.body
+        lists = {grown[0] for s in ir.walk(body) if isinstance(s, ir.Raw)
+                 for grown in [_growth(s.node)] if grown} & self.active - set(self.stacks or ())
+        changed = True
+        while changed:
+            changed = False
+            for s in ir.walk(body):
+                if isinstance(s, ir.Assign) and s.index is None and s.target in self.active \
+                        and s.target not in lists and (_makes_list(s.value, lists) or self.tuple_size(s.value)):
+                    lists.add(s.target)
+                    changed = True
+        lists = {n for n in lists if self._holds_differentiated(n, lists)}
+        for name_ in sorted(lists):
+            if self._other_values(name_, lists):
+                lists.discard(name_)
+                lists.add(self._list_phase(name_, lists))
+        for name_ in sorted(lists):
+            self._check_list(name_, lists)
+        return lists
+
+    def _holds_differentiated(self, name_, lists):
+        """A list some differentiated value goes into (not ``shapes = []`` of numbers)."""
+        for s in ir.walk(self.function.body):
+            if isinstance(s, ir.Assign) and s.target == name_ and self.is_active_expr(s.value):
+                return True
+            grown = _growth(s.node) if isinstance(s, ir.Raw) else None
+            if grown and grown[0] == name_ and self.is_active_expr(grown[2]):
+                return True
+        return False
+
+    def _other_values(self, name_, lists):
+        """The assignments that give ``name_`` something other than a list."""
+        found = []
+        for s in ir.walk(self.function.body):
+            if isinstance(s, ir.Assign) and s.target == name_ and (
+                    s.index is not None or not (_makes_list(s.value, lists) or self.tuple_size(s.value))):
+                found.append(s)
+            elif isinstance(s, ir.Unpack) and name_ in s.targets or isinstance(s, ir.For) and s.target == name_:
+                found.append(s)
+        return found
+
+    def _list_phase(self, name_, lists):
+        """``xs = []; ...; xs = np.array(xs)``: the list ``xs`` is renamed ``xs_list`` up to
+        the statement that turns it into something else, at the top of the function; a name
+        holding a list and another value elsewhere is refused."""
+        body = self.function.body
+        others = self._other_values(name_, lists)
+        for i, s in enumerate(body):
+            if s in others:
+                after = list(ir.walk(body[i + 1:]))
+                if all(o is s or o in after for o in others) \
+                        and not any(_grows_or_lists(t, name_, lists) for t in after):
+                    renamed = self.names.fresh(f"{name_}_list")
+                    mapping, done = {name_: renamed}, set()
+                    for t in ir.walk(body[:i]):
+                        _rename_statement(t, mapping, done)
+                    _rename_statement(ir.Assign(renamed, s.value), mapping, done)   # the value reads the list
+                    self._renamed(name_, renamed)
+                    return renamed
+                break
+        statement = self._other_values(name_, lists)[0]
+        raise self.where.error(statement.origin, f"{name_} holding a list of differentiated values "
+                               "in one place and another value in another",
+                               f"give the list a name of its own ({name_}_list = [] ... "
+                               f"{name_} = np.array({name_}_list))")
+
+    def _renamed(self, old, new):
+        self.new_active(new)
+        self.flow.local_names.add(new)
+        if old in self.flow.varied:
+            self.flow.varied = self.flow.varied | {new}
+        if old in self.flow.useful:
+            self.flow.useful = self.flow.useful | {new}
+
+    def _check_list(self, name_, lists):
+        """Refuse what would make the list's derivative wrong (see the module docstring)."""
+        grows = any(isinstance(s, ir.Raw) and (_growth(s.node) or ("",))[0] == name_
+                    for s in ir.walk(self.function.body))
+        if grows and name_ in self.function.params:
+            statement = next(s for s in ir.walk(self.function.body) if isinstance(s, ir.Raw)
+                             and (_growth(s.node) or ("",))[0] == name_)
+            raise self.where.error(statement.node, f"growing the list {name_} the caller passed in",
+                                   f"start a new list (out = list({name_})) and grow that one")
+        for s in ir.walk(self.function.body):
+            value = s.value if isinstance(s, (ir.Assign, ir.Unpack)) else None
+            if grows and isinstance(s, ir.Assign) and isinstance(value, gast.Name) and value.id == name_:
+                raise self.where.error(s.origin, f"{s.target} = {name_}, a list that grows",
+                                       f"both names would be the same list; copy it: "
+                                       f"{s.target} = list({name_})")
+            if grows and value is not None:
+                for display in gast.walk(value):
+                    if isinstance(display, (gast.List, gast.Tuple)) and any(
+                            isinstance(e, gast.Name) and e.id == name_ for e in display.elts):
+                        raise self.where.error(s.origin, f"the list {name_}, which grows, put into "
+                                               "another list", f"add its values instead ({name_} + ...)")
+        if name_ in (self.function.results or [self.function.result]):
+            raise self.where.error(self.parsed.node, f"returning the list {name_} of differentiated values",
+                                   f"return np.stack({name_}) (or np.array({name_})), or a tuple written "
+                                   "out (return a, b)")
+
+    # ------------------------------------------------------------ lowering
+    def grow_list(self, s):
+        """``ys.append(v)`` / ``ys.extend(zs)`` of a list of differentiated values: ``ys = ys + [v]``
+        (``ys + zs``), one operation; None for any other statement."""
+        grown = _growth(s.node)
+        if not grown or grown[0] not in self.list_names():
+            return None
+        name_, method, arg = grown
+        added = gast.List(elts=[arg], ctx=gast.Load()) if method == "append" else arg
+        if method == "extend" and not self.is_list_value(arg):
+            raise self.where.error(s.node, f"{name_}.extend of something other than a list",
+                                   f"extend it with a list ({name_}.extend([a, b])) or append the values")
+        out = []
+        value = gast.BinOp(left=ir.name(name_), op=gast.Add(), right=added)
+        gast.copy_location(value, s.node)
+        self.lower_into(name_, value, s.node, out)
+        return out
+
+    def list_operation(self, value, origin, out):
+        """(expression, Op) of a list display or of ``+`` joining lists."""
+        if isinstance(value, (gast.List, gast.Tuple)):
+            for element in value.elts:
+                if isinstance(element, gast.Starred):
+                    raise self.where.error(element, "a starred value in a list of differentiated values",
+                                           "join the lists with + instead")
+            elements = [self.atom(e, origin, out) for e in value.elts]
+            display = type(value)(elts=elements, ctx=gast.Load())
+            rule = rules.RULES["list_display" if isinstance(value, gast.List) else "tuple_display"]
+            bound = {"items": display, **{f"items.{k}": e for k, e in enumerate(elements)}}
+            return display, self.make_op(rule, bound)
+        if not isinstance(value.op, gast.Add) or not (self.is_list_value(value.left)
+                                                       and self.is_list_value(value.right)):
+            raise self.where.error(value, f"{'+ of a list and an array' if isinstance(value.op, gast.Add) else 'an operator other than +'} on a list of differentiated values",
+                                   "stack the values into an array first (np.stack(ys)), or join two lists with +")
+        left = self.atom(value.left, origin, out)
+        if isinstance(value.right, gast.List) and len(value.right.elts) == 1:     # ys + [v]
+            item = self.atom(value.right.elts[0], origin, out)
+            expr = gast.BinOp(left=left, op=gast.Add(), right=gast.List(elts=[item], ctx=gast.Load()))
+            return expr, self.make_op(rules.RULES["list_append"], {"a": left, "item": item})
+        right = self.atom(value.right, origin, out)
+        expr = gast.BinOp(left=left, op=gast.Add(), right=right)
+        return expr, self.make_op(rules.RULES["list_concat"], {"a": left, "b": right})
+
+    def tuple_size(self, value):
+        """The number of values a call to a Python function returns as a tuple (``return a, b``
+        at its end), or None."""
+        if not isinstance(value, gast.Call):
+            return None
+        callee = self.flow.resolve_callee(value.func)
+        if not inspect.isfunction(callee) or rules.rule_for(callee) is not None:
+            return None
+        try:
+            node = parse_function(callee).node
+        except Exception:           # no source: the call is refused where it is lowered
+            return None
+        last = node.body[-1] if node.body else None
+        if isinstance(last, gast.Return) and isinstance(last.value, gast.Tuple):
+            return len(last.value.elts)
+        return None
+
+    def split_tuple_call(self, target, call, origin, out):
+        """``t = helper(x)`` of a helper returning ``a, b``: ``t1, t2 = helper(x)`` and then
+        ``t = (t1, t2)``, so that ``t[0]`` and ``a, b = t`` read the parts."""
+        parts = [self.new_active(self.names.temp()) for _ in range(self.tuple_size(call))]
+        out += self.unpack(ir.Unpack(parts, call, origin))
+        display = gast.Tuple(elts=[ir.name(p) for p in parts], ctx=gast.Load())
+        return self.lower_into(target, display, origin, out)
+
+    def is_list_operation(self, value):
+        if isinstance(value, (gast.List, gast.Tuple)):
+            return True
+        return isinstance(value, gast.BinOp) and (self.is_list_value(value.left) or self.is_list_value(value.right))
+
+    def list_as_array(self, arg, origin, out):
+        """A list given to a NumPy function that reads it as an array (``np.mean(ys)``): stacked
+        into one first, ``t1 = as_array(ys)``, so the function's rule sees an array."""
+        if not (isinstance(arg, gast.Name) and arg.id in self.list_names()):
+            return None
+        value = gast.Call(func=ir.name("as_array"), args=[arg], keywords=[])
+        target = self.new_active(self.names.temp())
+        op = self.make_op(rules.RULES["as_array"], {"arrays": arg})
+        out.append(ir.Assign(target, value, origin=origin, op=op))
+        return ir.name(target)
+
+    def check_list_argument(self, arg, callee_name):
+        """A list of differentiated values handed to a Python function is refused."""
+        if self.is_list_value(arg) and self.is_active_expr(arg):
+            raise self.where.error(arg, f"a list of differentiated values passed to {callee_name}",
+                                   "pass the values one by one, or stack them into an array "
+                                   "(np.stack(ys)) and pass that")
+
+
+def _growth(node):
+    """(list name, "append" or "extend", argument) for ``ys.append(v)`` / ``ys.extend(zs)``."""
+    if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
+        call = node.value
+        func = call.func
+        if isinstance(func, gast.Attribute) and func.attr in _GROWING and isinstance(func.value, gast.Name) \
+                and len(call.args) == 1 and not call.keywords:
+            return func.value.id, func.attr, call.args[0]
+    return None
+
+
+def _makes_list(value, lists):
+    """Whether ``value`` is a list or tuple: a display, a list name, or lists joined with +."""
+    if isinstance(value, (gast.List, gast.Tuple)):
+        return True
+    if isinstance(value, gast.Name):
+        return value.id in lists
+    if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Add):
+        return _makes_list(value.left, lists) and _makes_list(value.right, lists)
+    if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):     # ys[1:]
+        return _makes_list(value.value, lists)
+    return False
+
+
+def _grows_or_lists(s, name_, lists):
+    if isinstance(s, ir.Raw):
+        return (_growth(s.node) or ("",))[0] == name_
+    return isinstance(s, ir.Assign) and s.target == name_ and _makes_list(s.value, lists)

@@ -1,0 +1,42 @@
+"""Rules for lists and tuples of differentiated values.
+
+A list is differentiated as a value like any other: its tangent is the list of its
+elements' tangents, its adjoint a :class:`~tangent_ad.runtime.containers.Cotangents`,
+one adjoint per element. Building a list is one operation, and so is growing it:
+``ys.append(v)`` is differentiated as ``ys = ys + [v]``, which leaves the list the
+reverse sweep saved as it was.
+
+- ``[a, b]`` / ``(a, b)``: the element ``k``'s adjoint is ``g[k]``;
+- ``ys + [v]`` (``ys.append(v)``): ``g[:-1]`` for ``ys`` and ``g[-1]`` for ``v``;
+- ``a + b`` of two lists (``ys.extend(zs)``): ``g`` split where ``a`` ends.
+
+Reading an element (``ys[i]``), ``len``, ``sum(ys)``, ``np.stack(ys)`` and the other
+NumPy functions use their own rules, whose runtime helpers accept lists.
+"""
+from .kinds import REQUIRED, SEQUENCE, Linear, Rule
+
+
+class Whole(Rule):
+    """A rule whose tangent is one template over all operands' tangents (an operand that is
+    not differentiated contributes ``zeros_like(operand)``), with an adjoint per operand."""
+
+    def __init__(self, name, signature, tangent, adjoints):
+        super().__init__(name, signature, tuple(adjoints))
+        self.tangent = tangent
+        self.adjoints = adjoints
+
+
+def build():
+    """``{name: rule}`` of the list and tuple operations."""
+    return {
+        "list_display": Linear("list_display", (("items", SEQUENCE),), "g[k]"),
+        "tuple_display": Linear("tuple_display", (("items", SEQUENCE),), "g[k]"),
+        "list_append": Whole("list_append", (("a", REQUIRED), ("item", REQUIRED)),
+                             "a_dot + [item_dot]", {"a": "g[:-1]", "item": "g[-1]"}),
+        "as_array": Linear("as_array", (("arrays", SEQUENCE),), "stack_adjoint(g, k)"),
+        "list_concat": Whole("list_concat", (("a", REQUIRED), ("b", REQUIRED)), "a_dot + b_dot",
+                             {"a": "head_adjoint(g, len(a))", "b": "tail_adjoint(g, len(a))"}),
+    }
+
+
+RULES = build()

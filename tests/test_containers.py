@@ -1,0 +1,265 @@
+"""Lists and tuples of differentiated values (front/containers.py, rules/containers.py,
+runtime/containers.py): built with literals, ``append`` and ``extend`` in loops, joined
+with ``+``, sliced, indexed, iterated, stacked, summed and read by NumPy functions; tuples
+a helper returns, held in a variable and indexed. Each is checked in both modes against
+central differences and an exact gradient, and forward mode against reverse mode; what
+tangent_ad cannot follow is refused at the user's line.
+"""
+import numpy as np
+import pytest
+
+import tangent_ad as tad
+from tangent_ad.runtime.containers import Cotangents
+
+X = np.array([0.3, -1.2, 2.0, 0.7])
+
+
+def appended_then_stacked(x):
+    ys = []
+    for i in range(len(x)):
+        ys.append(np.sin(x[i]) * x[i])
+    return np.sum(np.stack(ys) ** 2)
+
+
+def appended_then_array_same_name(x):
+    ys = []
+    for v in x:
+        ys.append(v ** 3)
+    ys = np.array(ys)
+    return np.sum(ys * x)
+
+
+def reads_back_while_growing(x):
+    ys = [x[0]]
+    for i in range(1, len(x)):
+        ys.append(ys[i - 1] * x[i] + ys[-1])
+    return sum(ys)
+
+
+def mixed_shapes(x):
+    parts = [x, np.sum(x), x[1:] * 2.0]
+    return np.sum(parts[0]) * parts[1] + np.sum(parts[2] ** 2) + np.sum(sum(parts[:2]))
+
+
+def tuple_held_and_unpacked(x):
+    t = (x * 2.0, np.cos(x))
+    a, b = t
+    return np.sum(a * b) + np.sum(t[1])
+
+
+def grown_in_while_loop(x):
+    out = []
+    s = x[0]
+    i = 0
+    while i < 3:
+        s = s * x[1] + 0.5
+        out.append(s)
+        i += 1
+    return out[0] * out[2] + len(out)
+
+
+def numpy_reads_list(x):
+    ys = [x[0] ** 2, x[1] * x[2], np.tanh(x[3])]
+    return np.mean(ys) + np.max(ys) + max(ys) * min(ys)
+
+
+def joined_with_plus(x):
+    a = [x[0], x[1]]
+    b = [x[2] ** 2]
+    c = a + b
+    c += [x[3]]
+    return sum(c) * c[2]
+
+
+def extended_in_loop(x):
+    acc = []
+    for i in range(2):
+        acc.extend([x[i] * 2.0, x[i + 2] ** 2])
+    return np.sum(np.array(acc) ** 2)
+
+
+def sum_with_start(x):
+    ys = [x[0], x[1] ** 2]
+    return sum(ys, x[2])
+
+
+def nested_lists(x):
+    rows = []
+    for i in range(2):
+        row = []
+        for j in range(2):
+            row.append(x[2 * i + j] * (i + 1))
+        rows.append(np.stack(row))
+    return np.sum(np.stack(rows) ** 2)
+
+
+def sliced(x):
+    ys = [x[0], x[1] * 3.0, x[2], x[3]]
+    zs = ys[1:3]
+    return np.sum(np.stack(zs) ** 2) + ys[-1]
+
+
+def concatenated(x):
+    parts = []
+    for i in range(2):
+        parts.append(x[2 * i:2 * i + 2] * (i + 1.0))
+    return np.sum(np.concatenate(parts) ** 3)
+
+
+def iterated(x):
+    ys = [x[0], x[1] * x[2]]
+    total = 0.0
+    for y in ys:
+        total = total + y ** 2
+    return total
+
+
+def moments(v):
+    return np.mean(v), np.mean(v * v)
+
+
+def helper_tuple_held(x):
+    p = moments(x)
+    m, s = p
+    return s - m * m + p[0]
+
+
+def helper_tuple_indexed(x):
+    return moments(x)[1] * 3.0
+
+
+def constant_appended(x):
+    ys = [x[0]]
+    ys.append(2.0)
+    ys.append(x[1] * x[0])
+    return np.prod(np.array(ys))
+
+
+# f, exact gradient at X
+CASES = [
+    (appended_then_stacked, lambda x: 2 * np.sin(x) * x * (np.cos(x) * x + np.sin(x))),
+    (appended_then_array_same_name, lambda x: 4 * x ** 3),
+    (tuple_held_and_unpacked, lambda x: 2 * np.cos(x) - 2 * x * np.sin(x) - np.sin(x)),
+    (joined_with_plus, None),
+    (extended_in_loop, lambda x: np.array([8 * x[0], 8 * x[1], 4 * x[2] ** 3, 4 * x[3] ** 3])),
+    (sum_with_start, lambda x: np.array([1.0, 2 * x[1], 1.0, 0.0])),
+    (nested_lists, lambda x: np.array([2 * x[0], 2 * x[1], 8 * x[2], 8 * x[3]])),
+    (sliced, lambda x: np.array([0.0, 18 * x[1], 2 * x[2], 1.0])),
+    (concatenated, lambda x: np.array([3 * x[0] ** 2, 3 * x[1] ** 2, 24 * x[2] ** 2, 24 * x[3] ** 2])),
+    (iterated, lambda x: np.array([2 * x[0], 2 * x[1] * x[2] ** 2, 2 * x[2] * x[1] ** 2, 0.0])),
+    (helper_tuple_held, lambda x: (2 * x - 2 * np.mean(x)) / x.size + 1.0 / x.size),
+    (helper_tuple_indexed, lambda x: 6 * x / x.size),
+    (constant_appended, lambda x: np.array([4 * x[0] * x[1], 2 * x[0] ** 2, 0.0, 0.0])),
+    (reads_back_while_growing, None),
+    (mixed_shapes, None),
+    (grown_in_while_loop, None),
+    (numpy_reads_list, None),
+]
+
+
+@pytest.mark.parametrize("f, exact", CASES, ids=[f.__name__ for f, _ in CASES])
+def test_both_modes_agree_with_central_differences(f, exact):
+    grad = tad.grad(f)(X)
+    np.testing.assert_allclose(grad, tad.numerical_grad(f, X), rtol=1e-6, atol=1e-8)
+    if exact is not None:
+        np.testing.assert_allclose(grad, exact(X), rtol=1e-12, atol=1e-12)
+    for k in range(X.size):         # forward mode, one direction at a time, against reverse mode
+        direction = np.eye(X.size)[k]
+        value, tangent = tad.jvp(f, (X,), (direction,))
+        assert value == pytest.approx(f(X), rel=1e-14)
+        assert tangent == pytest.approx(grad[k], rel=1e-10, abs=1e-12)
+
+
+def test_float32_lists_keep_their_dtype():
+    x = X.astype(np.float32)
+    grad = tad.grad(appended_then_stacked)(x)
+    assert grad.dtype == np.float32
+    np.testing.assert_allclose(grad, CASES[0][1](X), rtol=1e-5)
+
+
+def test_a_growing_list_is_printed_as_the_new_list_it_makes():
+    source = tad.source(appended_then_array_same_name)
+    assert "ys_list = ys_list + [t1]" in source          # ys.append(v ** 3), under its list name
+    assert "ys = np.array(ys_list)" in source
+    assert "t1_bar = ys_list_bar[-1]" in source and "ys_list_bar = ys_list_bar[:-1]" in source
+    forward = tad.source(appended_then_array_same_name, mode="forward")
+    assert "ys_list_dot = ys_list_dot + [t1_dot]" in forward
+
+
+def test_cotangents_add_element_by_element():
+    a = Cotangents([1.0, np.ones(2)])
+    total = 0.0 + a + Cotangents([2.0, np.full(2, 3.0)])
+    assert isinstance(total, Cotangents) and total[0] == 3.0
+    np.testing.assert_array_equal(total[1], [4.0, 4.0])
+    assert isinstance(total[:1], Cotangents)
+    with pytest.raises(ValueError, match="lists of 2 and 1"):
+        a + Cotangents([1.0])
+
+
+# ---------------------------------------------------------------- refused
+def grows_shared(x):
+    ys = [x]
+    zs = ys
+    ys.append(x * 2.0)        # zs is the same list: it grows too
+    return np.sum(np.stack(zs))
+
+
+def grows_callers_list(x, ys):
+    ys.append(x)
+    return np.sum(np.stack(ys))
+
+
+def list_plus_array(x):
+    ys = [x[0], x[1]]
+    return np.sum(ys + x[:2])
+
+
+def repeated(x):
+    ys = [x[0]]
+    return np.sum(np.array(ys * 2))
+
+
+def list_then_array_in_loop(x):
+    ys = []
+    for i in range(2):
+        ys.append(x[i])
+        ys = np.array(ys)
+    return np.sum(ys)
+
+
+def returns_list(x):
+    return [x, x * 2.0]
+
+
+def takes(ys):
+    return ys[0]
+
+
+def passes_list(x):
+    ys = [x, x * 2.0]
+    return np.sum(takes(ys))
+
+
+REFUSED = [
+    (grows_shared, "zs = ys, a list that grows", (X,)),
+    (grows_callers_list, "growing the list ys the caller passed in", (X, [X])),
+    (list_plus_array, "+ of a list and an array", (X,)),
+    (repeated, "an operator other than +", (X,)),
+    (list_then_array_in_loop, "ys holding a list of differentiated values in one place", (X,)),
+    (passes_list, "a list of differentiated values passed to takes", (X,)),
+]
+
+
+@pytest.mark.parametrize("f, words, args", REFUSED, ids=[f.__name__ for f, _, _ in REFUSED])
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_what_cannot_be_followed_is_refused_at_the_users_line(f, words, args, mode):
+    with pytest.raises(tad.TransformError) as error:
+        tad.derivative(f, mode=mode)
+    message = str(error.value)
+    assert words in message
+    assert "test_containers.py" in message
+
+
+def test_returning_a_list_is_refused_with_what_to_write():
+    with pytest.raises(tad.TransformError, match="np.stack"):
+        tad.jvp(returns_list, (X,), (np.ones_like(X),))
