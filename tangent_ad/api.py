@@ -8,12 +8,13 @@
 (5.0, 6.0)
 """
 import functools
+import types
 import numbers
 
 import numpy as np
 
-from . import arguments
-from .errors import AliasingError
+from . import arguments, structured
+from .errors import AliasingError, TransformError
 from .front.aliasing import NUMPY_ONLY
 from .highlighting import highlight
 from .jacobians import gradient_by_forward_mode
@@ -51,6 +52,8 @@ def derivative(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
     same numbers, more code; see :func:`stages`).
     """
     check_mode(mode)
+    if structured.needs_structure(f):      # a bound method, a partial, *args...
+        return _shown(structured.derivative(f, mode, wrt, checkpoint_option(checkpoint, mode), optimize))
     f = unwrap(f)
     names, as_tuple = wrt_names(f, wrt)
     if mode == "reverse":
@@ -96,7 +99,12 @@ def _reverse(f, wrt, return_value, checkpoint=None):
         kept = made = None
     if made is not None and still_current(made.derivative):
         return made
-    made = _make_reverse(f, wrt, return_value, checkpoint)
+    try:
+        made = _make_reverse(f, wrt, return_value, checkpoint)
+    except TransformError as refusal:
+        # refused for plain arguments; a call with dicts, lists or tuples may still be made for
+        # their structure (structured.py), and any other call raises this refusal
+        return structured.gradient(f, wrt, return_value, checkpoint_option(checkpoint), refusal=refusal)
     if kept is not None:
         kept[key] = made
     return made
@@ -130,6 +138,11 @@ def _make_reverse(f, wrt, return_value, checkpoint, scalars=frozenset()):
             args = signature.bind(args, kwargs)      # Python's TypeError for a call f refuses
         arguments.refuse_values(f, params, args)
         values = [args[p] for p in positions]
+        if any(type(v) in (tuple, list, dict) for v in values):     # a pytree: see structured.py
+            made = structured.gradient(f, wrt, return_value, checkpoint)
+            result = made(*args)
+            reverse.derivative = made.derivative        # the derivative made for these arguments
+            return result
         for name, value in zip(names, values):
             check_differentiable(f, name, value)
         result = compiled(*args)
@@ -196,7 +209,7 @@ def _reverse_for_kinds(f, wrt, return_value, checkpoint, signature, refusal):
     return reverse
 
 
-def grad(f, wrt=0, checkpoint=None, check=False):
+def grad(f, wrt=0, checkpoint=None, check=False, has_aux=False):
     """``g`` such that ``g(*args, **kwargs)`` is the gradient of scalar-valued ``f`` (reverse mode).
 
     ``checkpoint=True`` keeps about sqrt(n) snapshots of each loop at the top of ``f`` instead
@@ -204,15 +217,34 @@ def grad(f, wrt=0, checkpoint=None, check=False):
     an int gives the iterations per snapshot instead. ``check=True`` compares every gradient
     with central differences of ``f`` along a random direction and raises
     :class:`tangent_ad.CheckError` when they disagree (see ``selfcheck.py``).
+
+    Arguments may be dicts, lists and tuples of arrays and floats: the gradient has the same
+    structure. ``has_aux=True``: ``f`` returns ``(value, aux)``, and ``g(*args)`` is
+    ``(gradient, aux)``, from one evaluation (see docs/pytrees.md). ``f`` may be a bound
+    method or a functools.partial; ``wrt`` then counts the parameters left to pass.
     """
+    if has_aux or structured.needs_structure(f):
+        return structured.gradient(f, wrt, False, checkpoint_option(checkpoint), has_aux=has_aux) \
+            if not check else _no_check(f)
     gradient = _reverse(f, wrt, return_value=False, checkpoint=checkpoint)
     return _checked(f, gradient, return_value=False) if check else gradient
 
 
-def value_and_grad(f, wrt=0, checkpoint=None, check=False):
-    """``g`` such that ``g(*args)`` is ``(f(*args), gradient)``; ``check`` as for :func:`grad`."""
+def value_and_grad(f, wrt=0, checkpoint=None, check=False, has_aux=False):
+    """``g`` such that ``g(*args)`` is ``(f(*args), gradient)``; ``check`` as for :func:`grad`.
+
+    ``has_aux=True``: ``f`` returns ``(value, aux)`` and ``g(*args)`` is ``((value, aux), gradient)``."""
+    if has_aux or structured.needs_structure(f):
+        return structured.gradient(f, wrt, True, checkpoint_option(checkpoint), has_aux=has_aux) \
+            if not check else _no_check(f)
     gradient = _reverse(f, wrt, return_value=True, checkpoint=checkpoint)
     return _checked(f, gradient, return_value=True) if check else gradient
+
+
+def _no_check(f):
+    raise ValueError(f"check=True compares plain arguments with central differences; for "
+                     f"{getattr(f, '__name__', f)} (a bound method, a partial, has_aux, or dict, list "
+                     "or tuple arguments) compare with tad.numerical_grad yourself")
 
 
 def _checked(f, gradient, return_value):
@@ -228,11 +260,13 @@ def jvp(f, primals, tangents, check=False):
     and raises :class:`tangent_ad.CheckError` when they disagree.
     """
     primal = f
-    f, signature = target(f)
     primals, tangents = tuple(primals), tuple(tangents)
     if len(tangents) != len(primals):
         raise ValueError(f"jvp needs one tangent per primal: expected {len(primals)} tangent(s) "
                          f"(None for a primal not differentiated), found {len(tangents)}")
+    if structured.needs_structure(f, primals):
+        return structured.jvp(f, primals, tangents) if not check else _no_check(f)
+    f, signature = target(f)
     signature.check(primals)
     params = parameters(f)
     arguments.refuse_values(f, params, primals)
@@ -270,6 +304,8 @@ def vjp(f, *primals, check=False):
     direction and raises :class:`tangent_ad.CheckError` when they disagree.
     """
     primal = f
+    if structured.needs_structure(f, primals):
+        return structured.vjp(f, primals) if not check else _no_check(f)
     f, signature = target(f)
     signature.check(primals)
     params = parameters(f)
@@ -315,7 +351,7 @@ class Differentiable:
 
     _tangent_ad_decorated = True      # targets.target differentiates the function it decorates
 
-    def __init__(self, f, mode="reverse", wrt=0, checkpoint=None, check=False):
+    def __init__(self, f, mode="reverse", wrt=0, checkpoint=None, check=False, has_aux=False):
         check_mode(mode)
         functools.update_wrapper(self, f)
         self.__wrapped__ = f
@@ -323,22 +359,28 @@ class Differentiable:
         self.wrt = wrt
         self.checkpoint = checkpoint_option(checkpoint)
         self.check = bool(check)       # compare each derivative with central differences
+        self.has_aux = bool(has_aux)   # f returns (value, aux): .grad gives (gradient, aux)
         self._grad = self._value_and_grad = None    # made on first use, then reused
 
     def __call__(self, *args, **kwargs):
         return self.__wrapped__(*args, **kwargs)
 
     def __get__(self, instance, owner):
-        return self if instance is None else functools.partial(self, instance)
+        # on a method: the derivatives of the bound method, wrt counting the parameters after self
+        if instance is None:
+            return self
+        return Differentiable(types.MethodType(self.__wrapped__, instance), self.mode, self.wrt,
+                              self.checkpoint, self.check, self.has_aux)
 
     def grad(self, *args, **kwargs):
         if self._grad is None:
-            self._grad = grad(self.__wrapped__, self.wrt, self.checkpoint, self.check)
+            self._grad = grad(self.__wrapped__, self.wrt, self.checkpoint, self.check, self.has_aux)
         return self._grad(*args, **kwargs)
 
     def value_and_grad(self, *args, **kwargs):
         if self._value_and_grad is None:
-            self._value_and_grad = value_and_grad(self.__wrapped__, self.wrt, self.checkpoint, self.check)
+            self._value_and_grad = value_and_grad(self.__wrapped__, self.wrt, self.checkpoint, self.check,
+                                                  self.has_aux)
         return self._value_and_grad(*args, **kwargs)
 
     def jvp(self, primals, tangents):
@@ -363,14 +405,15 @@ class Differentiable:
                 f"wrt={self.wrt!r}):</p>" + highlight(self.source(), "html"))
 
 
-def differentiate(f=None, *, mode="reverse", wrt=0, checkpoint=None, check=False):
+def differentiate(f=None, *, mode="reverse", wrt=0, checkpoint=None, check=False, has_aux=False):
     """Decorator: ``@differentiate`` or ``@differentiate(mode=..., wrt=..., checkpoint=..., check=...)``.
 
     The decorated function still is ``f``; it gains ``.grad``, ``.value_and_grad``, ``.jvp``,
     ``.vjp``, ``.derivative(mode)`` and ``.source(mode)``; ``checkpoint`` applies to its
-    reverse mode (see :func:`grad`), and ``check=True`` checks what ``.grad``,
+    reverse mode (see :func:`grad`), ``has_aux=True`` to its ``.grad`` and ``.value_and_grad``
+    (``f`` returns ``(value, aux)``), and ``check=True`` checks what ``.grad``,
     ``.value_and_grad``, ``.jvp`` and ``.vjp`` return against central differences.
     """
     if f is None:
-        return lambda func: Differentiable(func, mode, wrt, checkpoint, check)
-    return Differentiable(f, mode, wrt, checkpoint, check)
+        return lambda func: Differentiable(func, mode, wrt, checkpoint, check, has_aux)
+    return Differentiable(f, mode, wrt, checkpoint, check, has_aux)

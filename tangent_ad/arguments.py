@@ -35,15 +35,20 @@ class Signature:
     def __init__(self, func):
         code = func.__code__
         self.func = func
-        self.names = code.co_varnames[:code.co_argcount]
-        self.most = len(self.names)
+        self.positional = code.co_varnames[:code.co_argcount]
+        self.most = len(self.positional)
         self.least = self.most - len(func.__defaults__ or ())
+        # keyword-only parameters, *args and **kwargs: bind gives one value per parameter,
+        # in the order positional, *args (a tuple), keyword-only, **kwargs (a dict)
+        self.kinds = _kinds(code)
+        self.names = tuple(name for name, _ in self.kinds)
+        self.plain = len(self.names) == self.most
         self._twin = None           # made on the first call that needs it
 
     def bind(self, args, kwargs):
-        """All the arguments, by position, defaults filled in (Python's TypeError if ``f``
+        """All the arguments, one per parameter, defaults filled in (Python's TypeError if ``f``
         would refuse the call)."""
-        if not kwargs and len(args) == self.most:
+        if not kwargs and len(args) == self.most and self.plain:
             return args
         if self._twin is None:
             self._twin = _twin(self.func, self.names)
@@ -51,20 +56,49 @@ class Signature:
 
     def check(self, args):
         """Raise Python's TypeError unless ``f(*args)`` binds."""
-        if not self.least <= len(args) <= self.most:
+        if not self.plain or not self.least <= len(args) <= self.most:
             self.bind(args, {})
 
     def name(self, position):
         return self.names[position] if position < len(self.names) else f"argument {position + 1}"
 
+    def kind(self, name):
+        return dict(self.kinds)[name]
+
+
+def _kinds(code):
+    """(name, kind) of each parameter of ``code``: kind is "positional", "vararg", "keyword"
+    or "varkw"."""
+    names = code.co_varnames
+    count, keywords = code.co_argcount, code.co_kwonlyargcount
+    out = [(n, "positional") for n in names[:count]]
+    after = count + keywords
+    if code.co_flags & 0x04:        # CO_VARARGS
+        out.append((names[after], "vararg"))
+        after += 1
+    out += [(n, "keyword") for n in names[count:count + keywords]]
+    if code.co_flags & 0x08:        # CO_VARKEYWORDS
+        out.append((names[after], "varkw"))
+    return out
+
 
 def _twin(func, names):
     """A function named and called like ``func`` that returns its arguments as a tuple."""
-    text = f"def twin({', '.join(names)}):\n    return ({''.join(n + ', ' for n in names)})\n"
+    code = func.__code__
+    parts = []
+    for index, (name, kind) in enumerate(_kinds(code)):
+        if kind == "keyword" and not any(k == "vararg" for _, k in _kinds(code)) and \
+                not any(p.startswith("*") for p in parts):
+            parts.append("*")
+        parts.append({"vararg": "*", "varkw": "**"}.get(kind, "") + name)
+        if kind == "positional" and index + 1 == code.co_posonlyargcount:
+            parts.append("/")
+    text = f"def twin({', '.join(parts)}):\n    return ({''.join(n + ', ' for n in names)})\n"
     namespace = {}
     exec(compile(text, f"<arguments of {func.__qualname__}>", "exec"), namespace)
     twin = namespace["twin"]
     twin.__defaults__ = func.__defaults__
+    twin.__kwdefaults__ = func.__kwdefaults__
     code = twin.__code__.replace(co_name=func.__code__.co_name)
     if hasattr(code, "co_qualname"):        # Python 3.11+ names the function by its code
         code = code.replace(co_qualname=func.__code__.co_qualname)

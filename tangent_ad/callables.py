@@ -28,6 +28,49 @@ def check_function(f):
     raise TypeError(_not_a_function(f))
 
 
+class Held:
+    """A function as the user holds it: a plain function, and the arguments a bound method
+    (its ``self``) or a ``functools.partial`` (positional and keyword) already gives it.
+
+    ``wrt`` counts the parameters left to pass, as JAX does: for ``model.loss`` with
+    ``def loss(self, x)``, ``wrt=0`` is ``x``.
+    """
+
+    def __init__(self, func, prefix=(), keywords=None):
+        self.func = func
+        self.prefix = tuple(prefix)
+        self.keywords = dict(keywords or {})
+
+    @property
+    def simple(self):
+        return not self.prefix and not self.keywords
+
+    def visible(self, names):
+        """The parameters of ``names`` (the function's positional ones) left to pass by position."""
+        return [n for n in names[len(self.prefix):] if n not in self.keywords]
+
+
+def held(f):
+    """The :class:`Held` of ``f``: a plain function, a bound method or a functools.partial of
+    one (TypeError with what to write instead for anything else)."""
+    prefix, keywords = (), {}
+    while True:
+        if getattr(type(f), "_tangent_ad_decorated", False):     # @differentiate's object
+            f = f.__wrapped__
+        if isinstance(f, functools.partial):
+            prefix, keywords = tuple(f.args) + prefix, {**f.keywords, **keywords}
+            f = f.func
+        elif inspect.ismethod(f) and (inspect.isfunction(f.__func__) or
+                                      getattr(type(f.__func__), "_tangent_ad_decorated", False)):
+            prefix = (f.__self__,) + prefix
+            f = f.__func__
+        else:
+            break
+    if inspect.isfunction(f) and (prefix or keywords):
+        check_wrapper(f)
+    return Held(f, prefix, keywords)
+
+
 def _check_parameters(f):
     """``*args``, ``**kwargs`` and keyword-only parameters: the fence's error, before the
     API looks for the parameters ``wrt`` names."""

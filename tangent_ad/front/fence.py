@@ -42,12 +42,18 @@ def check_function(parsed):
     """Raise TransformError for the first unsupported construct in ``parsed``'s function."""
     node, where = parsed.node, parsed.location
     args = node.args
+    # tad.grad, value_and_grad, jvp and vjp make the derivative of such a function for the
+    # arguments of each call (front/pytrees.py rewrites these parameters away before the
+    # fence); what is left here is a helper, tad.hessian / jacfwd / jacrev, or tad.source
+    called = ("tad.grad, tad.value_and_grad, tad.jvp and tad.vjp take it, made for the arguments "
+              "of each call; for a helper called from differentiated code, tad.hessian, tad.jacfwd, "
+              "tad.jacrev or tad.source, ")
     for extra, construct in ((args.vararg, "*args parameter"), (args.kwarg, "**kwargs parameter")):
         if extra is not None:
-            raise where.error(extra, construct, "list each parameter by name")
+            raise where.error(extra, construct, called + "list each parameter by name")
     if args.kwonlyargs:
         raise where.error(args.kwonlyargs[0], "keyword-only parameter",
-                          "make it an ordinary parameter with a default value")
+                          called + "make it an ordinary parameter with a default value")
     if getattr(args, "posonlyargs", None):
         raise where.error(args.posonlyargs[0], "positional-only parameter", "use ordinary parameters")
     for statement in node.body:

@@ -25,9 +25,13 @@ class Request:
     """What derivative is asked for: the mode, the arguments, and its variants."""
 
     def __init__(self, mode, wrt, return_value=False, tuple_output=False, checkpoint=None,
-                 optimize=True, plain=False):
+                 optimize=True, plain=False, layout=None, has_aux=False):
         self.mode = mode                    # "forward", "reverse" or "split" (vjp)
         self.wrt = tuple(wrt)
+        # the structure of the arguments, one entry per parameter (front/pytrees.py): None
+        # for a function called with plain arguments only
+        self.layout = layout
+        self.has_aux = has_aux              # f returns (value, aux): only value is differentiated
         self.return_value = return_value
         self.tuple_output = tuple_output
         self.checkpoint = checkpoint
@@ -37,8 +41,9 @@ class Request:
         self.plain = plain
 
     def key(self):
-        return (self.mode, self.wrt, self.return_value, self.tuple_output, self.checkpoint,
-                self.optimize, self.plain)
+        key = (self.mode, self.wrt, self.return_value, self.tuple_output, self.checkpoint,
+               self.optimize, self.plain)
+        return key if self.layout is None and not self.has_aux else key + (self.layout, self.has_aux)
 
 
 class Derived:
@@ -143,6 +148,8 @@ class Module:
         expression (``s=SCALE``, ``noise=np.random.randn(3)``) is never evaluated again. The
         derivative's signature reads it from a name bound to the stored value (``s=f_default_s``);
         a literal that still matches its stored value (``n=3``) stays as written."""
+        if getattr(function.parsed, "layout", None) is not None:
+            return      # its parameters are the leaves of its arguments: always passed (pytrees.py)
         values = func.__defaults__ or ()
         params = function.params
         for index, (p, value) in enumerate(zip(params[len(params) - len(values):], values)):

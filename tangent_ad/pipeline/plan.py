@@ -79,7 +79,10 @@ class Plan:
         try:
             if request is None and lambdas.is_lambda(func.__code__):
                 raise lambdas.refused_as_helper(func)
-            entry.prepared = prepare(func, wrt)
+            if request is None:
+                entry.prepared = prepare(func, wrt)
+            else:
+                entry.prepared = prepare(func, wrt, request.layout, request.has_aux)
         except TransformError as exc:
             if request is not None:
                 raise
@@ -109,7 +112,8 @@ class Plan:
             suffix += "_" + "_".join(entry.wrt)      # a helper differentiated for some of its arguments
         name_ = self.module.function_names.fresh(f"{readable_name(func)}_{suffix}")
         if entry.mode == "forward":
-            tangents = {p: prepared.names.tangent(q) for p, q in zip(entry.wrt, prepared.wrt)}
+            differentiated = prepared.wrt if prepared.parsed.layout is not None else entry.wrt
+            tangents = {p: prepared.names.tangent(q) for p, q in zip(differentiated, prepared.wrt)}
             return Derived(name_, readable_name(func), tangents=tangents)
         seeds = [prepared.names.adjoint(r) for r in function.results]
         if entry.mode == "split":     # vjp: the forward sweep once, the backward sweep as often as asked

@@ -23,7 +23,7 @@ def poly(x1, x2):
 import gast
 
 from .. import runtime
-from ..front import activity, fence as fences, normalize as normalizing, parsing
+from ..front import activity, fence as fences, normalize as normalizing, parsing, pytrees
 from ..front.flatten import flatten, stacks
 from ..front.shapes import Shapes
 from ..ir.naming import Names
@@ -49,10 +49,23 @@ class Analysis:
         self.active = active
 
 
-def parse(func, wrt):
-    """The function's tree, read from its source (``parsing.py``); ``wrt`` as renamed there."""
+def parse(func, wrt, layout=None):
+    """The function's tree, read from its source (``parsing.py``); ``wrt`` as renamed there.
+
+    With a ``layout`` (the structure of the arguments of one call, ``pytrees.py``), a dict,
+    list or tuple argument that is differentiated, ``*args`` and ``**kwargs`` become one
+    parameter per leaf, and ``wrt`` the differentiable leaves."""
     parsed = parsing.parse_function(func)
-    parsed.wrt = tuple(parsed.renamed.get(p, p) for p in wrt)     # a parameter named np is np2
+    parsed.layout = layout
+    wrt = tuple(parsed.renamed.get(p, p) for p in wrt)     # a parameter named np is np2
+    if layout is not None:
+        nodes = pytrees.parameter_nodes(parsed.node.args)
+        specs = {node.id: spec for (node, _), spec in zip(nodes, layout)}
+        leaves = pytrees.flatten_parameters(parsed, layout)
+        wrt = tuple(leaf for p in wrt for leaf, kind in
+                    (zip(leaves[p], pytrees.leaf_specs(specs[p])) if p in leaves else [(p, pytrees.LEAF)])
+                    if kind == pytrees.LEAF)
+    parsed.wrt = wrt
     return parsed
 
 
@@ -71,12 +84,33 @@ def normalize(parsed):
     return Normalized(parsed, function, names)
 
 
-def analyze(normalized, wrt):
-    """The active variables for the arguments ``wrt`` (``activity.py``)."""
+def analyze(normalized, wrt, has_aux=False):
+    """The active variables for the arguments ``wrt`` (``activity.py``).
+
+    ``has_aux``: the function returns ``(value, aux)``; only what the value needs carries a
+    derivative, and aux is computed as it is, never differentiated."""
     function = normalized.function
     flow = activity.Flow(normalized.parsed.resolve, set(activity.local_names(function)))
-    active = activity.analyze(function, wrt, flow, activity.alias_groups(function, flow))
+    results = function.results
+    if has_aux:
+        _check_aux(normalized)
+        function.results = results[:1]
+    try:
+        active = activity.analyze(function, wrt, flow, activity.alias_groups(function, flow))
+    finally:
+        function.results = results
     return Analysis(flow, active)
+
+
+def _check_aux(normalized):
+    function = normalized.function
+    if len(function.results) != 2:
+        returned = function.body[-1]
+        node = getattr(returned, "origin", None) or normalized.parsed.node
+        raise normalized.parsed.location.error(
+            node, "has_aux=True with a function that does not end in return value, aux",
+            "end the function with one return of two values: return loss, aux (aux may be a "
+            "tuple or a dict: return loss, (a, b))")
 
 
 def lower(normalized, analysis):
@@ -100,11 +134,12 @@ class Prepared:
         self.wrt = parsed.wrt
 
 
-def prepare(func, wrt):
-    """parse -> fence -> normalize -> analyze -> lower, on ``func`` for the arguments ``wrt``."""
-    parsed = parse(func, wrt)
+def prepare(func, wrt, layout=None, has_aux=False):
+    """parse -> fence -> normalize -> analyze -> lower, on ``func`` for the arguments ``wrt``
+    (``layout`` and ``has_aux``: see :func:`parse` and :func:`analyze`)."""
+    parsed = parse(func, wrt, layout)
     fence(parsed)
     normalized = normalize(parsed)
-    analysis = analyze(normalized, parsed.wrt)
+    analysis = analyze(normalized, parsed.wrt, has_aux)
     lower(normalized, analysis)
     return Prepared(parsed, normalized, analysis)

@@ -42,13 +42,18 @@ def _describe(function, func, request, plan):
     """What tangent_ad needs to know later of a derivative it compiled."""
     derived = plan.entry.derived
     function._tangent_ad_info = derived
+    # the differentiated parameters as the derivative names them: the leaves of a dict's
+    # entries (params_W, params_b), in the order the API flattens them (front/pytrees.py)
+    derived.wrt_leaves = plan.entry.prepared.wrt if plan.entry.prepared is not None else ()
     function._tangent_ad_source_function = weakref.ref(func)
     if request.mode == "split":
         function.backward = function.__globals__[derived.backward]
     contexts = [entry.context for entry in plan.order if entry.context is not None]
     if any(context.has_plain_twin for context in contexts):
         # how to ask for the same derivative in plain code (see cache.py)
-        function._tangent_ad_plain = request.key()[:-1]
+        function._tangent_ad_plain = request.key()[:6]
+        if request.layout is not None or request.has_aux:
+            function._tangent_ad_plain_options = {"layout": request.layout, "has_aux": request.has_aux}
     sources = [entry.func for entry in plan.order if entry.prepared is not None]
     helpers = [(entry.func, entry.external) for entry in plan.order if entry.external is not None]
     function._tangent_ad_built_from = freshness.record(func, sources, helpers)

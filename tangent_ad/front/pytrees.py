@@ -1,0 +1,369 @@
+"""Arguments that are dicts, lists and tuples (pytrees), and parameters beyond the plain ones.
+
+A derivative is made for the *structure* of its arguments: ``params = {"W": W, "b": b}``
+is described as ``("dict", (("W", "f"), ("b", "f")))``, and the function is rewritten,
+before the fence, into one whose parameters are the leaves, named for where they sit:
+
+    def loss(params, x):                     def loss(params_W, params_b, x):
+        W, b = params["W"], params["b"]  ->      W, b = params_W, params_b
+        return np.sum((x @ W + b) ** 2)          return np.sum((x @ W + b) ** 2)
+
+The same rewriting gives keyword-only parameters, ``*args`` and ``**kwargs`` (their
+structure is known at the call: ``args[0]`` becomes ``args_0``, ``helper(**kw)`` becomes
+``helper(s=kw_s)``). The API flattens the argument values the same way
+(:func:`flatten`) and rebuilds each gradient with its argument's structure (:func:`build`).
+
+Only constant keys are followed. Any other use of a flattened parameter (iterating it,
+``p.items()``, a computed key, passing the whole dict to a helper, assigning to it) is
+refused with what to write instead: a value read from it is never silently a constant.
+
+>>> describe({"W": 1.0, "b": [2.0, 3]}, deep=True)
+('dict', (('W', 'f'), ('b', ('list', (('0', 'f'), ('1', 'c'))))))
+>>> spec = describe((1.0, {"a": 2.0}), deep=True)
+>>> flatten((1.0, {"a": 2.0}), spec)
+[1.0, 2.0]
+>>> build(spec, [10.0, 20.0])
+(10.0, {'a': 20.0})
+"""
+import ast
+import re
+
+import gast
+
+LEAF, CONSTANT = "f", "c"         # a differentiable leaf; a leaf that is not (an int, a string)
+_KINDS = {tuple: "tuple", list: "list", dict: "dict"}
+
+
+# ------------------------------------------------------------------ values
+def is_float_like(value):
+    """A Python float or an array of floats: what a derivative is taken with respect to."""
+    if type(value) is float:
+        return True
+    kind = getattr(getattr(value, "dtype", None), "kind", None)
+    return kind == "f" and not isinstance(value, (bool, int))
+
+
+def describe(value, deep):
+    """The structure of ``value``: its containers when ``deep`` (a dict's keys are strings or
+    ints), each leaf ``"f"`` (a float or float array) or ``"c"`` (anything else)."""
+    kind = _KINDS.get(type(value))
+    if kind is None or not deep:
+        return LEAF if is_float_like(value) else CONSTANT
+    if kind == "dict":
+        for key in value:
+            if type(key) not in (str, int):
+                raise TypeError(f"a dict differentiated through has keys that are strings or ints; "
+                                f"found the key {key!r}")
+        return kind, tuple((key, describe(item, deep)) for key, item in value.items())
+    return kind, tuple((str(i), describe(item, deep)) for i, item in enumerate(value))
+
+
+def is_container(spec):
+    return isinstance(spec, tuple)
+
+
+def flatten(value, spec):
+    """The leaves of ``value`` in the order of ``spec`` (ValueError when ``value`` differs)."""
+    if not is_container(spec):
+        return [value]
+    kind, children = spec
+    if _KINDS.get(type(value)) != kind or len(value) != len(children):
+        raise ValueError(f"expected a {kind} of {len(children)} item(s) with the structure of the "
+                         f"primal; got {type(value).__name__} {_short(value)}")
+    out = []
+    for key, child in children:
+        if kind == "dict":
+            if key not in value:
+                raise ValueError(f"expected a dict with the key {key!r}; got keys {list(value)}")
+            item = value[key]
+        else:
+            item = value[int(key)]
+        out += flatten(item, child)
+    return out
+
+
+def build(spec, leaves):
+    """The value of structure ``spec`` holding ``leaves`` (in :func:`flatten`'s order)."""
+    made = _build(spec, iter(leaves))
+    return made
+
+
+def _build(spec, leaves):
+    if not is_container(spec):
+        return next(leaves)
+    kind, children = spec
+    items = [(key, _build(child, leaves)) for key, child in children]
+    if kind == "dict":
+        return dict(items)
+    values = [item for _, item in items]
+    return tuple(values) if kind == "tuple" else values
+
+
+def leaf_specs(spec):
+    """The leaf markers of ``spec`` (``"f"`` or ``"c"``), in order."""
+    if not is_container(spec):
+        return [spec]
+    return [leaf for _, child in spec[1] for leaf in leaf_specs(child)]
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+# ------------------------------------------------------------------ the rewriting
+def parameter_nodes(args):
+    """The parameters of a ``gast.arguments``, in order: positional, ``*args``, keyword-only,
+    ``**kwargs``; each (node, kind)."""
+    out = [(p, "positional") for p in list(getattr(args, "posonlyargs", None) or []) + list(args.args)]
+    if args.vararg is not None:
+        out.append((args.vararg, "vararg"))
+    out += [(p, "keyword") for p in args.kwonlyargs]
+    if args.kwarg is not None:
+        out.append((args.kwarg, "varkw"))
+    return out
+
+
+def flatten_parameters(parsed, layout):
+    """Rewrite ``parsed`` (a ParsedFunction) for ``layout``, one entry per parameter (in
+    :func:`parameter_nodes`' order): None keeps the parameter, a structure replaces it by its
+    leaves. Returns {parameter: [leaf parameter names]} for the flattened ones."""
+    node, where = parsed.node, parsed.location
+    params = parameter_nodes(node.args)
+    taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    trees, new_params, leaves_of = {}, [], {}
+    for (param, _), spec in zip(params, layout):
+        if spec is None:
+            new_params.append(param)
+            continue
+        names = _leaf_names(param.id, spec, taken)
+        trees[param.id] = _Tree(spec, iter(names))
+        leaves_of[param.id] = names
+        new_params += [gast.Name(id=n, ctx=gast.Param(), annotation=None, type_comment=None) for n in names]
+    _Rewriter(trees, where).rewrite(node)
+    defaults = _literal_defaults(node.args, new_params)
+    node.args = gast.arguments(args=new_params, posonlyargs=[], vararg=None, kwonlyargs=[],
+                               kw_defaults=[], kwarg=None, defaults=defaults)
+    parsed.params = [p.id for p in new_params]
+    parsed.defaults = dict(zip(parsed.params[len(parsed.params) - len(defaults):], defaults))
+    return leaves_of
+
+
+def _literal_defaults(args, new_params):
+    """The defaults the rewritten parameters keep: those written as literals (``scale=2.0``),
+    for the last parameters that all have one (the API always passes every argument)."""
+    positional = list(getattr(args, "posonlyargs", None) or []) + list(args.args)
+    written = dict(zip([p.id for p in positional[len(positional) - len(args.defaults):]], args.defaults))
+    written.update({p.id: d for p, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    kept = []
+    for param in reversed(new_params):
+        default = written.get(param.id)
+        if not isinstance(default, gast.Constant):
+            break
+        kept.insert(0, default)
+    return kept
+
+
+def _leaf_names(base, spec, taken):
+    names = []
+    for path in _paths(spec):
+        text = "_".join([base] + [re.sub(r"\W", "_", str(key)) for key in path])
+        name_, n = text, 2
+        while name_ in taken:
+            name_, n = f"{text}{n}", n + 1
+        taken.add(name_)
+        names.append(name_)
+    return names
+
+
+def _paths(spec, prefix=()):
+    if not is_container(spec):
+        return [prefix]
+    return [path for key, child in spec[1] for path in _paths(child, prefix + (key,))]
+
+
+class _Tree:
+    """A flattened parameter's structure, each leaf holding the name of its parameter."""
+
+    def __init__(self, spec, names):
+        self.kind = spec[0] if is_container(spec) else None
+        if self.kind is None:
+            self.leaf = next(names)
+            return
+        self.children = [(key, _Tree(child, names)) for key, child in spec[1]]
+
+    def child(self, key):
+        """The subtree at a constant key, or None when there is none."""
+        if self.kind == "dict":
+            return next((t for k, t in self.children if k == key), None)
+        if type(key) is not int:
+            return None
+        index = key + len(self.children) if key < 0 else key
+        return self.children[index][1] if 0 <= index < len(self.children) else None
+
+
+def _name(id_):
+    return gast.Name(id=id_, ctx=gast.Load(), annotation=None, type_comment=None)
+
+
+class _Rewriter(gast.NodeTransformer):
+    """Replace each constant-key read of a flattened parameter by its leaf's name."""
+
+    def __init__(self, trees, where):
+        self.trees = trees
+        self.where = where
+
+    def rewrite(self, function):
+        for child in (n for s in function.body for n in gast.walk(s)):
+            if isinstance(child, gast.Name) and child.id in self.trees and not isinstance(child.ctx, gast.Load):
+                self.refuse(child, f"assigning to the parameter {child.id}",
+                            f"assign to a new name; {child.id} is read through its keys")
+            if isinstance(child, (gast.Lambda, gast.FunctionDef)) and child is not function:
+                inner = {a.id for a in parameter_nodes_names(child.args)}
+                for name_ in inner & set(self.trees):
+                    self.refuse(child, f"a nested function whose parameter {name_} hides the "
+                                f"argument {name_}", "give the parameter another name")
+        function.body = [self.visit(s) for s in function.body]
+        function.body = [s for item in function.body for s in (item if isinstance(item, list) else [item])]
+
+    def refuse(self, node, construct, hint):
+        raise self.where.error(node, construct, hint)
+
+    # --- what a flattened parameter expression resolves to
+    def resolve(self, node):
+        """(tree, the keys left over) for ``p``, ``p["W"]``, ``p[0]["b"]``...; None otherwise."""
+        keys = []
+        while isinstance(node, gast.Subscript):
+            keys.append(node)
+            node = node.value
+        if not (isinstance(node, gast.Name) and node.id in self.trees):
+            return None
+        tree = self.trees[node.id]
+        keys.reverse()
+        for index, subscript in enumerate(keys):
+            if tree.kind is None:
+                return tree, keys[index:]
+            key = _constant_key(subscript.slice)
+            if key is None:
+                self.refuse(subscript, f"a computed key into the argument {node.id}",
+                            f"read it with a constant key ({node.id}['W'], {node.id}[0]): tangent_ad "
+                            "differentiates each entry as a parameter of its own")
+            child = tree.child(key)
+            if child is None:
+                self.refuse(subscript, f"the key {key!r} of the argument {node.id}",
+                            f"{node.id} has no such entry in this call; its keys are "
+                            f"{[k for k, _ in tree.children]}")
+            tree = child
+        return tree, []
+
+    def expression(self, node, whole_ok=False):
+        """The rewritten expression of a flattened parameter read; a whole container only when
+        ``whole_ok`` (then the _Tree itself)."""
+        tree, rest = self.resolve(node)
+        if tree.kind is None:
+            out = _name(tree.leaf)
+            for subscript in rest:
+                out = gast.Subscript(value=out, slice=self.visit(subscript.slice), ctx=subscript.ctx)
+            return out
+        if whole_ok:
+            return tree
+        base = node
+        while isinstance(base, gast.Subscript):
+            base = base.value
+        self.refuse(node, f"using the whole {tree.kind} {_text(node)} (an argument whose entries "
+                    "are differentiated, or *args / **kwargs) other than through constant keys",
+                    f"read its entries with constant keys ({base.id}['W'], {base.id}[0]) or unpack it "
+                    f"(a, b = {base.id}); pass the entries to a helper one by one")
+
+    # --- visitors
+    def visit_Subscript(self, node):
+        if self.resolve(node) is not None:
+            if not isinstance(node.ctx, gast.Load):
+                self.refuse(node, "assigning into an argument that is differentiated through",
+                            "build a new value in a local variable instead")
+            return self.expression(node)
+        return self.generic_visit(node)
+
+    def visit_Name(self, node):
+        if node.id in self.trees and isinstance(node.ctx, gast.Load):
+            return self.expression(node)
+        return node
+
+    def visit_Call(self, node):
+        func = node.func
+        if isinstance(func, gast.Name) and func.id == "len" and len(node.args) == 1 \
+                and not node.keywords and self.resolve(node.args[0]) is not None:
+            tree, rest = self.resolve(node.args[0])
+            if tree.kind is not None:
+                return gast.Constant(value=len(tree.children), kind=None)
+        node.func = self.visit(func)
+        args = []
+        for arg in node.args:
+            if isinstance(arg, gast.Starred) and self.resolve(arg.value) is not None:
+                tree = self.expression(arg.value, whole_ok=True)
+                if isinstance(tree, _Tree) and tree.kind in ("tuple", "list"):
+                    args += [self.leaf(t, arg) for _, t in tree.children]
+                    continue
+            args.append(self.visit(arg))
+        keywords = []
+        for keyword in node.keywords:
+            if keyword.arg is None and self.resolve(keyword.value) is not None:
+                tree = self.expression(keyword.value, whole_ok=True)
+                if isinstance(tree, _Tree) and tree.kind == "dict":
+                    keywords += [gast.keyword(arg=k, value=self.leaf(t, keyword.value))
+                                 for k, t in tree.children]
+                    continue
+            keywords.append(self.visit(keyword))
+        node.args, node.keywords = args, keywords
+        return node
+
+    def leaf(self, tree, where):
+        if tree.kind is not None:
+            self.refuse(where, f"passing a nested {tree.kind} inside an argument that is "
+                        "differentiated through", "pass its entries one by one")
+        return _name(tree.leaf)
+
+    def visit_Assign(self, node):
+        if len(node.targets) == 1 and isinstance(node.targets[0], (gast.Tuple, gast.List)) \
+                and self.resolve(node.value) is not None:
+            tree = self.expression(node.value, whole_ok=True)
+            if isinstance(tree, _Tree):
+                return self.unpack(node, node.targets[0], tree)
+        return self.generic_visit(node)
+
+    def unpack(self, node, target, tree):
+        """``a, b = p``: one assignment per leaf, in order."""
+        if tree.kind not in ("tuple", "list") or len(target.elts) != len(tree.children) or \
+                any(isinstance(e, gast.Starred) for e in target.elts):
+            self.refuse(node, f"unpacking the {tree.kind} {_text(node.value)} of "
+                        f"{len(tree.children)} entries into {len(target.elts)} names",
+                        "unpack a tuple or list into as many names as it holds, or read its "
+                        "entries with constant keys")
+        out = []
+        for element, (_, child) in zip(target.elts, tree.children):
+            if isinstance(element, (gast.Tuple, gast.List)) and child.kind is not None:
+                out += self.unpack(node, element, child)
+                continue
+            assign = gast.Assign(targets=[element], value=self.leaf(child, node), type_comment=None)
+            out.append(gast.copy_location(assign, node))
+        return out
+
+
+def parameter_nodes_names(args):
+    return [p for p, _ in parameter_nodes(args)]
+
+
+def _text(node):
+    try:
+        return ast.unparse(gast.gast_to_ast(node))
+    except Exception:   # noqa: BLE001 - only for the message
+        return "argument"
+
+
+def _constant_key(node):
+    if isinstance(node, gast.Constant) and type(node.value) in (str, int):
+        return node.value
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub) \
+            and isinstance(node.operand, gast.Constant) and type(node.operand.value) is int:
+        return -node.operand.value
+    return None
