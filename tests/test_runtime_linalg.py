@@ -593,22 +593,49 @@ def test_norm_with_one_zero_row():
                  [[0.0, 0.0], [0.6, 0.8]], 1e-12, "strict adjoint")
 
 
-@pytest.mark.parametrize("ord", [2, -2, 1, -1, np.inf, -np.inf, "nuc"])
-@pytest.mark.parametrize("shape, axis", [((3, 3), None), ((2, 3, 3), (1, 2))])
-def test_matrix_norms_are_not_supported(ord, shape, axis):
-    x = np.ones(shape)
-    y = np.linalg.norm(x, ord, axis)
-    with pytest.raises(ValueError, match="not supported"):
-        la.norm_adjoint(np.ones(np.shape(y)) if np.ndim(y) else 1.0, x, y, ord, axis)
-    with pytest.raises(ValueError, match="not supported"):
-        la.norm_tangent(x, x, y, ord, axis)
+@pytest.mark.parametrize("ord", ["fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf])
+@pytest.mark.parametrize("shape, axis, keepdims", [((3, 4), None, False), ((3, 4), None, True),
+                                                  ((2, 3, 4), (2, 0), False), ((2, 3, 4), (0, 1), True)])
+def test_matrix_norms_against_central_differences(ord, shape, axis, keepdims):
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1.0, 1.0, shape)
+    y = np.linalg.norm(x, ord, axis, keepdims)
+    g = rng.uniform(-1.0, 1.0, np.shape(y)) if np.ndim(y) else 0.7
+    t = rng.uniform(-1.0, 1.0, shape)
+    h = 1e-6
+    fd = (np.linalg.norm(x + h * t, ord, axis, keepdims) - np.linalg.norm(x - h * t, ord, axis, keepdims)) / (2 * h)
+    tangent = la.norm_tangent(x, t, y, ord, axis, keepdims)
+    assert np.shape(tangent) == np.shape(y)
+    assert_close(tangent, fd, 1e-7, "tangent")
+    adjoint = la.norm_adjoint(g, x, y, ord, axis, keepdims)
+    assert np.shape(adjoint) == shape
+    np.testing.assert_allclose(np.sum(adjoint * t), np.sum(g * tangent), rtol=1e-12)
+    s = la.norm_adjoint(strict(g) if np.ndim(y) else g, strict(x), np.linalg.norm(strict(x), ord, axis, keepdims),
+                        ord, axis, keepdims)
+    assert isinstance(s, StrictArray)
+    assert_close(unwrap(s), adjoint, 1e-12, "strict adjoint")
 
 
-@pytest.mark.parametrize("ord", [0, 0.5, -1, -2, "fro", "nuc"])
-def test_other_vector_norms_are_not_supported(ord):
-    x = np.array([1.0, -2.0, 3.0])
-    with pytest.raises(ValueError, match="not supported"):
-        la.norm_adjoint(1.0, x, 1.0, ord)
+@pytest.mark.parametrize("ord, x, expected", [
+    (0, [1.0, 0.0, -2.0], [0.0, 0.0, 0.0]),          # a count: piecewise constant
+    (0.5, [1.0, 0.0, 4.0], [3.0, np.nan, 1.5]),       # an infinite slope at the zero entry
+    (-1.0, [1.0, 0.0, 4.0], [0.0, 0.0, 0.0]),         # 0 near a zero entry, with abs's kink in it
+    (np.inf, [1.0, -3.0, 3.0], [0.0, -0.5, 0.5]),     # a tie shares evenly
+    (1, [1.0, 0.0, -2.0], [1.0, 0.0, -1.0]),          # sign(0) = 0 at the kink
+])
+def test_vector_norms_where_there_is_no_derivative(ord, x, expected):
+    x = np.array(x)
+    with np.errstate(divide="ignore"):
+        y = np.linalg.norm(x, ord)
+    np.testing.assert_allclose(la.norm_adjoint(1.0, x, y, ord), expected, rtol=1e-12)
+
+
+def test_matrix_norms_where_there_is_no_derivative():
+    tied = np.array([[1.0, -2.0], [2.0, 1.0]])          # column sums of |x| 3 and 3: a tie
+    np.testing.assert_allclose(la.norm_adjoint(1.0, tied, 3.0, 1), [[0.5, -0.5], [0.5, 0.5]], rtol=1e-12)
+    singular = np.array([[1.0, 0.0], [0.0, 0.0]])        # a zero singular value: the kink's 0
+    np.testing.assert_allclose(la.norm_adjoint(1.0, singular, 0.0, -2), np.zeros((2, 2)), atol=1e-15)
+    np.testing.assert_allclose(la.norm_adjoint(1.0, singular, 1.0, "nuc"), [[1.0, 0.0], [0.0, 0.0]], atol=1e-15)
 
 
 # ---------------------------------------------------------------------------

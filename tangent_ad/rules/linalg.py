@@ -36,6 +36,7 @@ TEMPLATES = {
               {"a": "solve_adjoint_a(g, a, y)", "b": "solve_adjoint_b(g, a)"}),
     "det": ((("a", REQUIRED),), {"a": "det_tangent(a, a_dot, y)"}, {"a": "det_adjoint(g, a, y)"}),
     "cholesky": ((("a", REQUIRED),), {"a": "cholesky_tangent(a_dot, y)"}, {"a": "cholesky_adjoint(g, y)"}),
+    # every ord: vector 2, 1, 0, inf, -inf, p; matrix 'fro', 'nuc', 1, -1, 2, -2, inf, -inf (runtime/norms.py)
     "norm": ((("x", REQUIRED), ("ord", "None"), ("axis", "None"), ("keepdims", "False")),
              {"x": "norm_tangent(x, x_dot, y, ord=ord, axis=axis, keepdims=keepdims)"},
              {"x": "norm_adjoint(g, x, y, ord=ord, axis=axis, keepdims=keepdims)"}),
@@ -47,25 +48,8 @@ MULTI_OUTPUT = {
 }
 
 
-def _norm_refusal(literals):
-    """The norms a literal ord or axis rules out: the nuclear norm, ord < 1, and a matrix norm
-    (two axes) other than Frobenius. A matrix given ord=1, 2 or inf without axis is found
-    only when the call runs, from its shape."""
-    ord, axis = literals.get("ord"), literals.get("axis")
-    matrix = isinstance(axis, tuple) and len(axis) == 2
-    number = isinstance(ord, (int, float)) and not isinstance(ord, bool)
-    if ord == "nuc" or (number and ord < 1) or (matrix and ord not in (None, "fro")):
-        return (f"np.linalg.norm with ord={ord!r}" + (f" over the axes {axis!r}" if matrix else ""),
-                "tangent_ad differentiates the vector norms (ord >= 1, np.inf, -np.inf) and the "
-                "Frobenius norm of a matrix (ord=None or 'fro'); for another norm register its "
-                "derivative with tangent_ad.custom_rule (the nuclear norm's gradient is u @ vt "
-                "from u, s, vt = np.linalg.svd(x, full_matrices=False))")
-    return None
-
-
 def build():
     rules = {name: Template(name, *entry) for name, entry in TEMPLATES.items()}
-    rules["norm"].refusal = _norm_refusal
     for name, (signature, tangent, adjoint) in MULTI_OUTPUT.items():
         rules[name] = MultiOutput(name, signature, tangent, adjoint)
     return rules

@@ -1,20 +1,46 @@
-"""Derivatives of ``np.linalg.norm``: vector norms (ord 1, 2, inf, -inf, real p > 1) and Frobenius."""
+"""Derivatives of ``np.linalg.norm``, for every ``ord`` NumPy accepts.
+
+Vector norms (one axis, or a 1-d array): ord 2 (the default), 1, inf, -inf, any real p
+(p > 1, 0 < p < 1 and p < 0) and 0. Matrix norms (two axes, or a 2-d array given an ord):
+'fro' (the default), 'nuc', 1, -1, 2, -2, inf and -inf.
+
+Where the norm has no derivative the choice made is spelled out:
+
+* a zero norm (ord 2, Frobenius, p > 1) has the kink of ``abs`` at 0: derivative 0;
+* ord=1 takes ``sign(0) = 0`` for a zero entry (a kink, as ``abs``);
+* ties for the largest (smallest) entry (ord inf, -inf), column sum (matrix 1, -1), row sum
+  (matrix inf, -inf) or singular value (matrix 2, -2) share the derivative evenly, as for
+  ``np.max``; a zero singular value has a kink and contributes 0 (matrix -2 of a singular
+  matrix, the nuclear norm of a rank-deficient one);
+* ord=0 counts the nonzero entries: piecewise constant, its derivative is 0 (the count
+  jumps where an entry crosses 0, where there is no derivative at all);
+* ord=p with 0 < p < 1 has an infinite slope where an entry is 0: the derivative in that
+  entry does not exist and is nan; ord=p < 0 is 0 wherever an entry is 0, with the kink of
+  ``abs`` in that entry: derivative 0 in every entry.
+
+>>> float(norm_tangent(np.array([3.0, 4.0]), np.array([1.0, 1.0]), 5.0))
+1.4
+>>> norm_adjoint(1.0, np.array([[1.0, -2.0], [3.0, 0.5]]), 4.0, ord=1)   # the first column's sum
+array([[ 1., -0.],
+       [ 1.,  0.]])
+"""
 import numbers
 
 import numpy as np
 
-from .core import _ndim
-from .operands import _zero_placeholder
+from .core import _ndim, _shape
+from .decompositions import svdvals_adjoint, svdvals_tangent
+from .operands import _positions, _zero_placeholder
 
 __all__ = ['norm_tangent', 'norm_adjoint']
 
+MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf)
+
 
 def _norm_kind(x, ord, axis):
-    """The reduced axes of ``np.linalg.norm(x, ord, axis)`` and the vector norm it takes over them.
-
-    The kind is 2 (the 2-norm of the entries, Frobenius included), 1, inf, -inf or a
-    real p > 1; the matrix norms other than Frobenius raise ``ValueError``.
-    """
+    """``(axes, kind)``: the axes ``np.linalg.norm(x, ord, axis)`` reduces, in the order given
+    (a matrix norm's row axis first), and the norm taken over them: for a vector 2, 1, 0, inf,
+    -inf or a real p; for a matrix ``("matrix", ord)`` with 'fro' for ord=None."""
     ndim = _ndim(x)
     if axis is None:
         axes = tuple(range(ndim))
@@ -24,67 +50,115 @@ def _norm_kind(x, ord, axis):
             raise ValueError(f"np.linalg.norm of a {ndim}-d array with ord={ord!r} needs axis")
     else:
         axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
-        axes = tuple(sorted(a % ndim for a in axes))
+        axes = tuple(a % ndim for a in axes)
     if len(axes) == 2:
-        if ord in (None, "fro"):
-            return axes, 2
-        raise ValueError(f"the derivative of the matrix norm with ord={ord!r} is not supported "
-                         "(only the Frobenius norm, ord=None or 'fro')")
+        ord = "fro" if ord in (None, "f") else ord
+        if ord not in MATRIX_ORDS:
+            raise ValueError(f"np.linalg.norm of a matrix has no ord={ord!r}")
+        return axes, (2 if ord == "fro" else ("matrix", ord))
     if len(axes) != 1:
         raise ValueError(f"np.linalg.norm over axes {axis!r} is not supported")
     if ord is None or ord == 2:
         return axes, 2
+    if isinstance(ord, str):
+        raise ValueError(f"np.linalg.norm of a vector has no ord={ord!r}")
     if ord in (np.inf, -np.inf):
         return axes, float(ord)
-    if isinstance(ord, str) or not ord >= 1:
-        raise ValueError(f"the derivative of the vector norm with ord={ord!r} is not supported "
-                         "(only real ord >= 1, inf and -inf)")
-    return axes, (1 if ord == 1 else float(ord))
+    return axes, (1 if ord == 1 else 0 if ord == 0 else float(ord))
 
 
-def _norm_partials(x, y, kind, axes):
+def _shared(values, extremum, axis):
+    """1 over the number of entries of ``values`` equal to their ``extremum`` along ``axis``
+    where they are, 0 elsewhere: the even share of tied entries."""
+    best = extremum(values, axis=axis, keepdims=True)
+    tie = np.where(values == best, np.ones_like(values), 0.0)
+    return tie / np.sum(tie, axis=axis, keepdims=True)
+
+
+def _vector_partials(x, y, kind, axes):
     """dy/dx for the vector norm ``kind`` over ``axes``, with ``y`` shaped to broadcast against ``x``."""
+    if kind == 0:
+        return np.zeros_like(x)
     if kind == 1:
         return np.sign(x)
     if kind in (np.inf, -np.inf):
-        # the entries attaining the max (min) |x| share the derivative evenly
-        tie = np.where(np.abs(x) == y, np.ones_like(x), 0.0)
-        return np.sign(x) * tie / np.sum(tie, axis=axes, keepdims=True)
+        extremum = np.max if kind > 0 else np.min
+        return np.sign(x) * _shared(np.abs(x), extremum, axes)
+    if kind < 1:                              # 0 < p < 1, p < 0: see the module's docstring
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            partials = np.sign(x) * (np.abs(x) / y) ** (kind - 1)
+        return np.where(x == 0, np.nan if kind > 0 else 0.0, partials)
     safe = np.where(y == 0, 1.0, y)           # a zero norm means x == 0: the partials are 0
     if kind == 2:
         return x / safe
     return np.sign(x) * (np.abs(x) / safe) ** (kind - 1)
 
 
+def _sums_partials(x, ord, rows, cols):
+    """dy/dx of the matrix norms 1, -1 (largest, smallest column sum of |x|) and inf, -inf (row sum)."""
+    summed, compared = (rows, cols) if ord in (1, -1) else (cols, rows)
+    sums = np.sum(np.abs(x), axis=summed, keepdims=True)
+    return np.sign(x) * _shared(sums, np.max if ord > 0 else np.min, compared)
+
+
+def _to_end(x, rows, cols):
+    return np.moveaxis(x, (rows, cols), (-2, -1))
+
+
+def _singular_value_weights(s, ord):
+    """d norm / d s for the matrix norms 2 (the largest s), -2 (the smallest) and 'nuc' (their sum)."""
+    if ord == "nuc":
+        return np.ones_like(s)
+    n = _shape(s)[-1]
+    return np.where(_positions(s, n) == (0 if ord == 2 else n - 1), np.ones_like(s), 0.0)
+
+
 def _keep_dims(t, axes, keepdims):
     """``t`` (shaped like the norm) with the reduced axes put back as axes of length 1."""
-    return t if keepdims or not _ndim(t) else np.expand_dims(t, axes)
+    return t if keepdims or not _ndim(t) else np.expand_dims(t, tuple(sorted(axes)))
+
+
+def _drop_dims(t, axes, keepdims):
+    """``t`` (shaped like the norm) without the reduced axes that keepdims=True kept."""
+    return np.squeeze(t, tuple(sorted(axes))) if keepdims and _ndim(t) else t
+
+
+def _matrix_tangent(x, x_dot, ord, axes, keepdims):
+    rows, cols = axes
+    if ord in (2, -2, "nuc"):
+        ds = svdvals_tangent(_to_end(x, rows, cols), _to_end(x_dot + np.zeros_like(x), rows, cols))
+        t = np.sum(_singular_value_weights(ds, ord) * ds, axis=-1)
+        return np.expand_dims(t, tuple(sorted(axes))) if keepdims else t
+    return np.sum(_sums_partials(x, ord, rows, cols) * x_dot, axis=tuple(sorted(axes)), keepdims=keepdims)
+
+
+def _matrix_adjoint(g, x, ord, axes, keepdims):
+    rows, cols = axes
+    if ord in (2, -2, "nuc"):
+        xm = _to_end(x, rows, cols)
+        s = np.linalg.svd(xm, compute_uv=False)
+        gs = _drop_dims(g, axes, keepdims)
+        gs = (gs[..., None] if _ndim(gs) else gs) * _singular_value_weights(s, ord)
+        return np.moveaxis(svdvals_adjoint(gs, xm), (-2, -1), (rows, cols))
+    return _keep_dims(g, axes, keepdims) * _sums_partials(x, ord, rows, cols)
 
 
 def norm_tangent(x, x_dot, y, ord=None, axis=None, keepdims=False):
-    """Tangent of ``y = np.linalg.norm(x, ord, axis, keepdims)``: ``sum(dy/dx * x_dot)`` over the axes.
+    """Tangent of ``y = np.linalg.norm(x, ord, axis, keepdims)``, for every ord (the module's
+    docstring says what is used where the norm has no derivative).
 
-    Supported: the 2-norm of vectors and of flattened arrays, the Frobenius norm, and
-    the vector norms ord=1, inf, -inf and real ord >= 1.  At a zero norm (2-norm,
-    Frobenius or any other) the derivative is taken as 0, and ord=1 takes sign(0) = 0;
-    for inf (-inf) the entries tied for the largest (smallest) ``|x|`` share the
-    derivative evenly.  Matrix norms other than
-    Frobenius (ord 2, -2, 1, -1, inf, -inf, 'nuc') raise ``ValueError``.
-
-    >>> float(norm_tangent(np.array([3.0, 4.0]), np.array([1.0, 1.0]), 5.0))
-    1.4
+    >>> float(norm_tangent(np.array([[3.0, 0.0], [0.0, -4.0]]), np.eye(2), 7.0, ord="nuc"))
+    0.0
     """
     axes, kind = _norm_kind(x, ord, axis)
-    partials = _norm_partials(x, _keep_dims(y, axes, keepdims), kind, axes)
-    return np.sum(partials * x_dot, axis=axes, keepdims=keepdims)
+    if isinstance(kind, tuple):
+        return _matrix_tangent(x, x_dot, kind[1], axes, keepdims)
+    partials = _vector_partials(x, _keep_dims(y, axes, keepdims), kind, axes)
+    return np.sum(partials * x_dot, axis=tuple(sorted(axes)), keepdims=keepdims)
 
 
 def norm_adjoint(g, x, y, ord=None, axis=None, keepdims=False):
     """Adjoint of ``y = np.linalg.norm(x, ord, axis, keepdims)``: ``g * dy/dx``.
-
-    The same cases as ``norm_tangent``: a zero norm (2-norm, Frobenius, ...) has
-    gradient 0, ties for the max (min) ``|x|`` of ord=inf (-inf) split it evenly, and matrix
-    norms other than Frobenius raise ``ValueError``.
 
     >>> norm_adjoint(1.0, np.array([3.0, 4.0]), 5.0)
     array([0.6, 0.8])
@@ -92,5 +166,7 @@ def norm_adjoint(g, x, y, ord=None, axis=None, keepdims=False):
     axes, kind = _norm_kind(x, ord, axis)
     if _zero_placeholder(g, _ndim(x) - (0 if keepdims else len(axes))):
         return g
-    partials = _norm_partials(x, _keep_dims(y, axes, keepdims), kind, axes)
+    if isinstance(kind, tuple):
+        return _matrix_adjoint(g, x, kind[1], axes, keepdims)
+    partials = _vector_partials(x, _keep_dims(y, axes, keepdims), kind, axes)
     return _keep_dims(g, axes, keepdims) * partials
