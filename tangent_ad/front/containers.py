@@ -18,6 +18,7 @@ that another name shares while it grows (``zs = ys; ys.append(v)`` changes ``zs`
 too), a list the caller gave (``.append`` would change the caller's list), a list
 of differentiated values handed to or returned by a Python function.
 """
+import ast
 import inspect
 
 import gast
@@ -192,28 +193,39 @@ class ContainerLowering:
         return expr, self.make_op(rules.RULES["list_concat"], {"a": left, "b": right})
 
     def tuple_size(self, value):
-        """The number of values a call to a Python function returns as a tuple (``return a, b``
-        at its end), or None."""
+        """The number of values a call returns together: a Python function ending in
+        ``return a, b``, or a NumPy function with several results (``np.split(x, 3)``,
+        ``np.linalg.slogdet(a)``) whose number the call shows; None for any other value."""
         if not isinstance(value, gast.Call):
             return None
         callee = self.flow.resolve_callee(value.func)
-        if not inspect.isfunction(callee) or rules.rule_for(callee) is not None:
+        if callee is None:
             return None
-        try:
-            node = parse_function(callee).node
-        except Exception:           # no source: the call is refused where it is lowered
+        rule = rules.rule_for(callee)
+        if isinstance(rule, rules.MultiOutput):
+            return _outputs_of(rule, value)
+        if not inspect.isfunction(callee) or rule is not None:
             return None
-        last = node.body[-1] if node.body else None
-        if isinstance(last, gast.Return) and isinstance(last.value, gast.Tuple):
-            return len(last.value.elts)
-        return None
+        sizes = self.__dict__.setdefault("_tuple_sizes", {})
+        if callee not in sizes:
+            try:
+                node = parse_function(callee).node
+            except Exception:           # no source: the call is refused where it is lowered
+                node = None
+            last = node.body[-1] if node is not None and node.body else None
+            returns_tuple = isinstance(last, gast.Return) and isinstance(last.value, gast.Tuple)
+            sizes[callee] = len(last.value.elts) if returns_tuple else None
+        return sizes[callee]
 
     def split_tuple_call(self, target, call, origin, out):
         """``t = helper(x)`` of a helper returning ``a, b``: ``t1, t2 = helper(x)`` and then
-        ``t = (t1, t2)``, so that ``t[0]`` and ``a, b = t`` read the parts."""
+        ``t = (t1, t2)``, so that ``t[0]`` and ``a, b = t`` read the parts (a list for
+        ``np.split``, which returns one)."""
         parts = [self.new_active(self.names.temp()) for _ in range(self.tuple_size(call))]
         out += self.unpack(ir.Unpack(parts, call, origin))
-        display = gast.Tuple(elts=[ir.name(p) for p in parts], ctx=gast.Load())
+        callee = self.flow.resolve_callee(call.func)
+        kind = gast.List if getattr(rules.rule_for(callee), "name", "").endswith("split") else gast.Tuple
+        display = kind(elts=[ir.name(p) for p in parts], ctx=gast.Load())
         return self.lower_into(target, display, origin, out)
 
     def is_list_operation(self, value):
@@ -248,6 +260,20 @@ def _growth(node):
         if isinstance(func, gast.Attribute) and func.attr in _GROWING and isinstance(func.value, gast.Name) \
                 and len(call.args) == 1 and not call.keywords:
             return func.value.id, func.attr, call.args[0]
+    return None
+
+
+def _outputs_of(rule, call):
+    """How many values a NumPy function with several results gives at this call."""
+    tangent = ast.parse(rule.tangent, mode="eval").body
+    if isinstance(tangent, ast.Tuple):
+        return len(tangent.elts)
+    sections = call.args[1] if len(call.args) > 1 else next(
+        (k.value for k in call.keywords if k.arg == "indices_or_sections"), None)
+    if isinstance(sections, gast.Constant) and isinstance(sections.value, int):
+        return sections.value
+    if isinstance(sections, (gast.List, gast.Tuple)):
+        return len(sections.elts) + 1
     return None
 
 

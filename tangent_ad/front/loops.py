@@ -36,8 +36,9 @@ class LoopLowering:
             return out
         # for row in X  ->  for row_index in range(len(X)): row = X[row_index]
         sequence = s.iter
+        of_values = isinstance(sequence, (gast.List, gast.Tuple)) or bool(self.tuple_size(sequence))
         if not isinstance(sequence, (gast.Name, gast.Attribute, gast.Subscript)) \
-                and self.is_active_expr(sequence):
+                and self.is_active_expr(sequence) and not of_values:
             raise self.where.error(s.origin, f"for loop over {src(sequence)} with differentiated values",
                                    "loop over range(len(x)) and index the arrays, or over the rows "
                                    "of one array (for row in x)")
@@ -47,7 +48,9 @@ class LoopLowering:
             if self.is_active_expr(sequence):
                 self.new_active(items)
             seq_value = sequence if isinstance(sequence, (gast.Name, gast.Attribute, gast.Subscript)) \
-                else gast.Call(func=ir.name("list"), args=[sequence], keywords=[])
+                or of_values else gast.Call(func=ir.name("list"), args=[sequence], keywords=[])
+            if of_values and self.is_active_expr(sequence):     # for p in np.split(x, 3): a list
+                self.list_names().add(items)
             out += self.statement(ir.Assign(items, seq_value, origin=s.origin))
             sequence = ir.name(items)
         index = self.names.fresh(f"{s.target}_index")

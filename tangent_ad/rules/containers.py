@@ -6,9 +6,12 @@ one adjoint per element. Building a list is one operation, and so is growing it:
 ``ys.append(v)`` is differentiated as ``ys = ys + [v]``, which leaves the list the
 reverse sweep saved as it was.
 
-- ``[a, b]`` / ``(a, b)``: the element ``k``'s adjoint is ``g[k]``;
+- ``[a, b]`` / ``(a, b)``: the element ``k``'s adjoint is ``g[k]`` (``item_adjoint``);
 - ``ys + [v]`` (``ys.append(v)``): ``g[:-1]`` for ``ys`` and ``g[-1]`` for ``v``;
 - ``a + b`` of two lists (``ys.extend(zs)``): ``g`` split where ``a`` ends.
+
+The runtime helpers do what the slices say, and pass the reverse sweep's zero
+placeholder ``0.0`` through (a list no adjoint reached on some path).
 
 Reading an element (``ys[i]``), ``len``, ``sum(ys)``, ``np.stack(ys)`` and the other
 NumPy functions use their own rules, whose runtime helpers accept lists.
@@ -29,10 +32,10 @@ class Whole(Rule):
 def build():
     """``{name: rule}`` of the list and tuple operations."""
     return {
-        "list_display": Linear("list_display", (("items", SEQUENCE),), "g[k]"),
-        "tuple_display": Linear("tuple_display", (("items", SEQUENCE),), "g[k]"),
-        "list_append": Whole("list_append", (("a", REQUIRED), ("item", REQUIRED)),
-                             "a_dot + [item_dot]", {"a": "g[:-1]", "item": "g[-1]"}),
+        "list_display": Linear("list_display", (("items", SEQUENCE),), "item_adjoint(g, k)"),
+        "tuple_display": Linear("tuple_display", (("items", SEQUENCE),), "item_adjoint(g, k)"),
+        "list_append": Whole("list_append", (("a", REQUIRED), ("item", REQUIRED)), "a_dot + [item_dot]",
+                             {"a": "head_adjoint(g, -1)", "item": "item_adjoint(g, -1)"}),
         "as_array": Linear("as_array", (("arrays", SEQUENCE),), "stack_adjoint(g, k)"),
         "list_concat": Whole("list_concat", (("a", REQUIRED), ("b", REQUIRED)), "a_dot + b_dot",
                              {"a": "head_adjoint(g, len(a))", "b": "tail_adjoint(g, len(a))"}),

@@ -20,7 +20,7 @@ Cotangents([1.0])
 """
 import numpy as np
 
-__all__ = ["Cotangents", "as_array", "cotangents", "list_zeros", "list_index_adjoint", "list_index_accumulate",
+__all__ = ["Cotangents", "as_array", "cotangents", "item_adjoint", "list_zeros", "list_index_adjoint", "list_index_accumulate",
            "list_sum_adjoint", "head_adjoint", "tail_adjoint", "split_list_adjoint"]
 
 
@@ -118,14 +118,29 @@ def list_sum_adjoint(g, values):
     return Cotangents(unbroadcast(g, v) for v in values)
 
 
+def item_adjoint(g, k):
+    """The adjoint of element ``k`` of a list whose adjoint is ``g``: ``g[k]``, or the zero
+    placeholder when nothing reached the list."""
+    return g[k] if _has_parts(g) else g
+
+
 def head_adjoint(g, count):
-    """The adjoint of the first ``count`` elements of a list made by joining two."""
-    return Cotangents(g[:count]) if not isinstance(g, Cotangents) else g[:count]
+    """The adjoint of the first ``count`` elements of a list (all but the last for
+    ``count = -1``): ``g[:count]``."""
+    if not _has_parts(g):
+        return g
+    return g[:count] if isinstance(g, Cotangents) else Cotangents(g[:count])
 
 
 def tail_adjoint(g, count):
-    """The adjoint of the elements of a joined list after its first ``count``."""
-    return Cotangents(g[count:]) if not isinstance(g, Cotangents) else g[count:]
+    """The adjoint of the elements of a joined list after its first ``count``: ``g[count:]``."""
+    if not _has_parts(g):
+        return g
+    return g[count:] if isinstance(g, Cotangents) else Cotangents(g[count:])
+
+
+def _has_parts(g):
+    return isinstance(g, list) or bool(getattr(g, "shape", ()))
 
 
 def split_list_adjoint(gs, values):
