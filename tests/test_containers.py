@@ -159,8 +159,18 @@ def display_iterated(x):
     return total
 
 
+def r_joined(x):
+    return np.sum(np.r_[x[:2], x[2] * 2.0, 0:2] ** 2)
+
+
+def c_joined(x):
+    return np.sum(np.c_[x, x ** 2] @ np.array([1.0, 3.0]))
+
+
 # f, exact gradient at X
 CASES = [
+    (r_joined, lambda x: np.array([2 * x[0], 2 * x[1], 8 * x[2], 0.0])),
+    (c_joined, lambda x: 1.0 + 6.0 * x),
     (split_parts, lambda x: np.array([x[2], x[3], x[0] + 2 * x[2], x[1] + 2 * x[3]])),
     (split_iterated, lambda x: 3 * x ** 2),
     (slogdet_indexed, None),
@@ -297,7 +307,12 @@ def passes_list(x):
     return np.sum(takes(ys))
 
 
+def r_directive(x):
+    return np.sum(np.r_["0,2", x, x])
+
+
 REFUSED = [
+    (r_directive, "the directive '0,2' in np.r_[...]", (X,)),
     (grows_shared, "zs = ys, a list that grows", (X,)),
     (grows_callers_list, "growing the list ys the caller passed in", (X, [X])),
     (list_plus_array, "+ of a list and an array", (X,)),

@@ -38,14 +38,6 @@ def line_of(func, text):
 
 
 # ------------------------------------------------------------ lists, r_, closures, views
-def r_join(x):
-    return np.sum(np.r_[x, x])
-
-
-def c_join(x):
-    return np.sum(np.c_[x, x])
-
-
 def make_scaler(a):
     return lambda t: a * t
 
@@ -94,8 +86,6 @@ def alias_then_add_in_place(x):
 
 
 @pytest.mark.parametrize("f, arg, text, words", [
-    (r_join, np.ones(2), "np.r_", ["np.r_", "np.concatenate"]),
-    (c_join, np.ones(2), "np.c_", ["np.c_"]),
     (closure_call, 1.0, "return s(2.0)", ["function held in a variable"]),
     (nested_closure_call, 1.0, "return s(2.0)", ["function held in a variable"]),
     (row_view_store, 1.0, "r[1] =", ["shares memory"]),

@@ -22,9 +22,11 @@ import ast
 import inspect
 
 import gast
+import numpy as np
 
 from .. import rules
 from ..ir import nodes as ir
+from ..ir.code import src
 from .parsing import parse_function
 from .renumber import _rename_statement
 
@@ -244,6 +246,33 @@ class ContainerLowering:
         out.append(ir.Assign(target, value, origin=origin, op=op))
         return ir.name(target)
 
+    def index_builder(self, value):
+        """``np.r_[a, b]`` as ``np.concatenate([np.atleast_1d(a), np.atleast_1d(b)])`` and
+        ``np.c_[a, b]`` as ``np.column_stack([a, b])``, which NumPy's own rules differentiate;
+        a slice in ``np.r_`` is the ``np.arange`` it stands for."""
+        name_ = src(value.value)
+        builder = self.flow.resolve_callee(value.value)
+        module = value.value.value if isinstance(value.value, gast.Attribute) else None
+        refused = (f"{name_}[...] with differentiated values",
+                   "join arrays with np.concatenate([a, b]) (np.c_: np.column_stack, np.vstack for rows)")
+        if builder not in (np.r_, np.c_) or module is None:
+            raise self.where.error(value, *refused)
+        elements = value.slice.elts if isinstance(value.slice, gast.Tuple) else [value.slice]
+        parts = []
+        for element in elements:
+            if isinstance(element, gast.Constant) and isinstance(element.value, str):
+                raise self.where.error(element, f"the directive {element.value!r} in {name_}[...]", refused[1])
+            if isinstance(element, gast.Slice):
+                if builder is np.c_ or _imaginary(element.step):
+                    raise self.where.error(element, f"a slice in {name_}[...] with differentiated values",
+                                           refused[1])
+                bounds = [element.lower or ir.constant(0), element.upper, element.step or ir.constant(1)]
+                element = _numpy_call(module, "arange", bounds)
+            parts.append(element if builder is np.c_ else _numpy_call(module, "atleast_1d", [element]))
+        joined = _numpy_call(module, "column_stack" if builder is np.c_ else "concatenate",
+                             [gast.List(elts=parts, ctx=gast.Load())])
+        return gast.copy_location(joined, value)
+
     def check_list_argument(self, arg, callee_name):
         """A list of differentiated values handed to a Python function is refused."""
         if self.is_list_value(arg) and self.is_active_expr(arg):
@@ -261,6 +290,14 @@ def _growth(node):
                 and len(call.args) == 1 and not call.keywords:
             return func.value.id, func.attr, call.args[0]
     return None
+
+
+def _numpy_call(module, function, args):
+    return gast.Call(func=gast.Attribute(value=module, attr=function, ctx=gast.Load()), args=args, keywords=[])
+
+
+def _imaginary(step):
+    return isinstance(step, gast.Constant) and isinstance(step.value, complex)
 
 
 def _outputs_of(rule, call):

@@ -106,10 +106,8 @@ class ExpressionLowering:
             return expr, self.make_op(rules.RULES[rule_name], {"a": operand})
         if isinstance(value, gast.Subscript):
             if self.is_active_expr(value.slice) and self.flow.resolve_callee(value.value) is not None:
-                name_ = src(value.value)      # np.r_[a, b]: an object that builds a value from the index
-                raise self.where.error(value, f"{name_}[...] with differentiated values",
-                                       "join arrays with np.concatenate([a, b]) (np.c_: np.column_stack, "
-                                       "np.vstack for rows)")
+                # np.r_[a, b]: an object that builds a value from the index (containers.py)
+                return self.operation(self.index_builder(value), origin, out)
             if self.tuple_size(value.value) and self.is_active_expr(value.value):   # helper(x)[0]
                 whole = ir.name(self.split_tuple_call(None, value.value, origin, out))
                 value = gast.Subscript(value=whole, slice=value.slice, ctx=gast.Load())
