@@ -11,7 +11,6 @@ import gast
 
 from .. import rules
 from ..ir import nodes as ir
-from ..ir.code import src
 
 
 @dataclass
