@@ -162,8 +162,6 @@ CASES = [
          (ast.NamedExpr,)),
     Case("star-args", fc.star_args_case, scalar, ("_scale(", "*args"),
          mentions("*", "star", "unpack"), (ast.Call, ast.Starred)),
-    Case("kwargs", fc.kwargs_case, scalar, ("**options", "options"),
-         mentions("**", "kwargs", "keyword"), (ast.arg,)),
     # mutation
     # stores into a differentiated array: x[i] = v is supported, not through a view
     Case("setitem", fc.setitem_case, vector, ("y.T[0]",),
@@ -197,7 +195,6 @@ CASES = [
     # more of the fence (docs/supported.md, "Rejected, and what to write instead")
     Case("import", fc.import_case, scalar, ("import",), exact("import statement"), (ast.Import,)),
     Case("set-display", fc.set_display_case, scalar, ("{x",), exact("set display"), (ast.Set,)),
-    Case("keyword-only", fc.keyword_only_case, scalar, ("scale",), mentions("keyword-only"), (ast.arg,)),
     Case("positional-only", fc.positional_only_case, scalar, ("x, /",), mentions("positional-only"),
          (ast.arg,)),
     Case("dict-value", fc.dict_value_case, scalar, ("{",), mentions("dict"), (ast.Dict,)),
