@@ -1,5 +1,5 @@
 """More pinned sources (tests/golden/): an if, a while with break, an MLP, a helper call,
-a checkpointed loop, a split vjp, a lambda and enumerate/zip loops, each with the derivative it must compute.
+a checkpointed loop, a split vjp, a lambda, enumerate/zip loops and a list grown in a loop, each with the derivative it must compute.
 
 Each case names how its source is made, the function of that source to call, the
 arguments, and the derivative those arguments must give (worked out by hand here, not by
@@ -130,6 +130,20 @@ def cube(x):
 
 def cube_second_derivative(x):
     return 6.0 * x - np.sin(x)
+
+
+def running_products(x):
+    """A list grown in a loop, read back while it grows, then stacked."""
+    ys = [x[0]]
+    for i in range(1, len(x)):
+        ys.append(ys[-1] * x[i])
+    return np.sum(np.stack(ys))
+
+
+def running_products_gradient(x):
+    # sum_k prod_{i<=k} x_i: d/dx_j = sum_{k>=j} prod_{i<=k, i!=j} x_i
+    n = len(x)
+    return np.array([sum(np.prod(np.delete(x[:k + 1], j)) for k in range(j, n)) for j in range(n)])
 
 
 # ------------------------------------------------------------------ the cases
@@ -268,7 +282,23 @@ def _check_ripple_forward(ns):
     _close(tangent, np.sum(ripple_gradient(RIPPLE_X) * v))
 
 
+PRODUCTS_X = np.array([0.5, -1.5, 2.0, 0.8])
+
+
+def _check_products_reverse(ns):
+    _close(ns["running_products_grad"](PRODUCTS_X), running_products_gradient(PRODUCTS_X))
+
+
+def _check_products_forward(ns):
+    v = np.array([1.0, -2.0, 0.5, 0.25])
+    value, tangent = ns["running_products_jvp"](PRODUCTS_X, v)
+    assert value == running_products(PRODUCTS_X)
+    _close(tangent, np.sum(running_products_gradient(PRODUCTS_X) * v))
+
+
 CASES = [
+    Case("list.reverse.x.py", _reverse(running_products, "x"), _check_products_reverse),
+    Case("list.forward.x.py", _forward(running_products, "x"), _check_products_forward),
     Case("branch.reverse.x_y.py", _reverse(branch, ("x", "y")), _check_branch_reverse),
     Case("branch.forward.x_y.py", _forward(branch, ("x", "y")), _check_branch_forward),
     Case("until_large.reverse.x.py", _reverse(until_large, "x"), _check_until_large_reverse),
