@@ -15,7 +15,7 @@ import numpy as np
 
 from . import arguments, structured
 from .errors import AliasingError, TransformError
-from .front.aliasing import NUMPY_ONLY
+from .front.kinds import NDIM, NUMPY_ONLY
 from .highlighting import highlight
 from .jacobians import gradient_by_forward_mode
 from .pipeline import caches, freshness
@@ -164,11 +164,12 @@ def _make_reverse(f, wrt, return_value, checkpoint, scalars=frozenset()):
 
 def _scalar_arguments(params, values):
     """The parameters given a Python or NumPy scalar (immutable: never memory another name shares),
-    and NUMPY_ONLY when every other argument is a NumPy array (its reductions give NumPy scalars)."""
+    and NUMPY_ONLY when every other argument is a NumPy array (see ``front/kinds.py``)."""
     values = list(values)[:len(params)]
     scalars = {p for p, v in zip(params, values) if isinstance(v, numbers.Number)}
     if all(isinstance(v, numbers.Number) or type(v) is np.ndarray for v in values):
-        scalars.add(NUMPY_ONLY)
+        scalars.add(NUMPY_ONLY)        # and each array's number of dimensions
+        scalars |= {(NDIM, p, v.ndim) for p, v in zip(params, values) if type(v) is np.ndarray}
     return frozenset(scalars)
 
 

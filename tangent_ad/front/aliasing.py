@@ -10,7 +10,7 @@ reductions and matrix products always make new arrays.
 
 A Python float, int or bool and a NumPy scalar are immutable: ``z = a; z += v`` binds
 ``z`` to a new value and leaves ``a`` as it was. Names that always hold such a scalar
-(:func:`scalar_names`: constants, ``float(...)``, ``len(...)``, arithmetic on scalars, and the
+(``kinds.py``: constants, ``float(...)``, ``len(...)``, arithmetic on scalars, and the
 parameters the call passes a scalar to, ``scalars``) never share memory.
 
 >>> import gast
@@ -23,8 +23,6 @@ parameters the call passes a scalar to, ``scalars``) never share memory.
 >>> groups.group("z", body[0])      # before z = y runs, z shares nothing
 {'z'}
 """
-import contextlib
-import contextvars
 import inspect
 
 import gast
@@ -32,6 +30,8 @@ import numpy as np
 
 from ..ir import nodes as ir
 from .. import rules
+from .kinds import NUMPY_ONLY, scalar_names, scalar_parameters, scalars_of  # noqa: F401 - used from here
+from . import kinds
 
 # functions whose result is always a new array
 _FRESH = {np.sum, np.mean, np.dot, np.matmul, np.where, np.zeros_like, np.ones_like, np.full_like,
@@ -164,156 +164,9 @@ class AliasGroups:
         return None
 
 
-# what gives an immutable scalar whatever it is given (math.* functions: a Python float or int)
-_SCALAR_CALLS = {float, int, bool, complex, len}
-_SCALAR_OF_SCALARS = {abs, min, max, pow, round}      # a scalar when every argument is one
-_SCALAR_TYPES = (int, float, complex, bool, np.generic)
-_SIZE_ATTRIBUTES = {"ndim", "size", "itemsize", "nbytes"}
-# reductions of a whole NumPy array: a NumPy scalar (of a CuPy array, a 0-d array, which is not)
-_WHOLE_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.std, np.var,
-                     np.linalg.norm, np.linalg.det, np.trace}
-_WHOLE_REDUCTION_METHODS = {"sum", "mean", "prod", "max", "min", "std", "var"}
-NUMPY_ONLY = "*numpy"     # in ``scalars``: every array the call passes is a NumPy array
-
-
-_SPECIALIZED = contextvars.ContextVar("tangent_ad_scalar_parameters", default=None)
-
-
-@contextlib.contextmanager
-def scalar_parameters(func, scalars):
-    """While a derivative of ``func`` is built for a call that passes scalars to the parameters
-    ``scalars`` (a frozenset of names), :func:`scalars_of` tells them (see ``pipeline/cache.py``)."""
-    token = _SPECIALIZED.set((func, frozenset(scalars)) if scalars else None)
-    try:
-        yield
-    finally:
-        _SPECIALIZED.reset(token)
-
-
-def scalars_of(func):
-    """The parameters of ``func`` the call being differentiated passes scalars to (empty when
-    unknown: ``tad.source(f)``, a helper)."""
-    specialized = _SPECIALIZED.get()
-    return specialized[1] if specialized is not None and specialized[0] is func else frozenset()
-
-
-def scalar_names(statements, resolve, params=(), scalars=frozenset()):
-    """The local names that always hold a Python or NumPy scalar, which never shares memory.
-
-    A name qualifies when every value bound to it is a scalar: a constant, ``float(...)``,
-    ``len(...)``, ``x.shape[0]``, a ``math`` function, arithmetic or a ufunc on scalars, a
-    global holding one, or (for a parameter) the caller passes one: ``scalars``, known
-    when the derivative is built for a call. Anything else (an unpacked tuple, an array
-    store, a loop over an array) counts as possibly an array. With :data:`NUMPY_ONLY` in
-    ``scalars`` (the call passes NumPy arrays, and no global array of another library is
-    read), ``np.sum(x)`` and ``x.max()`` of a whole array give a NumPy scalar too.
-
-    >>> import gast
-    >>> from tangent_ad.ir import nodes as ir
-    >>> body = [ir.Assign(s.targets[0].id, s.value) for s in gast.parse("a = 1.5\\nz = a * s\\nw = x").body]
-    >>> sorted(scalar_names(body, lambda name: None, params=("x", "s"), scalars={"s"}))
-    ['a', 's', 'z']
-    """
-    values = {p: [] if p in scalars else [None] for p in params}   # None: of unknown kind
-    for s in ir.walk(statements):
-        if isinstance(s, ir.Assign):
-            values.setdefault(s.target, []).append(s.value if s.index is None else None)
-        elif isinstance(s, ir.Unpack):
-            for target in s.targets:
-                values.setdefault(target, []).append(None)
-        elif isinstance(s, ir.Raw):
-            for target in s.writes:
-                values.setdefault(target, []).append(None)
-        elif isinstance(s, ir.For):
-            counted = isinstance(s.iter, gast.Call) and _resolve_with(s.iter.func, resolve) is range
-            for target in {s.target} if s.target else ir.written_names(s.origin.target):
-                values.setdefault(target, []).append(gast.Constant(0, None) if counted and s.target else None)
-    found = {n for n, v in values.items() if None not in v}
-    if NUMPY_ONLY in scalars and not _reads_foreign_arrays(statements, values, resolve):
-        found.add(NUMPY_ONLY)
-    changed = True
-    while changed:
-        changed = False
-        for name_ in sorted(found - {NUMPY_ONLY}):
-            if not all(_is_scalar(v, found, values, resolve) for v in values[name_]):
-                found.discard(name_)
-                changed = True
-    return frozenset(found)
-
-
-def _reads_foreign_arrays(statements, local, resolve):
-    """Whether the statements read a global array that is not a NumPy array (CuPy, Dask)."""
-    for s in ir.walk(statements):
-        for node in _nodes_of(s):
-            for n in gast.walk(node):
-                if isinstance(n, gast.Name) and n.id not in local:
-                    value = resolve(n.id)
-                    kind = type(value)             # an array's class has shape and dtype, a module not
-                    if hasattr(kind, "shape") and hasattr(kind, "dtype") \
-                            and not issubclass(kind, (np.ndarray, np.generic)):
-                        return True
-    return False
-
-
-def _nodes_of(s):
-    return [getattr(s, a) for a in ("value", "node", "iter", "test", "index") if getattr(s, a, None) is not None]
-
-
-def _is_scalar(node, found, local, resolve):
-    """Whether the expression ``node`` always gives an immutable scalar."""
-    def scalar(e):
-        return _is_scalar(e, found, local, resolve)
-
-    if isinstance(node, gast.Constant):
-        return isinstance(node.value, _SCALAR_TYPES)
-    if isinstance(node, gast.Name):
-        if node.id in local:
-            return node.id in found
-        return isinstance(resolve(node.id), _SCALAR_TYPES)
-    if isinstance(node, gast.BinOp):
-        return scalar(node.left) and scalar(node.right)
-    if isinstance(node, gast.UnaryOp):
-        return scalar(node.operand)
-    if isinstance(node, gast.BoolOp):
-        return all(scalar(v) for v in node.values)
-    if isinstance(node, gast.Compare):
-        return scalar(node.left) and all(scalar(c) for c in node.comparators)
-    if isinstance(node, gast.IfExp):
-        return scalar(node.body) and scalar(node.orelse)
-    if isinstance(node, gast.Attribute):
-        return node.attr in _SIZE_ATTRIBUTES
-    if isinstance(node, gast.Subscript):
-        return isinstance(node.value, gast.Attribute) and node.value.attr == "shape"
-    if isinstance(node, gast.Call):
-        method = node.func.attr if isinstance(node.func, gast.Attribute) else None
-        callee = _resolve_with(node.func, resolve)
-        numpy_only = NUMPY_ONLY in found and not node.keywords and not (callee is None and node.args)
-        if callee is None and (method == "item" and not node.args
-                               or numpy_only and method in _WHOLE_REDUCTION_METHODS):
-            return True                   # x.item(): a Python scalar; x.sum(): a NumPy scalar
-        if numpy_only and _is_in(callee, _WHOLE_REDUCTIONS) and len(node.args) == 1:
-            return True
-        operands = list(node.args) + [k.value for k in node.keywords]
-        if _is_in(callee, _SCALAR_CALLS) or getattr(callee, "__module__", None) == "math":
-            return True
-        if _is_in(callee, _SCALAR_OF_SCALARS) or isinstance(callee, np.ufunc) \
-                or isinstance(callee, type) and issubclass(callee, np.generic):
-            return bool(operands) and not node.keywords and all(scalar(a) for a in operands)
-    return False
-
-
 def is_scalar(expr, groups):
     """Whether ``expr`` always gives a scalar, by the names ``groups`` (an AliasGroups) knows."""
-    return _is_scalar(expr, groups.scalars, groups.scalars, groups.resolve)
-
-
-def _resolve_with(expr, resolve):
-    if isinstance(expr, gast.Name):
-        return resolve(expr.id)
-    if isinstance(expr, gast.Attribute):
-        base = _resolve_with(expr.value, resolve)
-        return getattr(base, expr.attr, None) if base is not None else None
-    return None
+    return kinds.is_scalar(expr, groups.scalars, groups.resolve)
 
 
 def _assign(state, target, sources):

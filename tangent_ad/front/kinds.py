@@ -1,0 +1,265 @@
+"""Which local names always hold an immutable scalar, which never shares memory.
+
+A Python float, int or bool and a NumPy scalar cannot be changed in place: ``z = a;
+z += v`` binds ``z`` to a new value and leaves ``a`` as it was. ``aliasing.py`` keeps such
+names out of its groups. A name qualifies when every value bound to it is a scalar: a
+constant, ``float(...)``, ``len(...)``, ``x.shape[0]``, a ``math`` function, arithmetic or a
+ufunc on scalars, a global holding one, or, for a parameter, what the call passes.
+
+The call tells the kinds when the derivative is built (``api.py``, ``pipeline/cache.py``):
+``scalars`` holds the parameters given a scalar, and, when every array argument is a NumPy
+array (:data:`NUMPY_ONLY`), ``(NDIM, name, k)`` for each array parameter. NumPy then gives a
+NumPy scalar for a reduction of a whole array (``np.sum(x)``, ``x.max()``), for an element
+(``y[0]`` of a vector, ``A[i, j]``) and for arithmetic or a ufunc of 0-d values; a CuPy
+array gives a 0-d array, which may be changed in place, so nothing of this is assumed then.
+
+>>> import gast
+>>> from tangent_ad.ir import nodes as ir
+>>> body = [ir.Assign(s.targets[0].id, s.value) for s in gast.parse("a = 1.5\\nz = a * s\\nw = x").body]
+>>> sorted(scalar_names(body, lambda name: None, params=("x", "s"), scalars={"s"}))
+['a', 's', 'z']
+"""
+import contextlib
+import contextvars
+
+import gast
+import numpy as np
+
+from ..ir import nodes as ir
+
+NUMPY_ONLY = "*numpy"     # in ``scalars``: every array the call passes is a NumPy array
+NDIM = "*ndim"            # (NDIM, parameter, its number of dimensions), with NUMPY_ONLY
+
+# what gives an immutable scalar whatever it is given (math.* functions: a Python float or int)
+_SCALAR_CALLS = {float, int, bool, complex, len}
+_SCALAR_OF_SCALARS = {abs, min, max, pow, round}      # a scalar when every argument is one
+_SCALAR_TYPES = (int, float, complex, bool, np.generic)
+_SIZE_ATTRIBUTES = {"ndim", "size", "itemsize", "nbytes"}
+# reductions of a whole NumPy array: a NumPy scalar
+_WHOLE_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.std, np.var,
+                     np.linalg.norm, np.linalg.det, np.trace}
+_WHOLE_REDUCTION_METHODS = {"sum", "mean", "prod", "max", "min", "std", "var"}
+_MAKERS = {np.zeros, np.ones, np.empty}
+_TOP, _UNKNOWN = "top", None      # a rank not constrained yet; a rank not known
+
+_SPECIALIZED = contextvars.ContextVar("tangent_ad_scalar_parameters", default=None)
+
+
+@contextlib.contextmanager
+def scalar_parameters(func, scalars):
+    """While a derivative of ``func`` is built for a call that passes scalars to the parameters
+    ``scalars`` (a frozenset of names), :func:`scalars_of` tells them (see ``pipeline/cache.py``)."""
+    token = _SPECIALIZED.set((func, frozenset(scalars)) if scalars else None)
+    try:
+        yield
+    finally:
+        _SPECIALIZED.reset(token)
+
+
+def scalars_of(func):
+    """What the call being differentiated tells of ``func``'s parameters (empty when unknown:
+    ``tad.source(f)``, a helper)."""
+    specialized = _SPECIALIZED.get()
+    return specialized[1] if specialized is not None and specialized[0] is func else frozenset()
+
+
+def scalar_names(statements, resolve, params=(), scalars=frozenset()):
+    """The local names that always hold a Python or NumPy scalar (see the module's docstring).
+
+    Anything not known (an unpacked tuple, an array store, a loop over an array) counts as
+    possibly an array."""
+    values = {p: [] if p in scalars else [None] for p in params}   # None: of unknown kind
+    stored = set()             # (statement, name) of stores into an array: its rank stays
+    for s in ir.walk(statements):
+        if isinstance(s, ir.Assign):
+            values.setdefault(s.target, []).append(s.value if s.index is None else None)
+            if s.index is not None:
+                stored.add((len(values[s.target]) - 1, s.target))
+        elif isinstance(s, ir.Unpack):
+            for target in s.targets:
+                values.setdefault(target, []).append(None)
+        elif isinstance(s, ir.Raw):
+            targets = getattr(s.node, "targets", None) or [getattr(s.node, "target", None)]
+            into = all(isinstance(t, gast.Subscript) for t in targets)     # x.shape = ...: not
+            for target in s.writes:
+                values.setdefault(target, []).append(None)
+                if into:
+                    stored.add((len(values[target]) - 1, target))
+        elif isinstance(s, ir.For):
+            counted = isinstance(s.iter, gast.Call) and _resolve_with(s.iter.func, resolve) is range
+            for target in {s.target} if s.target else ir.written_names(s.origin.target):
+                values.setdefault(target, []).append(gast.Constant(0, None) if counted and s.target else None)
+    numpy = NUMPY_ONLY in scalars and not _reads_foreign_arrays(statements, values, resolve)
+    kinds = _Kinds(values, resolve, numpy)
+    if numpy:
+        kinds.local = {n: [v for k, v in enumerate(vs) if (k, n) not in stored] for n, vs in values.items()}
+        kinds.infer_ranks({entry[1]: entry[2] for entry in scalars if isinstance(entry, tuple)
+                           and entry[0] == NDIM and entry[1] in params} | {p: 0 for p in scalars if p in params})
+        kinds.local = values
+    found = {n for n, v in values.items() if None not in v}
+    changed = True
+    while changed:
+        changed = False
+        for name_ in sorted(found):
+            if not all(kinds.scalar(v, found) for v in values[name_]):
+                found.discard(name_)
+                changed = True
+    return frozenset(found)
+
+
+class _Kinds:
+    """The kind of an expression: an immutable scalar, and (NumPy arrays only) its rank."""
+
+    def __init__(self, local, resolve, numpy):
+        self.local = local
+        self.resolve = resolve
+        self.numpy = numpy
+        self.ranks = {}
+
+    def infer_ranks(self, given):
+        """Each local name's number of dimensions, where all its values agree on one."""
+        ranks = {n: given.get(n, _TOP) for n in self.local}
+        changed = True
+        while changed:
+            changed = False
+            self.ranks = ranks
+            for name_, values in self.local.items():
+                if name_ in given or ranks[name_] is _UNKNOWN:
+                    continue
+                found = {_UNKNOWN if v is None else self.rank(v) for v in values} - {_TOP}
+                new = found.pop() if len(found) == 1 else _TOP if not found else _UNKNOWN
+                if new != ranks[name_]:
+                    ranks = {**ranks, name_: new}
+                    changed = True
+        self.ranks = {n: r for n, r in ranks.items() if isinstance(r, int)}
+
+    def rank(self, node):
+        """The number of dimensions of ``node``'s value; _TOP while a name is not constrained."""
+        if isinstance(node, gast.Constant):
+            return 0 if isinstance(node.value, _SCALAR_TYPES) else _UNKNOWN
+        if isinstance(node, gast.Name):
+            if node.id in self.local:
+                return self.ranks.get(node.id, _UNKNOWN)
+            value = self.resolve(node.id)
+            return 0 if isinstance(value, _SCALAR_TYPES) else value.ndim if type(value) is np.ndarray else _UNKNOWN
+        parts = None
+        if isinstance(node, gast.BinOp):
+            parts = [node.left, node.right]
+        elif isinstance(node, gast.UnaryOp):
+            parts = [node.operand]
+        elif isinstance(node, gast.Compare):
+            parts = [node.left] + list(node.comparators)
+        elif isinstance(node, gast.Subscript):
+            return self._element_rank(node)
+        elif isinstance(node, gast.Call) and not node.keywords:
+            callee = _resolve_with(node.func, self.resolve)
+            if isinstance(callee, np.ufunc) or _is_in(callee, _SCALAR_OF_SCALARS) or callee is np.where:
+                parts = list(node.args)
+            elif self._scalar_call(node, lambda e: self.rank(e) == 0):
+                return 0
+            elif _is_in(callee, _MAKERS) and len(node.args) == 1:
+                shape = node.args[0]
+                return len(shape.elts) if isinstance(shape, gast.Tuple) else 1
+        if not parts:
+            return _UNKNOWN
+        ranks = [self.rank(p) for p in parts]
+        if _UNKNOWN in ranks:
+            return _UNKNOWN
+        known = [r for r in ranks if r is not _TOP]
+        return max(known) if known else _TOP
+
+    def _element_rank(self, node):
+        """``y[i]``, ``A[i, j]``: the rank left after integer indices (None for anything else)."""
+        base = self.rank(node.value)
+        index = node.slice.elts if isinstance(node.slice, gast.Tuple) else [node.slice]
+        if not isinstance(base, int) or not all(self.scalar(i, ()) for i in index) or len(index) > base:
+            return _UNKNOWN
+        return base - len(index)
+
+    def scalar(self, node, found):
+        """Whether ``node`` always gives an immutable scalar (``found``: names known to hold one)."""
+        def scalar(e):
+            return self.scalar(e, found)
+
+        if self.numpy and isinstance(node, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Call, gast.Subscript)) \
+                and not (isinstance(node, gast.Call) and _resolve_with(node.func, self.resolve) is np.where) \
+                and self.rank(node) == 0:
+            return True           # NumPy arithmetic, a ufunc or an element of 0-d values: a NumPy scalar
+        if isinstance(node, gast.Constant):
+            return isinstance(node.value, _SCALAR_TYPES)
+        if isinstance(node, gast.Name):
+            if node.id in self.local:
+                return node.id in found
+            return isinstance(self.resolve(node.id), _SCALAR_TYPES)
+        if isinstance(node, gast.BinOp):
+            return scalar(node.left) and scalar(node.right)
+        if isinstance(node, gast.UnaryOp):
+            return scalar(node.operand)
+        if isinstance(node, gast.BoolOp):
+            return all(scalar(v) for v in node.values)
+        if isinstance(node, gast.Compare):
+            return scalar(node.left) and all(scalar(c) for c in node.comparators)
+        if isinstance(node, gast.IfExp):
+            return scalar(node.body) and scalar(node.orelse)
+        if isinstance(node, gast.Attribute):
+            return node.attr in _SIZE_ATTRIBUTES
+        if isinstance(node, gast.Subscript):
+            return isinstance(node.value, gast.Attribute) and node.value.attr == "shape"
+        if isinstance(node, gast.Call):
+            return self._scalar_call(node, scalar)
+        return False
+
+    def _scalar_call(self, node, scalar):
+        method = node.func.attr if isinstance(node.func, gast.Attribute) else None
+        callee = _resolve_with(node.func, self.resolve)
+        numpy_only = self.numpy and not node.keywords and not (callee is None and node.args)
+        if callee is None and (method == "item" and not node.args
+                               or numpy_only and method in _WHOLE_REDUCTION_METHODS):
+            return True                   # x.item(): a Python scalar; x.sum(): a NumPy scalar
+        if numpy_only and _is_in(callee, _WHOLE_REDUCTIONS) and len(node.args) == 1:
+            return True
+        operands = list(node.args) + [k.value for k in node.keywords]
+        if _is_in(callee, _SCALAR_CALLS) or getattr(callee, "__module__", None) == "math":
+            return True
+        if _is_in(callee, _SCALAR_OF_SCALARS) or isinstance(callee, np.ufunc) \
+                or isinstance(callee, type) and issubclass(callee, np.generic):
+            return bool(operands) and not node.keywords and all(scalar(a) for a in operands)
+        return False
+
+
+def is_scalar(expr, scalars, resolve):
+    """Whether ``expr`` always gives a Python scalar or one of the names ``scalars``."""
+    return _Kinds({n: () for n in scalars}, resolve, False).scalar(expr, scalars)
+
+
+def _reads_foreign_arrays(statements, local, resolve):
+    """Whether the statements read a global array that is not a NumPy array (CuPy, Dask)."""
+    for s in ir.walk(statements):
+        for node in _nodes_of(s):
+            for n in gast.walk(node):
+                if isinstance(n, gast.Name) and n.id not in local:
+                    kind = type(resolve(n.id))      # an array's class has shape and dtype, a module not
+                    if hasattr(kind, "shape") and hasattr(kind, "dtype") \
+                            and not issubclass(kind, (np.ndarray, np.generic)):
+                        return True
+    return False
+
+
+def _nodes_of(s):
+    return [getattr(s, a) for a in ("value", "node", "iter", "test", "index") if getattr(s, a, None) is not None]
+
+
+def _resolve_with(expr, resolve):
+    if isinstance(expr, gast.Name):
+        return resolve(expr.id)
+    if isinstance(expr, gast.Attribute):
+        base = _resolve_with(expr.value, resolve)
+        return getattr(base, expr.attr, None) if base is not None else None
+    return None
+
+
+def _is_in(obj, collection):
+    try:
+        return obj in collection
+    except TypeError:
+        return False
