@@ -54,6 +54,11 @@ class LocalFunctions:
                             "function its own name")
             self.known[name] = self._definition(statement)
         self.any = bool(definitions)
+        # the names of the local functions' own variables are free for their first inlining
+        own = {n for s in definitions for n in self._own_names(s)}
+        elsewhere = {n.id for s in _outside(function.body) for n in gast.walk(s)
+                     if isinstance(n, gast.Name)} | set(lambda_params(function))
+        self.names.taken -= own - elsewhere - set(self.known)
 
     # ------------------------------------------------------------- definitions
     @staticmethod
@@ -122,6 +127,11 @@ class LocalFunctions:
                         "return of a value, with no other return, to be differentiated; compute "
                         "the value into a variable (an if statement may assign it) and return it "
                         "at the end, or define the function at module level")
+
+    def _own_names(self, statement):
+        node = statement if isinstance(statement, gast.FunctionDef) else statement.value
+        body = node.body if isinstance(node, gast.FunctionDef) else [node.body]
+        return set(lambda_params(node)) | set(bound_in(body))
 
     # ------------------------------------------------------------------- calls
     def named(self, node):
@@ -233,6 +243,21 @@ def _own_nodes(node):
     for child in gast.iter_child_nodes(node):
         if not isinstance(child, (gast.FunctionDef, gast.Lambda)):
             yield from _own_nodes(child)
+
+
+def _outside(body):
+    """The parts of the function's statements outside its local functions' definitions."""
+    for statement in body:
+        if isinstance(statement, gast.FunctionDef):
+            yield from statement.args.defaults
+        elif LocalFunctions.defines(statement):
+            yield from statement.value.args.defaults
+        elif isinstance(statement, (gast.If, gast.For, gast.While)):
+            yield from (getattr(statement, f) for f in ("test", "iter", "target") if hasattr(statement, f))
+            yield from _outside(statement.body)
+            yield from _outside(statement.orelse)
+        else:
+            yield statement
 
 
 def _statements(body):
