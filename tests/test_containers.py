@@ -167,8 +167,32 @@ def c_joined(x):
     return np.sum(np.c_[x, x ** 2] @ np.array([1.0, 3.0]))
 
 
+def copied_then_grown(x):
+    ys = [x[0], x[1]]
+    zs = list(ys)
+    zs.append(x[2])
+    return np.sum(np.stack(zs) ** 2) + len(ys)        # ys keeps its two values
+
+
+def rows_of_an_array(x):
+    rows = list(x)
+    return np.sum(np.stack(rows[1:]) * 3.0) + rows[0] ** 2
+
+
+def counted_then_grown(x):
+    ys = [x[0], x[1]]
+    s = 0.0
+    for i in range(len(ys)):          # two steps: the list grows only after the loop
+        s = s + ys[i] ** 2
+    ys.append(s)
+    return ys[2] + ys[0]
+
+
 # f, exact gradient at X
 CASES = [
+    (copied_then_grown, lambda x: np.array([2 * x[0], 2 * x[1], 2 * x[2], 0.0])),
+    (rows_of_an_array, lambda x: np.array([2 * x[0], 3.0, 3.0, 3.0])),
+    (counted_then_grown, lambda x: np.array([2 * x[0] + 1.0, 2 * x[1], 0.0, 0.0])),
     (r_joined, lambda x: np.array([2 * x[0], 2 * x[1], 8 * x[2], 0.0])),
     (c_joined, lambda x: 1.0 + 6.0 * x),
     (split_parts, lambda x: np.array([x[2], x[3], x[0] + 2 * x[2], x[1] + 2 * x[3]])),

@@ -191,6 +191,8 @@ class CallBinding:
                 return type(arg)(elts=elements, ctx=gast.Load())
             if isinstance(arg, gast.Name) and arg.id in self.list_names():
                 return arg                          # np.stack(ys) of a list built in the function
+            if self.is_active_expr(arg) and self._makes_list(arg, self.list_names()):
+                return self.list_atom(arg, origin, out)     # np.stack(ys[1:])
             if self.is_active_expr(arg):
                 raise self.where.error(arg, f"{rule.name} of a list of differentiated arrays held in a "
                                        "variable", f"write the arrays out in the call: "

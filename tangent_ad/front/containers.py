@@ -27,6 +27,7 @@ import numpy as np
 from .. import rules
 from ..ir import nodes as ir
 from ..ir.code import src
+from .lower import Op
 from .parsing import parse_function
 from .renumber import _rename_statement
 
@@ -59,7 +60,7 @@ class ContainerLowering:
             changed = False
             for s in ir.walk(body):
                 if isinstance(s, ir.Assign) and s.index is None and s.target in self.active \
-                        and s.target not in lists and (_makes_list(s.value, lists) or self.tuple_size(s.value)):
+                        and s.target not in lists and self._makes_list(s.value, lists):
                     lists.add(s.target)
                     changed = True
         lists = {n for n in lists if self._holds_differentiated(n, lists)}
@@ -86,7 +87,7 @@ class ContainerLowering:
         found = []
         for s in ir.walk(self.function.body):
             if isinstance(s, ir.Assign) and s.target == name_ and (
-                    s.index is not None or not (_makes_list(s.value, lists) or self.tuple_size(s.value))):
+                    s.index is not None or not self._makes_list(s.value, lists)):
                 found.append(s)
             elif isinstance(s, ir.Unpack) and name_ in s.targets or isinstance(s, ir.For) and s.target == name_:
                 found.append(s)
@@ -102,7 +103,7 @@ class ContainerLowering:
             if s in others:
                 after = list(ir.walk(body[i + 1:]))
                 if all(o is s or o in after for o in others) \
-                        and not any(_grows_or_lists(t, name_, lists) for t in after):
+                        and not any(self._grows_or_lists(t, name_, lists) for t in after):
                     renamed = self.names.fresh(f"{name_}_list")
                     mapping, done = {name_: renamed}, set()
                     for t in ir.walk(body[:i]):
@@ -116,6 +117,19 @@ class ContainerLowering:
                                "in one place and another value in another",
                                f"give the list a name of its own ({name_}_list = [] ... "
                                f"{name_} = np.array({name_}_list))")
+
+    def _makes_list(self, value, lists):
+        """Whether ``value`` is a list or tuple: a display, a list name, lists joined with +,
+        a slice of a list, ``list(...)`` / ``tuple(...)``, or a call returning several values."""
+        if isinstance(value, gast.Call) and not value.keywords and len(value.args) == 1 \
+                and self.flow.resolve_callee(value.func) in (list, tuple):
+            return True
+        return _makes_list(value, lists) or bool(self.tuple_size(value))
+
+    def _grows_or_lists(self, s, name_, lists):
+        if isinstance(s, ir.Raw):
+            return (_growth(s.node) or ("",))[0] == name_
+        return isinstance(s, ir.Assign) and s.target == name_ and self._makes_list(s.value, lists)
 
     def _renamed(self, old, new):
         self.new_active(new)
@@ -170,7 +184,9 @@ class ContainerLowering:
         return out
 
     def list_operation(self, value, origin, out):
-        """(expression, Op) of a list display or of ``+`` joining lists."""
+        """(expression, Op) of a list display, of ``+`` joining lists, or of ``list(...)``."""
+        if isinstance(value, gast.Call):
+            return self._list_call(value, origin, out)
         if isinstance(value, (gast.List, gast.Tuple)):
             for element in value.elts:
                 if isinstance(element, gast.Starred):
@@ -230,10 +246,27 @@ class ContainerLowering:
         display = kind(elts=[ir.name(p) for p in parts], ctx=gast.Load())
         return self.lower_into(target, display, origin, out)
 
+    def _list_call(self, value, origin, out):
+        """``list(ys)`` / ``tuple(ys)``: a copy; ``list(x)`` of an array: its rows."""
+        arg = self.atom(value.args[0], origin, out)
+        expr = gast.Call(func=value.func, args=[arg], keywords=[])
+        if self.is_list_value(arg):
+            return expr, Op(None, {"x": arg}, ("x",), kind="copy")
+        return expr, self.make_op(rules.RULES["list_rows"], {"a": arg})
+
     def is_list_operation(self, value):
         if isinstance(value, (gast.List, gast.Tuple)):
             return True
+        if isinstance(value, gast.Call):
+            return not value.keywords and len(value.args) == 1 \
+                and self.flow.resolve_callee(value.func) in (list, tuple)
         return isinstance(value, gast.BinOp) and (self.is_list_value(value.left) or self.is_list_value(value.right))
+
+    def list_atom(self, expr, origin, out):
+        """A list-valued expression (``ys[1:]``, ``list(x)``) computed into a list temporary."""
+        atom = self.atom(expr, origin, out)
+        self.list_names().add(atom.id)
+        return atom
 
     def list_as_array(self, arg, origin, out):
         """A list given to a NumPy function that reads it as an array (``np.mean(ys)``): stacked
@@ -325,9 +358,3 @@ def _makes_list(value, lists):
     if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):     # ys[1:]
         return _makes_list(value.value, lists)
     return False
-
-
-def _grows_or_lists(s, name_, lists):
-    if isinstance(s, ir.Raw):
-        return (_growth(s.node) or ("",))[0] == name_
-    return isinstance(s, ir.Assign) and s.target == name_ and _makes_list(s.value, lists)

@@ -8,7 +8,8 @@ reverse sweep saved as it was.
 
 - ``[a, b]`` / ``(a, b)``: the element ``k``'s adjoint is ``g[k]`` (``item_adjoint``);
 - ``ys + [v]`` (``ys.append(v)``): ``g[:-1]`` for ``ys`` and ``g[-1]`` for ``v``;
-- ``a + b`` of two lists (``ys.extend(zs)``): ``g`` split where ``a`` ends.
+- ``a + b`` of two lists (``ys.extend(zs)``): ``g`` split where ``a`` ends;
+- ``list(x)`` of an array: its rows, whose adjoints are stacked back into one array.
 
 The runtime helpers do what the slices say, and pass the reverse sweep's zero
 placeholder ``0.0`` through (a list no adjoint reached on some path).
@@ -36,6 +37,7 @@ def build():
         "tuple_display": Linear("tuple_display", (("items", SEQUENCE),), "item_adjoint(g, k)"),
         "list_append": Whole("list_append", (("a", REQUIRED), ("item", REQUIRED)), "a_dot + [item_dot]",
                              {"a": "head_adjoint(g, -1)", "item": "item_adjoint(g, -1)"}),
+        "list_rows": Linear("list_rows", (("a", REQUIRED),), "rows_adjoint(g, a)"),
         "as_array": Linear("as_array", (("arrays", SEQUENCE),), "stack_adjoint(g, k)"),
         "list_concat": Whole("list_concat", (("a", REQUIRED), ("b", REQUIRED)), "a_dot + b_dot",
                              {"a": "head_adjoint(g, len(a))", "b": "tail_adjoint(g, len(a))"}),

@@ -20,7 +20,7 @@ Cotangents([1.0])
 """
 import numpy as np
 
-__all__ = ["Cotangents", "as_array", "cotangents", "item_adjoint", "list_zeros", "list_index_adjoint", "list_index_accumulate",
+__all__ = ["Cotangents", "as_array", "cotangents", "item_adjoint", "rows_adjoint", "list_zeros", "list_index_adjoint", "list_index_accumulate",
            "list_sum_adjoint", "head_adjoint", "tail_adjoint", "split_list_adjoint"]
 
 
@@ -141,6 +141,19 @@ def tail_adjoint(g, count):
 
 def _has_parts(g):
     return isinstance(g, list) or bool(getattr(g, "shape", ()))
+
+
+def rows_adjoint(g, x):
+    """Adjoint of ``list(x)``, the rows of the array ``x``: the rows' adjoints stacked (zeros
+    for a row no adjoint reached)."""
+    if not _has_parts(g):
+        return g
+    return np.stack([part if _shape_of(part) == x.shape[1:] else np.zeros_like(x[k]) + part
+                     for k, part in enumerate(g)])
+
+
+def _shape_of(value):
+    return getattr(value, "shape", ())
 
 
 def split_list_adjoint(gs, values):
