@@ -243,15 +243,14 @@ def jvp(f, primals, tangents):
     structure (None: not differentiated; a None leaf inside a structure: a zero tangent)."""
     target = Target(f, wrt=None)
     values = target.bind(primals, {})
-    by_param = {}
+    by_param, extra = {}, []
     for (param, index), tangent in zip(target.positions(len(primals)), tangents):
         if index is None:
             by_param[param] = tangent
         else:
-            by_param.setdefault(param, []).append(tangent)
-    for param, items in list(by_param.items()):
-        if isinstance(items, list):
-            by_param[param] = None if all(t is None for t in items) else tuple(items)
+            extra.append(tangent)           # an entry of *args
+    if any(t is not None for t in extra):
+        by_param[target.vararg] = tuple(extra)
     names = tuple(n for n in target.signature.names if by_param.get(n) is not None)
     if not names:
         from .runtime import zeros_like
