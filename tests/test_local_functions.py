@@ -202,6 +202,21 @@ def bound_twice(x):
     return np.sum(f(x))
 
 
+def rebinds_a_parameter(x, g):
+    g = lambda t: t * 2.0  # noqa: E731
+    return np.sum(g(x))
+
+
+def bound_twice_inside_a_def(x):
+    def pick(v):
+        if np.sum(v) > 0.0:
+            f = lambda t: t * 2.0  # noqa: E731
+        else:
+            f = lambda t: t * 3.0  # noqa: E731
+        return f(v)
+    return np.sum(pick(x))
+
+
 def recursive(x):
     def power(v, n):
         return v * power(v, n - 1)
@@ -245,6 +260,8 @@ REFUSED = [
     (named_then_passed, "local function", "sq is used as a value"),
     (stored_in_a_list, "local function", "sq is used as a value"),
     (bound_twice, "local function", "bound again"),
+    (rebinds_a_parameter, "local function", "g is a local function"),
+    (bound_twice_inside_a_def, "local function", "bound twice"),
     (recursive, "recursive local function", "power calls itself"),
     (early_return, "nested function definition", "one return"),
     (computed_default, "lambda", "default value of s"),

@@ -39,7 +39,7 @@ class LocalFunctions:
         self.calling = []
         definitions = [s for s in _statements(function.body)
                        if isinstance(s, gast.FunctionDef) or self.defines(s)]
-        bindings = {}
+        bindings = {name: [function] for name in lambda_params(function)}
         for node in _bindings(function.body):
             bindings.setdefault(node[0], []).append(node[1])
         for statement in definitions:
@@ -47,7 +47,7 @@ class LocalFunctions:
             if len(bindings.get(name, ())) > 1:
                 again = [n for n in bindings[name] if n is not statement][0]
                 raise self.where.error(
-                    again, "local function",
+                    again if again is not function else statement, "local function",
                     f"give each function its own name: {name} is a local function",
                     message=f"{name} is a local function (a lambda or nested def) and is bound "
                             "again here, which is not supported in differentiated code; give each "
@@ -70,8 +70,13 @@ class LocalFunctions:
     def define(self, statement):
         """A definition is read where it is called: the statement itself goes."""
         name = statement.name if isinstance(statement, gast.FunctionDef) else statement.targets[0].id
+        node = statement if isinstance(statement, gast.FunctionDef) else statement.value
         if name not in self.known:      # a definition inside an inlined body
             self.known[name] = self._definition(statement)
+        elif self.known[name].node is not node:
+            raise self.where.error(statement, "local function", "give each function its own name",
+                                   message=f"a local function bound twice ({name}) is not supported "
+                                           "in differentiated code; give each function its own name")
         return []
 
     def _definition(self, statement):
