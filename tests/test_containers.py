@@ -335,7 +335,60 @@ def r_directive(x):
     return np.sum(np.r_["0,2", x, x])
 
 
+def row_stored_then_grown(x):
+    rows = []
+    for i in range(2):
+        row = []
+        rows.append(row)          # rows holds this very list: the appends below change it
+        row.append(x[i])
+    return np.sum(np.array(rows))
+
+
+def one_row_for_all(x):
+    rows = []
+    row = []
+    for i in range(2):
+        row.append(x[i])
+        rows.append(row)
+    return np.sum(np.array(rows[0]))
+
+
+def grown_through_an_alias(x):
+    ys = [x[0]]
+    zs = ys
+    zs += [x[1]]
+    return np.sum(np.array(ys))
+
+
+def grown_while_iterated(x):
+    ys = [x[0]]
+    for y in ys:
+        if len(ys) < 3:
+            ys.append(y * 2.0)
+    return np.sum(np.array(ys))
+
+
+def rows_finished_then_stored(x):
+    rows = []
+    for i in range(2):
+        row = []
+        row.append(x[i])
+        row.append(x[i] * 2.0)
+        rows.append(row)
+    return np.sum(np.array(rows) ** 2)
+
+
+def test_a_list_stored_once_it_stopped_growing_is_followed():
+    exact = np.array([10 * X[0], 10 * X[1], 0.0, 0.0])
+    np.testing.assert_allclose(tad.grad(rows_finished_then_stored)(X), exact)
+    assert tad.jvp(rows_finished_then_stored, (X,), (np.ones_like(X),))[1] == pytest.approx(exact.sum())
+
+
 REFUSED = [
+    (row_stored_then_grown, "the list row put into another list while it still grows", (X,)),
+    (one_row_for_all, "the list row put into another list while it still grows", (X,)),
+    (grown_through_an_alias, "zs = ys, then growing zs", (X,)),
+    (grown_while_iterated, "a for loop over the list ys that grows inside it", (X,)),
     (r_directive, "the directive '0,2' in np.r_[...]", (X,)),
     (grows_shared, "zs = ys, a list that grows", (X,)),
     (grows_callers_list, "growing the list ys the caller passed in", (X, [X])),
