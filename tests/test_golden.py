@@ -14,6 +14,7 @@ import pytest
 import tangent_ad as tad
 from golden_cases import CASES, f, loop, sin_square, square_sum, z
 from golden_more import CASES as MORE_CASES
+from golden_comprehensions import CASES as COMPREHENSION_CASES
 
 GOLDEN = pathlib.Path(__file__).parent / "golden"
 
@@ -154,7 +155,10 @@ def test_redefined_constant_and_helper_are_seen():
 
 
 # ------------------------------------------------ an if, a while with break, an MLP, a helper
-# call, a checkpointed loop, a split vjp and a lambda (tests/golden_more.py)
+# call, a checkpointed loop, a split vjp and a lambda (tests/golden_more.py); comprehensions
+# and inlined local functions (tests/golden_comprehensions.py)
+MORE_CASES = MORE_CASES + COMPREHENSION_CASES
+
 
 @pytest.mark.parametrize("case", MORE_CASES, ids=[case.file for case in MORE_CASES])
 def test_more_generated_sources_match_golden(case):
