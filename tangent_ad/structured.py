@@ -210,6 +210,7 @@ def gradient(f, wrt=0, return_value=False, checkpoint=None, has_aux=False, refus
     reverse.derivative = None       # the derivative made for the latest call's arguments
     made_by = ("value_and_grad" if return_value else "grad") + ("(has_aux=True)" if has_aux else "")
     mark(reverse, made_by, target.signature, (), as_tuple)
+    reverse._tangent_ad_structured = True       # not differentiated again (targets.target)
     return reverse
 
 

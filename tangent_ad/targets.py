@@ -133,6 +133,12 @@ def target(f):
     if getattr(type(f), "_tangent_ad_decorated", False):    # @differentiate's object
         f = f.__wrapped__
     made_by = getattr(f, "_tangent_ad_made_by", None) if inspect.isfunction(f) else None
+    if getattr(f, "_tangent_ad_structured", False):
+        raise TypeError(f"{f.__name__} here is a gradient made for the structure of each call's "
+                        "arguments (dicts, lists, tuples, *args, **kwargs, keyword-only parameters, a "
+                        "bound method, a partial or has_aux), which is not differentiated again; for "
+                        "second derivatives write a function of plain array arguments and use "
+                        "tad.hessian, tad.hvp or tad.jacfwd on it")
     if made_by is not None:
         if made_by != "grad":
             raise TypeError(_not_differentiated_again(f, made_by))
