@@ -13,8 +13,11 @@ import pytest
 
 import tangent_ad as tad
 from golden_cases import CASES, f, loop, sin_square, square_sum, z
-from golden_more import CASES as MORE_CASES
+from golden_more import CASES as MORE
+from golden_pytrees import CASES as PYTREES
 from golden_comprehensions import CASES as COMPREHENSION_CASES
+
+MORE_CASES = MORE + PYTREES
 
 GOLDEN = pathlib.Path(__file__).parent / "golden"
 
