@@ -198,3 +198,69 @@ def test_an_active_choice_list_condition_is_a_value_not_a_derivative():
     grad, forward = both_modes(chosen, [x])
     np.testing.assert_allclose(grad, [2.0, 6.0])
     np.testing.assert_allclose(forward, [2.0, 6.0])
+
+
+# ------------------------------------------------------------------ NaN, ranges, signals, powers
+def weighted_nansum(x):
+    return np.nansum(x * np.array([1.0, 2.0, 3.0, 4.0]))
+
+
+def nan_mean(x):
+    return np.nanmean(x)
+
+
+def nan_max(x):
+    return np.nanmax(x)
+
+
+def value_range(x):
+    return np.ptp(x)
+
+
+def convolved_sum(x):
+    return np.sum(np.convolve(x, np.array([1.0, 2.0])) * np.array([1.0, 0.0, 0.0, 10.0]))
+
+
+def correlated_first(x):
+    return np.correlate(x, np.array([1.0, 2.0]))[0]
+
+
+def quadratic(x):
+    return np.sum(np.polyval(np.array([1.0, 2.0, 3.0]), x))      # x ** 2 + 2 x + 3
+
+
+def square_and_inverse(x):
+    a = np.reshape(x, (1, 1))
+    return np.sum(np.linalg.matrix_power(a, 2) + np.linalg.matrix_power(a, -1))
+
+
+@pytest.mark.parametrize("f, x, expected", [
+    # NaN entries are left out of the result: derivative 0
+    (weighted_nansum, np.array([1.0, np.nan, 2.0, np.nan]), [1.0, 0.0, 3.0, 0.0]),
+    (nan_mean, np.array([1.0, np.nan, 3.0]), [0.5, 0.0, 0.5]),
+    # tied largest numbers share evenly; NaN never is the largest
+    (nan_max, np.array([3.0, np.nan, 3.0, 1.0]), [0.5, 0.0, 0.5, 0.0]),
+    (value_range, np.array([1.0, 4.0, 4.0, 0.0]), [0.0, 0.5, 0.5, -1.0]),
+    # full convolution with [1, 2]: y0 = x0, y3 = 2 x2
+    (convolved_sum, np.array([0.3, -0.2, 0.7]), [1.0, 0.0, 20.0]),
+    # valid correlation: y0 = x0 + 2 x1
+    (correlated_first, np.array([0.3, -0.2, 0.7]), [1.0, 2.0, 0.0]),
+    (quadratic, np.array([2.0, -1.0]), [6.0, 0.0]),
+    # d (a ** 2 + 1 / a) / da = 2 a - 1 / a ** 2 = 4 - 0.25 at a = 2
+    (square_and_inverse, np.array([2.0]), [3.75]),
+])
+def test_nan_reductions_ranges_signals_and_powers(f, x, expected):
+    with np.errstate(invalid="ignore"):
+        grad, forward = both_modes(f, [x])
+    np.testing.assert_allclose(grad, expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(forward, expected, rtol=1e-12, atol=1e-15)
+
+
+def polynomial_in_its_coefficients(p):
+    return np.polyval(p, 2.0)
+
+
+def test_a_polynomial_is_linear_in_its_coefficients():
+    grad, forward = both_modes(polynomial_in_its_coefficients, [np.array([1.0, 2.0, 3.0])])
+    np.testing.assert_allclose(grad, [4.0, 2.0, 1.0], rtol=1e-15)
+    np.testing.assert_allclose(forward, [4.0, 2.0, 1.0], rtol=1e-15)

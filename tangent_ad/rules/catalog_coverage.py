@@ -1,5 +1,6 @@
-"""Catalog entries of ``rules/coverage.py``: sorting and sampled data, arranging arrays,
-and matrix decompositions, each with the examples the tests differentiate.
+"""Catalog entries of ``rules/coverage.py``: sorting and sampled data, reductions that skip
+NaN, signals and polynomials, arranging arrays, and matrix decompositions, each with the
+examples the tests differentiate.
 
 Examples whose singular vectors or eigenvectors are returned read them through a
 sign-blind value (``np.abs(u)``, ``v ** 2``, ``q * r``): their sign is a choice of
@@ -46,6 +47,29 @@ def _ordered():
     ]
 
 
+def _reduced_and_signals():
+    holes = "np.where(x > 1.2, np.nan, x)"       # NaN entries, which carry no derivative
+    signal = _two((5,), (3,))
+    return [
+        _e("np.nansum", "nansum", f"np.nansum({holes})", M, (f"np.nansum({holes}, axis=1)", M3),
+           ("np.nansum(x, axis=0, keepdims=True)", M)),
+        _e("np.nanmean", "nanmean", f"np.nanmean({holes})", M, (f"np.nanmean({holes}, axis=(0, 2))", M3),
+           (f"np.nanmean({holes}, axis=-1, keepdims=True)", M)),
+        _e("np.nanmax", "nanmax", f"np.nanmax({holes.replace('> 1.2', '< -1.2')}, axis=1)", {"x": ((3, 4), "distinct")},
+           ("np.nanmax(x)", {"x": ((3, 4), "distinct")})),
+        _e("np.nanmin", "nanmin", f"np.nanmin({holes}, axis=0, keepdims=True)", {"x": ((3, 4), "distinct")}),
+        _e("np.ptp", "ptp", "np.ptp(x)", {"x": ((3, 4), "distinct")},
+           ("np.ptp(x, axis=1, keepdims=True)", {"x": ((2, 3, 4), "distinct")})),
+        _e("np.convolve", "convolve", "np.convolve(a, b)", signal, ("np.convolve(a, b, mode='same')", signal),
+           ("np.convolve(a, b, 'valid')", _two((3,), (5,))), ("np.convolve(a, b, mode='same')", _two((2,), (4,)))),
+        _e("np.correlate", "correlate", "np.correlate(a, b)", signal, ("np.correlate(a, b, mode='full')", signal),
+           ("np.correlate(a, b, 'same')", _two((3,), (4,)))),
+        _e("np.polyval", "polyval", "np.polyval(p, x)", {"p": ((4,), "real"), "x": ((3, 4), "real")},
+           ("np.polyval([1.0, -2.0, 0.5], x)", M), ("np.polyval(p, 1.5)", {"p": ((3,), "real")}),
+           ("np.polyval(p, s)", {"p": ((3,), "real"), "s": ((), "real")})),
+    ]
+
+
 def _arranged():
     return [
         _e("np.atleast_1d", "atleast_1d", "np.atleast_1d(x)", V, ("np.atleast_1d(s) * 2.0", {"s": ((), "real")})),
@@ -62,6 +86,8 @@ def _arranged():
            ("np.rollaxis(x, 1, -1)", M3)),
         _e("np.cross", "cross", "np.cross(a, b)", _two((4, 3), (3,)),
            ("np.cross(a, b, axisa=0, axisb=0)", _two((3, 4), (3, 4))), ("np.cross(a, b, axis=0)", _two((3, 1), (3, 2)))),
+        _e("np.dstack", "dstack", "np.dstack([a, b])", _two((3, 2), (3, 2, 2)),
+           ("np.dstack((a, b * a))", _two((4,), (4,))), ("np.dstack([a, 2.0 * a])", {"a": ((2, 3, 2), "real")})),
         _e("np.kron", "kron", "np.kron(a, b)", _two((2, 3), (3, 2)), ("np.kron(a, b)", _two((3,), (2,))),
            ("np.kron(a, b)", _two((2,), (2, 3)))),
     ]
@@ -80,12 +106,21 @@ def _decompositions():
         _e("np.linalg.svdvals", "svdvals", "np.linalg.svdvals(x)", M, ("np.linalg.svdvals(x)", {"x": ((4, 3), "real")})),
         _e("np.linalg.qr", "qr", "q, r = np.linalg.qr(a)\nreturn q[:3] * r", tall,
            ("q, r = np.linalg.qr(a)\nreturn q * r", square)),
+        _e("np.linalg.multi_dot", "multi_dot", "np.linalg.multi_dot([a, b, c])",
+           {"a": ((2, 3), "real"), "b": ((3, 4), "real"), "c": ((4, 2), "real")},
+           ("np.linalg.multi_dot([v, b, c, w])",
+            {"v": ((3,), "real"), "b": ((3, 4), "real"), "c": ((4, 2), "real"), "w": ((2,), "real")}),
+           ("np.linalg.multi_dot((a, a.T))", {"a": ((2, 3), "real")})),
+        _e("np.linalg.matrix_power", "matrix_power", "np.linalg.matrix_power(a, 3)", square,
+           ("np.linalg.matrix_power(a, -2)", square), ("np.linalg.matrix_power(a, 1) * np.linalg.matrix_power(a, 0)", square),
+           ("np.linalg.matrix_power(a, 2)", {"a": ((2, 3, 3), "real")})),
         _e("np.linalg.pinv", "pinv", "np.linalg.pinv(x)", M, ("np.linalg.pinv(x)", {"x": ((4, 3), "real")})),
     ]
 
 
 def sections():
     return [("Sorting, order statistics and sampled data", _ordered()),
+            ("Reductions that skip NaN, signals and polynomials", _reduced_and_signals()),
             ("Arranging and combining arrays", _arranged()), ("Matrix decompositions", _decompositions())]
 
 

@@ -1,8 +1,9 @@
 """Rules for the NumPy functions users reach for beyond the basics: sorting and order
-statistics, differences and sampled data, arranging arrays, and matrix decompositions.
+statistics, reductions that skip NaN, differences, signals and sampled data, arranging
+arrays, matrix chains and powers, and matrix decompositions.
 
 Each rule's templates call a runtime helper (``runtime/sorting.py``, ``arranging.py``,
-``sampling.py``, ``decompositions.py``) that documents where the derivative does not
+``sampling.py``, ``signals.py``, ``nan_reductions.py``, ``decompositions.py``) that documents where the derivative does not
 exist and what is used there (ties share evenly, as for ``np.max``).
 """
 from .kinds import REQUIRED, SEQUENCE, Elementwise, Linear, MultiOutput, Template
@@ -78,6 +79,35 @@ TEMPLATES = {
              {"a": "pinv_tangent(a, a_dot, y, rcond=rcond, hermitian=hermitian)"},
              {"a": "pinv_adjoint(g, a, y, rcond=rcond, hermitian=hermitian)"}),
 }
+
+# the reductions that skip NaN, the range, signals and polynomials, chains and powers of matrices
+NAN_REDUCE = (A, ("axis", "None"), ("dtype", "None"), ("out", "None"), ("keepdims", "False"))
+EXTREMUM = (A, ("axis", "None"), ("out", "None"), ("keepdims", "False"))
+KEPT = "axis=axis, keepdims=keepdims"
+SIGNAL = (("a", REQUIRED), ("v", REQUIRED))
+TEMPLATES.update({
+    "nansum": (NAN_REDUCE, {"a": f"nansum_tangent(a, a_dot, {KEPT})"}, {"a": f"nansum_adjoint(g, a, {KEPT})"}),
+    "nanmean": (NAN_REDUCE, {"a": f"nanmean_tangent(a, a_dot, {KEPT})"}, {"a": f"nanmean_adjoint(g, a, {KEPT})"}),
+    "nanmax": (EXTREMUM, {"a": f"nan_extremum_tangent(a, a_dot, y, {KEPT})"},
+               {"a": f"nan_extremum_adjoint(g, a, y, {KEPT})"}),
+    "ptp": (EXTREMUM, {"a": f"ptp_tangent(a, a_dot, {KEPT})"}, {"a": f"ptp_adjoint(g, a, {KEPT})"}),
+    "convolve": (SIGNAL + (("mode", "'full'"),),
+                 {"a": "np.convolve(a_dot, v, mode=mode)", "v": "np.convolve(a, v_dot, mode=mode)"},
+                 {"a": "convolve_adjoint_a(g, a, v, mode=mode)", "v": "convolve_adjoint_v(g, a, v, mode=mode)"}),
+    "correlate": (SIGNAL + (("mode", "'valid'"),),
+                  {"a": "np.correlate(a_dot, v, mode=mode)", "v": "np.correlate(a, v_dot, mode=mode)"},
+                  {"a": "correlate_adjoint_a(g, a, v, mode=mode)", "v": "correlate_adjoint_v(g, a, v, mode=mode)"}),
+    "polyval": ((("p", REQUIRED), ("x", REQUIRED)),
+                {"p": "polyval_tangent_p(p_dot, x)", "x": "polyval_partial(p, x) * x_dot"},
+                {"p": "polyval_adjoint_p(g, p, x)", "x": "unbroadcast(g * polyval_partial(p, x), x)"}),
+    # arrays is the list written out; dotted is that list with one array replaced by its tangent
+    "multi_dot": ((("arrays", SEQUENCE), ("out", "None")), {"arrays": "np.linalg.multi_dot(dotted)"},
+                  {"arrays": "multi_dot_adjoint(g, arrays, k)"}),
+    "matrix_power": ((A, ("n", REQUIRED)), {"a": "matrix_power_tangent(a, a_dot, n)"},
+                     {"a": "matrix_power_adjoint(g, a, n)"}),
+})
+TEMPLATES["nanmin"] = TEMPLATES["nanmax"]
+LINEAR["dstack"] = ((("tup", SEQUENCE),), "dstack_adjoint(g, tup, k)")
 
 SVD = "full_matrices=full_matrices, compute_uv=compute_uv, hermitian=hermitian"
 MULTI_OUTPUT = {

@@ -1,11 +1,11 @@
-"""Adjoints of joining, splitting and repeating: concatenate, stack, hstack, vstack, split,
+"""Adjoints of joining, splitting and repeating: concatenate, stack, hstack, vstack, dstack, split,
 tile and repeat. A part's adjoint is its slice of ``g``; a repeated element's, its copies summed."""
 import numpy as np
 
 from .core import _shape
 from .operands import _along, _in_shape_of, _positions, _size
 
-__all__ = ['concatenate_adjoint', 'stack_adjoint', 'hstack_adjoint', 'vstack_adjoint',
+__all__ = ['concatenate_adjoint', 'stack_adjoint', 'hstack_adjoint', 'vstack_adjoint', 'dstack_adjoint',
            'split_adjoint', 'tile_adjoint', 'repeat_adjoint']
 
 
@@ -63,6 +63,24 @@ def hstack_adjoint(g, arrays, k):
     shapes = [_shape(x) or (1,) for x in arrays]        # np.atleast_1d
     axis = 0 if len(shapes[0]) == 1 else 1
     return _in_shape_of(_join_part(g, shapes, k, axis), arrays[k])
+
+
+def dstack_adjoint(g, arrays, k):
+    """Adjoint of ``np.dstack(arrays)`` with respect to ``arrays[k]``, in its own shape.
+
+    >>> import numpy as np
+    >>> dstack_adjoint(np.array([[[1.0, 2.0]]]), [np.zeros(1), np.zeros(1)], 1)
+    array([2.])
+    """
+    if not _shape(g):
+        return g
+    shapes = [_atleast_3d(_shape(x)) for x in arrays]
+    return _in_shape_of(_join_part(g, shapes, k, 2), arrays[k])
+
+
+def _atleast_3d(shape):
+    """The shape ``np.atleast_3d`` gives an array of ``shape``: (1, N, 1) for a vector of N."""
+    return {0: (1, 1, 1), 1: (1,) + tuple(shape) + (1,), 2: tuple(shape) + (1,)}.get(len(shape), tuple(shape))
 
 
 def vstack_adjoint(g, arrays, k):

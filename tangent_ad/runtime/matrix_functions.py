@@ -1,11 +1,13 @@
-"""Derivatives of the matrix functions: inv, solve, det, slogdet and cholesky (stacks of matrices too)."""
+"""Derivatives of the matrix functions: inv, solve, det, slogdet, cholesky and matrix_power
+(stacks of matrices too)."""
 import numpy as np
 
 from .core import _ndim, _shape, unbroadcast
 from .operands import _zero_placeholder
 
 __all__ = ['inv_adjoint', 'solve_adjoint_a', 'solve_adjoint_b', 'det_tangent', 'det_adjoint',
-           'logdet_tangent', 'logdet_adjoint', 'cholesky_tangent', 'cholesky_adjoint']
+           'logdet_tangent', 'logdet_adjoint', 'cholesky_tangent', 'cholesky_adjoint',
+           'matrix_power_tangent', 'matrix_power_adjoint']
 
 
 def _mT(x):
@@ -181,3 +183,43 @@ def cholesky_adjoint(g, y):
     q = np.linalg.solve(yT, _phi(np.matmul(yT, g)))          # y^-T phi(y^T g)
     b = _mT(np.linalg.solve(yT, _mT(q)))                     # ... y^-1
     return np.tril(b) + np.tril(_mT(b), -1)
+
+
+def _powers(a, n):
+    """``[a ** 0, a ** 1, ..., a ** (n - 1)]`` as matrix powers (the identity first)."""
+    powers = [np.linalg.matrix_power(a, 0)]
+    for _ in range(n - 1):
+        powers.append(powers[-1] @ a)
+    return powers
+
+
+def matrix_power_tangent(a, t, n):
+    """Tangent of ``np.linalg.matrix_power(a, n)``: ``sum a ** i @ t @ a ** (n - 1 - i)``; for
+    n < 0 the same for ``inv(a)``, whose tangent is ``-inv(a) @ t @ inv(a)``; 0 for n == 0.
+
+    >>> import numpy as np
+    >>> matrix_power_tangent(np.array([[2.0]]), np.array([[1.0]]), 3)     # 3 a ** 2
+    array([[12.]])
+    """
+    t = t + np.zeros_like(a)
+    if n == 0:
+        return np.zeros_like(a)
+    if n < 0:
+        b = np.linalg.inv(a)
+        return matrix_power_tangent(b, -(b @ t @ b), -n)
+    powers = _powers(a, n)
+    return sum(powers[i] @ t @ powers[n - 1 - i] for i in range(n))
+
+
+def matrix_power_adjoint(g, a, n):
+    """Adjoint of ``np.linalg.matrix_power(a, n)``: ``sum (a ** i).T @ g @ (a ** (n - 1 - i)).T``."""
+    if _zero_placeholder(g, _ndim(a)):
+        return g
+    if n == 0:
+        return np.zeros_like(a)
+    if n < 0:
+        b = np.linalg.inv(a)
+        gb = matrix_power_adjoint(g, b, -n)
+        return -(_mT(b) @ gb @ _mT(b))
+    powers = [_mT(p) for p in _powers(a, n)]
+    return sum(powers[i] @ g @ powers[n - 1 - i] for i in range(n))

@@ -1,4 +1,5 @@
-"""Adjoints of the products other than ``@``: dot, inner, outer, tensordot and vdot."""
+"""Adjoints of the products other than ``@``: dot, inner, outer, tensordot, vdot and
+``np.linalg.multi_dot``."""
 import numbers
 
 import numpy as np
@@ -8,7 +9,7 @@ from .operands import _in_shape_of, _zero_placeholder
 
 __all__ = ['dot_adjoint_left', 'dot_adjoint_right', 'inner_adjoint_left', 'inner_adjoint_right',
            'outer_adjoint_left', 'outer_adjoint_right', 'tensordot_adjoint_left', 'tensordot_adjoint_right',
-           'vdot_adjoint']
+           'vdot_adjoint', 'multi_dot_adjoint']
 
 
 def _simple_product_adjoint(g, operand, other, result_ndim):
@@ -179,3 +180,32 @@ def vdot_adjoint(g, other, a):
     array([2., 4.])
     """
     return _in_shape_of(g * other, a)
+
+
+def _chain(matrices):
+    product = matrices[0]
+    for m in matrices[1:]:
+        product = product @ m
+    return product
+
+
+def multi_dot_adjoint(g, arrays, k):
+    """Adjoint of ``np.linalg.multi_dot(arrays)`` with respect to ``arrays[k]``:
+    ``left.T @ g @ right.T``, with ``left`` and ``right`` the products before and after it
+    (a first 1-d array is a row, a last one a column, as multi_dot reads them).
+
+    >>> import numpy as np
+    >>> multi_dot_adjoint(1.0, [np.array([1.0, 2.0]), np.eye(2), np.array([3.0, 4.0])], 1)
+    array([[3., 4.],
+           [6., 8.]])
+    """
+    last = len(arrays) - 1
+    matrices = [np.reshape(a, (1, -1)) if i == 0 and _ndim(a) == 1 else
+                np.reshape(a, (-1, 1)) if i == last and _ndim(a) == 1 else a for i, a in enumerate(arrays)]
+    rows, cols = _shape(matrices[0])[0], _shape(matrices[-1])[1]
+    g = np.reshape(g + np.zeros_like(matrices[0], shape=(rows, cols)), (rows, cols))
+    if k > 0:
+        g = np.swapaxes(_chain(matrices[:k]), 0, 1) @ g
+    if k < last:
+        g = g @ np.swapaxes(_chain(matrices[k + 1:]), 0, 1)
+    return np.reshape(g, _shape(arrays[k]))
