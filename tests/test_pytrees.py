@@ -362,3 +362,58 @@ def test_other_uses_of_a_differentiated_dict_are_refused_at_their_line(name, mod
     assert construct in str(err)
     line = open(__file__).read().splitlines()[err.lineno - 1]
     assert "params" in line
+
+
+# ---------------------------------------------------------------- loops over a list of layers
+def layered(params, x):
+    for W, b in params[:-1]:
+        x = np.tanh(x @ W + b)
+    W, b = params[-1]
+    return np.sum((x @ W + b) ** 2)
+
+
+def dict_layers(layers, x):
+    for i, layer in enumerate(layers):
+        x = np.tanh(x @ layer["W"] + layer["b"]) * (i + 1.0)
+    return np.sum(x ** 2)
+
+
+LAYERS = [(RNG.normal(size=(3, 3)), RNG.normal(size=3)) for _ in range(3)]
+DICT_LAYERS = [{"W": RNG.normal(size=(3, 3)), "b": RNG.normal(size=3)} for _ in range(2)]
+
+
+@pytest.mark.parametrize("f,params,paths", [
+    (layered, LAYERS, [(i, j) for i in range(3) for j in range(2)]),
+    (dict_layers, DICT_LAYERS, [(i, k) for i in range(2) for k in ("W", "b")]),
+], ids=["list of pairs, sliced", "enumerate over a list of dicts"])
+def test_a_loop_over_a_list_of_layers_is_unrolled(f, params, paths):
+    x = RNG.normal(size=(2, 3))
+    grad = tad.grad(f)(params, x)
+    assert type(grad) is list and type(grad[0]) is type(params[0])
+    for path in paths:
+        np.testing.assert_allclose(leaf(grad, path), numerical(f, (params, x), 0, path), rtol=1e-6, atol=1e-8)
+        direction = RNG.normal(size=leaf(params, path).shape)
+        tangent = _put(_zeros_like_tree(params), path, direction)
+        _, out_dot = tad.jvp(f, (params, x), (tangent, None))
+        np.testing.assert_allclose(out_dot, np.sum(leaf(grad, path) * direction), rtol=1e-9)
+
+
+def layer_used_after(layers, x):
+    for layer in layers:
+        x = x * layer["w"]
+    return np.sum(x) + layer["w"]
+
+
+def breaks(layers, x):
+    for w in layers:
+        if w > 1.0:
+            break
+        x = x * w
+    return x
+
+
+@pytest.mark.parametrize("f,construct", [(layer_used_after, "the loop name layer"),
+                                         (breaks, "break, continue or else in a loop")])
+def test_loops_over_an_argument_that_cannot_be_unrolled_are_refused(f, construct):
+    with pytest.raises(tad.TransformError, match=construct):
+        tad.grad(f)([{"w": 2.0}] if f is layer_used_after else [0.5, 2.0], 1.5)

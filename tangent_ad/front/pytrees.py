@@ -26,6 +26,7 @@ refused with what to write instead: a value read from it is never silently a con
 (10.0, {'a': 20.0})
 """
 import ast
+import copy
 import re
 
 import gast
@@ -192,6 +193,11 @@ class _Tree:
             return
         self.children = [(key, _Tree(child, names)) for key, child in spec[1]]
 
+    def sliced(self, part):
+        tree = _Tree.__new__(_Tree)
+        tree.kind, tree.children = self.kind, self.children[part]
+        return tree
+
     def child(self, key):
         """The subtree at a constant key, or None when there is none."""
         if self.kind == "dict":
@@ -223,8 +229,8 @@ class _Rewriter(gast.NodeTransformer):
                 for name_ in inner & set(self.trees):
                     self.refuse(child, f"a nested function whose parameter {name_} hides the "
                                 f"argument {name_}", "give the parameter another name")
-        function.body = [self.visit(s) for s in function.body]
-        function.body = [s for item in function.body for s in (item if isinstance(item, list) else [item])]
+        self.function = function
+        function.body = [s for item in map(self.visit, function.body) for s in _statements(item)]
 
     def refuse(self, node, construct, hint):
         raise self.where.error(node, construct, hint)
@@ -243,6 +249,14 @@ class _Rewriter(gast.NodeTransformer):
         for index, subscript in enumerate(keys):
             if tree.kind is None:
                 return tree, keys[index:]
+            if isinstance(subscript.slice, gast.Slice) and tree.kind in ("tuple", "list"):
+                bounds = [_constant_key(part) if part is not None else None for part in
+                          (subscript.slice.lower, subscript.slice.upper, subscript.slice.step)]
+                written = [part is not None for part in (subscript.slice.lower, subscript.slice.upper,
+                                                         subscript.slice.step)]
+                if all(b is not None or not w for b, w in zip(bounds, written)):
+                    tree = tree.sliced(slice(*bounds))      # params[:-1]: its entries, a list
+                    continue
             key = _constant_key(subscript.slice)
             if key is None:
                 self.refuse(subscript, f"a computed key into the argument {node.id}",
@@ -323,6 +337,63 @@ class _Rewriter(gast.NodeTransformer):
                         "differentiated through", "pass its entries one by one")
         return _name(tree.leaf)
 
+    def visit_For(self, node):
+        """``for W, b in params:`` over a list or tuple argument: the loop unrolled, one copy of
+        the body per entry, each entry's leaves assigned to the loop's names."""
+        iterated, numbered = node.iter, False
+        if isinstance(iterated, gast.Call) and isinstance(iterated.func, gast.Name) and \
+                iterated.func.id == "enumerate" and len(iterated.args) == 1 and not iterated.keywords:
+            iterated, numbered = iterated.args[0], True
+        if self.resolve(iterated) is None:
+            return self.generic_visit(node)
+        tree = self.expression(iterated, whole_ok=True)
+        if not isinstance(tree, _Tree) or tree.kind not in ("tuple", "list"):
+            return self.generic_visit(node)         # an entry that is an array: a loop over its rows
+        text = _text(iterated)
+        if node.orelse or any(isinstance(n, (gast.Break, gast.Continue)) for n in _loop_level(node.body)):
+            self.refuse(node, f"break, continue or else in a loop over the argument {text}",
+                        "loop over all its entries without break, or read them with constant keys")
+        target = node.target
+        if numbered:
+            if not (isinstance(target, gast.Tuple) and len(target.elts) == 2):
+                self.refuse(node, f"enumerate({text}) into one name", "write for i, entry in enumerate(...)")
+            counter, target = target.elts
+        out = []
+        for index, (_, child) in enumerate(tree.children):
+            if numbered:
+                out.append(gast.copy_location(gast.Assign(targets=[counter], value=gast.Constant(
+                    value=index, kind=None), type_comment=None), node))
+            body = copy.deepcopy(node.body)
+            if isinstance(target, gast.Name) and child.kind is not None:
+                self.alias(node, target.id)
+                self.trees[target.id] = child       # the loop's name is that entry, in this copy
+                try:
+                    out += [s for item in map(self.visit, body) for s in _statements(item)]
+                finally:
+                    del self.trees[target.id]
+                continue
+            if isinstance(target, (gast.Tuple, gast.List)):
+                if child.kind is None:
+                    self.refuse(node, f"unpacking an entry of {text} that is an array", "index the array")
+                out += self.unpack(node, target, child)
+            else:
+                out.append(gast.copy_location(gast.Assign(targets=[target], value=self.leaf(child, node),
+                                                          type_comment=None), node))
+            out += [s for item in map(self.visit, body) for s in _statements(item)]
+        return out
+
+    def alias(self, loop, name_):
+        """A loop's name bound to a dict or list entry must be read only inside the loop."""
+        inside = {id(n) for s in loop.body + [loop.target] for n in gast.walk(s)}
+        uses = [n for n in gast.walk(self.function) if isinstance(n, gast.Name) and n.id == name_
+                and id(n) not in inside]
+        stored = [n for s in loop.body for n in gast.walk(s) if isinstance(n, gast.Name)
+                  and n.id == name_ and not isinstance(n.ctx, gast.Load)]
+        if uses or stored:
+            self.refuse(loop, f"the loop name {name_}, an entry of an argument that is differentiated "
+                        "through, used outside the loop or assigned to",
+                        f"use another name outside the loop, and read {name_}'s entries with constant keys")
+
     def visit_Assign(self, node):
         if len(node.targets) == 1 and isinstance(node.targets[0], (gast.Tuple, gast.List)) \
                 and self.resolve(node.value) is not None:
@@ -351,6 +422,20 @@ class _Rewriter(gast.NodeTransformer):
 
 def parameter_nodes_names(args):
     return [p for p, _ in parameter_nodes(args)]
+
+
+def _statements(item):
+    return item if isinstance(item, list) else [item]
+
+
+def _loop_level(statements):
+    """The nodes of ``statements`` outside any nested loop or function."""
+    for s in statements:
+        yield s
+        if isinstance(s, (gast.For, gast.While, gast.FunctionDef, gast.Lambda)):
+            continue
+        for field in ("body", "orelse"):
+            yield from _loop_level(getattr(s, field, None) or [])
 
 
 def _text(node):
