@@ -108,7 +108,7 @@ NONDIFFERENTIABLE |= {obj for obj, rule in RUNTIME_RULES.items() if isinstance(r
 VIEW_RULES = {"getitem", "T", "transpose", "reshape", "ravel", "squeeze", "expand_dims", "atleast_2d",
               "swapaxes", "moveaxis", "diagonal", "broadcast_to", "identity", "array", "split",
               "array_split", "float", "flip", "fliplr", "flipud", "diag", "atleast_1d", "atleast_3d",
-              "rot90", "rollaxis"}
+              "rot90", "rollaxis", "linalg_diagonal", "matrix_transpose"}
 NONDIFFERENTIABLE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
 NONDIFFERENTIABLE_METHODS = {"argmax", "argmin", "argsort", "nonzero", "all", "any"}
 

@@ -118,10 +118,38 @@ def _decompositions():
     ]
 
 
+def _array_api():
+    """The array API's spellings (NumPy 2): their own rules where the axes differ, else NumPy's."""
+    stack = {"x": ((2, 3, 3), "real")}
+    vectors = _two((2, 3), (3,))
+    return [
+        _e("np.linalg.vector_norm", "vector_norm", "np.linalg.vector_norm(x)", M,
+           ("np.linalg.vector_norm(x, axis=(0, 2), keepdims=True, ord=3)", M3),
+           ("np.linalg.vector_norm(x, axis=-1, ord=1)", M), ("np.linalg.vector_norm(x, ord=np.inf)", {"x": ((3, 4), "distinct")})),
+        _e("np.linalg.matrix_norm", "matrix_norm", "np.linalg.matrix_norm(x)", M3,
+           ("np.linalg.matrix_norm(x, ord='nuc', keepdims=True)", M3), ("np.linalg.matrix_norm(x, ord=2)", M)),
+        _e("np.vecdot", "vecdot", "np.vecdot(a, b)", vectors, ("np.vecdot(a, b, axis=0)", _two((3, 2), (3, 1)))),
+        _e("np.linalg.vecdot", "vecdot", "np.linalg.vecdot(a, b)", vectors),
+        _e("np.linalg.matmul", "matmul", "np.linalg.matmul(a, b)", _two((3, 4), (4, 2))),
+        _e("np.linalg.outer", "outer", "np.linalg.outer(a, b)", _two((3,), (2,))),
+        _e("np.linalg.tensordot", "tensordot", "np.linalg.tensordot(a, b, axes=1)", _two((3, 4), (4, 2))),
+        _e("np.linalg.cross", "cross", "np.linalg.cross(a, b)", _two((4, 3), (3,)),
+           ("np.linalg.cross(a, b, axis=0)", _two((3, 2), (3, 2)))),
+        _e("np.linalg.trace", "linalg_trace", "np.linalg.trace(x)", stack, ("np.linalg.trace(x, offset=1)", M)),
+        _e("np.linalg.diagonal", "linalg_diagonal", "np.linalg.diagonal(x)", stack,
+           ("np.linalg.diagonal(x, offset=-1)", M)),
+        _e("np.matrix_transpose", "matrix_transpose", "np.matrix_transpose(x)", M3),
+        _e("np.linalg.matrix_transpose", "matrix_transpose", "np.linalg.matrix_transpose(x) * 2.0", M),
+        _e("np.permute_dims", "transpose", "np.permute_dims(x, (2, 0, 1))", M3),
+        _e("np.concat", "concatenate", "np.concat([a, b], axis=1)", _two((3, 4), (3, 2)), ("np.concat((a, a))", {"a": ((2,), "real")})),
+    ]
+
+
 def sections():
     return [("Sorting, order statistics and sampled data", _ordered()),
             ("Reductions that skip NaN, signals and polynomials", _reduced_and_signals()),
-            ("Arranging and combining arrays", _arranged()), ("Matrix decompositions", _decompositions())]
+            ("Arranging and combining arrays", _arranged()), ("Matrix decompositions", _decompositions()),
+            ("The array API's names (NumPy 2)", _array_api())]
 
 
 # spellings that only some NumPy versions have, and the rule each uses

@@ -109,6 +109,26 @@ TEMPLATES.update({
 TEMPLATES["nanmin"] = TEMPLATES["nanmax"]
 LINEAR["dstack"] = ((("tup", SEQUENCE),), "dstack_adjoint(g, tup, k)")
 
+# the array API's spellings (NumPy 2) with an operand order or axes of their own
+LAST_TWO = "axis1=-2, axis2=-1"
+LINEAR.update({
+    "linalg_trace": ((("x", REQUIRED), ("offset", "0"), ("dtype", "None")),
+                     f"trace_adjoint(g, x, offset=offset, {LAST_TWO})"),
+    "linalg_diagonal": ((("x", REQUIRED), ("offset", "0")), f"diagonal_adjoint(g, x, offset=offset, {LAST_TWO})"),
+    "matrix_transpose": ((("x", REQUIRED),), "swapaxes_adjoint(g, -1, -2)"),
+})
+NORM_API = "keepdims=keepdims, ord=ord"
+TEMPLATES.update({
+    "vector_norm": ((("x", REQUIRED), ("axis", "None"), ("keepdims", "False"), ("ord", "2")),
+                    {"x": f"vector_norm_tangent(x, x_dot, y, axis=axis, {NORM_API})"},
+                    {"x": f"vector_norm_adjoint(g, x, y, axis=axis, {NORM_API})"}),
+    "matrix_norm": ((("x", REQUIRED), ("keepdims", "False"), ("ord", "'fro'")),
+                    {"x": f"norm_tangent(x, x_dot, y, axis=(-2, -1), {NORM_API})"},
+                    {"x": f"norm_adjoint(g, x, y, axis=(-2, -1), {NORM_API})"}),
+    "vecdot": (AB + (("axis", "-1"),), {"a": "vecdot_tangent(a_dot, b, axis=axis)", "b": "vecdot_tangent(a, b_dot, axis=axis)"},
+               {"a": "vecdot_adjoint(g, b, a, axis=axis)", "b": "vecdot_adjoint(g, a, b, axis=axis)"}),
+})
+
 SVD = "full_matrices=full_matrices, compute_uv=compute_uv, hermitian=hermitian"
 MULTI_OUTPUT = {
     "eigh": ((A, ("UPLO", "'L'")), "eigh_tangent(a, a_dot, y0, y1, UPLO=UPLO)",

@@ -90,10 +90,13 @@ NUMPY_UNARY = [(f"np.{name}", name) for name in UNARY if name != "identity"] + [
     ("np.degrees", "rad2deg"), ("np.conjugate", "identity"), ("np.conj", "identity"),
     ("np.real", "identity"),
     ("np.copy", "identity"), ("np.asarray", "identity"), ("np.ascontiguousarray", "identity"),
+    # the array API's names (NumPy 2)
+    ("np.acos", "arccos"), ("np.asin", "arcsin"), ("np.atan", "arctan"), ("np.acosh", "arccosh"),
+    ("np.asinh", "arcsinh"), ("np.atanh", "arctanh"),
 ]
 NUMPY_BINARY = [(f"np.{name}", name) for name in BINARY] + [
     ("np.divide", "true_divide"), ("np.fmax", "maximum"), ("np.fmin", "minimum"),
-    ("np.mod", "remainder"),
+    ("np.mod", "remainder"), ("np.atan2", "arctan2"), ("np.pow", "power"),     # the last two: NumPy 2
 ]
 MATH = [
     ("math.exp", "exp"), ("math.expm1", "expm1"), ("math.log", "log"), ("math.log2", "log2"),

@@ -1,4 +1,5 @@
-"""Derivatives of ``np.linalg.norm``, for every ``ord`` NumPy accepts.
+"""Derivatives of ``np.linalg.norm`` for every ``ord`` NumPy accepts, and of the array API's
+``np.linalg.vector_norm`` (``np.linalg.matrix_norm`` is ``norm`` over the last two axes).
 
 Vector norms (one axis, or a 1-d array): ord 2 (the default), 1, inf, -inf, any real p
 (p > 1, 0 < p < 1 and p < 0) and 0. Matrix norms (two axes, or a 2-d array given an ord):
@@ -32,7 +33,7 @@ from .core import _ndim, _shape
 from .decompositions import svdvals_adjoint, svdvals_tangent
 from .operands import _positions, _zero_placeholder
 
-__all__ = ['norm_tangent', 'norm_adjoint']
+__all__ = ['norm_tangent', 'norm_adjoint', 'vector_norm_tangent', 'vector_norm_adjoint']
 
 MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf)
 
@@ -170,3 +171,39 @@ def norm_adjoint(g, x, y, ord=None, axis=None, keepdims=False):
         return _matrix_adjoint(g, x, kind[1], axes, keepdims)
     partials = _vector_partials(x, _keep_dims(y, axes, keepdims), kind, axes)
     return _keep_dims(g, axes, keepdims) * partials
+
+
+# ------------------------------------------------------------------ np.linalg.vector_norm
+def _merged(x, axis):
+    """``x`` with the axes of ``np.linalg.vector_norm(x, axis=axis)`` moved last and merged into
+    one, and the order of the axes (to move them back)."""
+    ndim = _ndim(x)
+    axes = tuple(range(ndim)) if axis is None else \
+        tuple(a % ndim for a in ((axis,) if isinstance(axis, numbers.Integral) else axis))
+    rest = tuple(a for a in range(ndim) if a not in axes)
+    moved = np.moveaxis(x, axes, tuple(range(len(rest), ndim))) if axes else x
+    return np.reshape(moved, tuple(_shape(x)[a] for a in rest) + (-1,)), axes, rest
+
+
+def vector_norm_tangent(x, x_dot, y, axis=None, keepdims=False, ord=2):
+    """Tangent of ``y = np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)``: the
+    vector norm over all the axes named (all of them for None) as one, as ``norm_tangent``.
+
+    >>> float(vector_norm_tangent(np.array([[3.0], [4.0]]), np.ones((2, 1)), 5.0))
+    1.4
+    """
+    xm, _, rest = _merged(x, axis)
+    tm, _, _ = _merged(x_dot + np.zeros_like(x), axis)
+    ym = np.reshape(y, _shape(xm)[:-1])
+    return np.reshape(norm_tangent(xm, tm, ym, ord=ord, axis=-1), _shape(y))
+
+
+def vector_norm_adjoint(g, x, y, axis=None, keepdims=False, ord=2):
+    """Adjoint of ``y = np.linalg.vector_norm(x, axis=axis, keepdims=keepdims, ord=ord)``."""
+    if _zero_placeholder(g, _ndim(y)):
+        return g
+    xm, axes, rest = _merged(x, axis)
+    kept = _shape(xm)[:-1]
+    adjoint = norm_adjoint(np.reshape(g + 0.0 * y, kept), xm, np.reshape(y, kept), ord=ord, axis=-1)
+    moved = np.reshape(adjoint, tuple(_shape(x)[a] for a in rest + axes))
+    return np.moveaxis(moved, tuple(range(len(rest), _ndim(x))), axes) if axes else moved

@@ -1,5 +1,5 @@
 """Adjoints of the products other than ``@``: dot, inner, outer, tensordot, vdot and
-``np.linalg.multi_dot``."""
+``np.linalg.multi_dot`` and ``np.vecdot``."""
 import numbers
 
 import numpy as np
@@ -9,7 +9,7 @@ from .operands import _in_shape_of, _zero_placeholder
 
 __all__ = ['dot_adjoint_left', 'dot_adjoint_right', 'inner_adjoint_left', 'inner_adjoint_right',
            'outer_adjoint_left', 'outer_adjoint_right', 'tensordot_adjoint_left', 'tensordot_adjoint_right',
-           'vdot_adjoint', 'multi_dot_adjoint']
+           'vdot_adjoint', 'multi_dot_adjoint', 'vecdot_tangent', 'vecdot_adjoint']
 
 
 def _simple_product_adjoint(g, operand, other, result_ndim):
@@ -209,3 +209,21 @@ def multi_dot_adjoint(g, arrays, k):
     if k < last:
         g = g @ np.swapaxes(_chain(matrices[k + 1:]), 0, 1)
     return np.reshape(g, _shape(arrays[k]))
+
+
+def vecdot_tangent(a, b, axis=-1):
+    """``np.vecdot(a, b, axis=axis)`` of real arrays as a sum, for the tangent (any array library)."""
+    return np.sum(a * b, axis=axis)
+
+
+def vecdot_adjoint(g, other, operand, axis=-1):
+    """Adjoint of ``np.vecdot(a, b, axis=axis)`` (real arrays) with respect to ``operand``, given
+    the other operand: ``g`` spread along ``axis`` times ``other``, summed back to ``operand``'s shape.
+
+    >>> import numpy as np
+    >>> vecdot_adjoint(np.array([1.0, 2.0]), np.array([[1.0, 2.0], [3.0, 4.0]]), np.zeros(2))
+    array([ 7., 10.])
+    """
+    if _zero_placeholder(g, max(_ndim(other), _ndim(operand)) - 1):
+        return g
+    return unbroadcast(np.expand_dims(g, axis) * other, operand)

@@ -28,7 +28,7 @@ def markdown():
             note = entry.host_only
             if is_function(entry.spelling) and not entry.spelling.startswith("x.") \
                     and resolve_spelling(entry.spelling) is None:
-                note = "Python 3.11 or later"
+                note = "NumPy 2 or later" if entry.spelling.startswith("np.") else "Python 3.11 or later"
             rows.setdefault(title, {}).setdefault(entry.spelling, (entry, note))
     count = sum(len(family) for family in rows.values())
     out = [
