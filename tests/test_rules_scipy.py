@@ -176,3 +176,22 @@ def test_a_method_of_a_scipy_distribution_without_a_rule_is_refused_at_the_call(
     with pytest.raises(tad.TransformError) as info:
         tad.derivative(quantiles, mode)
     assert info.value.filename == __file__ and ".ppf()" in str(info.value)
+
+
+def standardized(x):
+    return np.sum(scipy.stats.zscore(x) ** 2)      # no rule; its source has a with block
+
+
+def entropy_of(x):
+    return scipy.stats.entropy(x)                  # no rule; decorated by a wrapper
+
+
+@pytest.mark.xfail(strict=True, reason="a library helper's refusal still points into its own source; "
+                   "pipeline/module.py (Context.request) should raise at the user's call instead")
+@pytest.mark.parametrize("f", [standardized, entropy_of])
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_scipy_function_without_a_rule_is_refused_at_the_users_call(f, mode):
+    with pytest.raises(tad.TransformError) as info:
+        tad.derivative(f, mode)
+    assert info.value.filename == __file__, info.value.filename
+    assert "custom_rule" in str(info.value)
