@@ -286,3 +286,16 @@ def test_rule_not_optimized_gives_the_same_numbers(example, inputs, rtol, tmp_pa
     tangents = [np.ones(np.shape(a)) if np.shape(a) else 1.0 for a in args]
     forward = tad.derivative(f, "forward", wrt=wrt, optimize=False)(*args, *tangents)[1]
     _close(forward, tad.jvp(f, tuple(args), tuple(tangents))[1], 1e-12, "not-optimized tangent")
+
+
+def test_the_readme_states_the_measured_counts():
+    """The README's count sentence is the listing's: 283 spellings, of them the SciPy ones."""
+    import re
+    from pathlib import Path
+    pytest.importorskip("scipy", reason="the README counts the SciPy rules too")
+    readme = Path(__file__).resolve().parents[1].joinpath("README.md").read_text()
+    listed = [s for s, modes in rules.listing(custom_rules=False) if "reverse" in modes and "forward" in modes]
+    total = re.search(r"(\d+) spellings in both modes", readme)
+    scipy_count = re.search(r"and (\d+) SciPy functions", readme)
+    assert total and int(total.group(1)) == len(listed), "update the README's count sentence"
+    assert scipy_count and int(scipy_count.group(1)) == sum(s.startswith("scipy.") for s in listed)
