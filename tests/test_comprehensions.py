@@ -93,6 +93,23 @@ def list_then_indexed(x):
     return cubes[0] + 2.0 * cubes[2]
 
 
+def any_and_all(x):
+    if any(v > 1.0 for v in x):
+        x = x * x
+    if all(x[i] > 0.0 for i in range(len(x))):
+        x = 3.0 * x
+    return np.sum(x)
+
+
+def list_rebuilt_from_itself(x):
+    x = [v * 2.0 for v in x]
+    return x[0] + x[2]
+
+
+def nested_lists(x):
+    return np.sum(np.array([[x[i] * x[j] for j in range(2)] for i in range(2)]))
+
+
 CASES = [
     # function, arguments, wrt, exact gradient(s) given the output cotangent u
     (sum_of_squares, (X, 2), 0, lambda u, x, n: (u * np.array([2 * x[0], 2 * x[1], 0.0]),)),
@@ -111,6 +128,10 @@ CASES = [
     (largest, (X,), 0, lambda u, x: (u * np.array([0.0, 0.0, 2.0]),)),
     (sum_of_a_list, (X,), 0, lambda u, x: (u * 3 * x ** 2,)),
     (list_then_indexed, (X,), 0, lambda u, x: (u * np.array([3 * x[0] ** 2, 0.0, 6 * x[2] ** 2]),)),
+    (any_and_all, (X,), 0, lambda u, x: (u * 6 * x,)),          # any: yes, then all (of x * x): yes
+    (any_and_all, (np.array([0.5, 0.25, 0.75]),), 0, lambda u, x: (u * np.full(3, 3.0),)),
+    (any_and_all, (np.array([-0.5, 0.25, 0.75]),), 0, lambda u, x: (u * np.ones(3),)),
+    (list_rebuilt_from_itself, (X,), 0, lambda u, x: (u * np.array([2.0, 0.0, 2.0]),)),
 ]
 
 
@@ -119,6 +140,7 @@ CASES = [
 NUMPY_CASES = [
     (array_of_squares, (X,), 0, lambda u, x: (u * 3 * x ** 2,)),
     (numpy_sum_of_a_list, (X,), 0, lambda u, x: (u * 3 * x ** 2,)),
+    (nested_lists, (X,), 0, lambda u, x: (u * np.array([2 * (x[0] + x[1])] * 2 + [0.0]),)),
 ]
 
 
@@ -200,6 +222,20 @@ def test_a_list_assigned_to_a_name_is_built_in_that_name():
         in normalized(list_then_indexed)
 
 
+def test_any_stops_at_the_first_element_that_decides_it():
+    def first_positive(x):
+        return np.sum(x) if any(v > 0.0 for v in x) else 0.0
+
+    text = normalized(first_positive)
+    assert "found = False" in text and "found = True" in text and "broke = True" in text
+    np.testing.assert_allclose(tad.grad(first_positive)(X), np.ones(3))
+
+
+def test_a_list_rebuilt_from_itself_is_built_apart_then_copied():
+    assert "    values = []\n    for v in x:\n        values.append(v * 2.0)\n    x = list(values)\n" \
+        in normalized(list_rebuilt_from_itself)
+
+
 def test_a_loop_variable_that_the_function_uses_gets_a_fresh_name():
     text = normalized(variable_does_not_leak)
     assert "for i2 in range(3):\n        s = s + x[i2]\n" in text
@@ -247,6 +283,12 @@ def right_of_or(x, flag):
     return total * x[0]
 
 
+def several_fors_given_to_any(x):
+    if any(x[i] > x[j] for i in range(3) for j in range(3)):
+        return np.sum(x)
+    return np.sum(x * x)
+
+
 def in_a_default(x, scale=sum(k for k in range(3))):
     return x * scale
 
@@ -258,6 +300,7 @@ REFUSED = [
     (in_the_branch_not_taken, "generator expression", "in a conditional expression"),
     (right_of_or, "generator expression", "on the right of and / or"),
     (in_a_default, "generator expression", "in a default value"),
+    (several_fors_given_to_any, "generator expression", "several for clauses given to any()"),
 ]
 
 
@@ -270,7 +313,7 @@ def test_refused_where_it_cannot_be_written_out(func, construct, words, mode):
     assert error.construct == construct and words in str(error)
     assert error.filename == __file__
     assert "(" in error.text and error.text.strip().startswith(
-        ("squares", "return", "while", "total", "def"))
+        ("squares", "return", "while", "total", "def", "if"))
     assert error.lineno in range(func.__code__.co_firstlineno, func.__code__.co_firstlineno + 4)
 
 

@@ -17,7 +17,8 @@ with an ``if`` per filter and a loop per ``for``, in the comprehension's order. 
 variable keeps its name unless the function uses that name outside the comprehension (a
 comprehension's variables do not leak in Python 3): then it gets a fresh one, ``i2``.
 A generator expression is accepted where it is read whole at once: by ``sum``, ``max``,
-``min``, ``sorted``, ``list`` and ``tuple``.
+``min``, ``sorted``, ``list`` and ``tuple``; ``any`` and ``all`` become a flag and a loop
+that stops (``break``) at the first element that decides them, as Python stops there.
 """
 import builtins
 
@@ -58,6 +59,9 @@ class Comprehensions:
             start = call.args[1] if len(call.args) == 2 else \
                 call.keywords[0].value if call.keywords else gast.Constant(value=0, kind=None)
             return self.accumulate(first, start, before, into)
+        if callee in (builtins.any, builtins.all) and isinstance(first, _COMPREHENSIONS) \
+                and len(call.args) == 1 and not call.keywords:
+            return self.search(first, callee is builtins.any, before, into)
         for index, arg in enumerate(call.args):
             if isinstance(arg, gast.GeneratorExp):
                 if callee not in _READ_WHOLE:
@@ -67,7 +71,8 @@ class Comprehensions:
                         arg, "generator expression", "write a list comprehension [...] instead",
                         message=f"generator expression given to {what} is not supported in "
                                 "differentiated code; write a list comprehension [...] instead "
-                                "(sum, max, min, sorted, list and tuple take a generator)")
+                                "(sum, max, min, any, all, sorted, list and tuple take a "
+                                "generator)")
                 call.args[index] = located(gast.ListComp(elt=arg.elt, generators=arg.generators), arg)
         if callee in (builtins.list,) and len(call.args) == 1 and not call.keywords \
                 and isinstance(call.args[0], gast.ListComp):
@@ -84,6 +89,31 @@ class Comprehensions:
         def innermost(elt):
             append = gast.Attribute(value=load(name), attr="append", ctx=gast.Load())
             return [gast.Expr(value=gast.Call(func=append, args=[elt], keywords=[]))]
+
+        before += self.loops(node, innermost)
+        if into is not None and name != into:
+            # x = [... for v in x]: a copy, so that the list built has one name only
+            return gast.Call(func=load("list"), args=[load(name)], keywords=[])
+        return load(name)
+
+    def search(self, node, wanted, before, into):
+        """``any(...)`` / ``all(...)``: a flag, and a loop that stops at the first element that
+        decides it, as Python stops reading the generator there."""
+        if len(node.generators) > 1:
+            raise self.rewriter.where.error(
+                node, "generator expression", "write the loops, with a flag and break",
+                message="a generator expression with several for clauses given to any() or all() "
+                        "is not supported in differentiated code; write the loops, with a flag set "
+                        "before break")
+        name = self._result(node, into, "found", ())
+        before.append(located(gast.Assign(targets=[store(name)], value=gast.Constant(value=not wanted, kind=None),
+                                          type_comment=None), node))
+
+        def innermost(elt):
+            test = elt if wanted else gast.UnaryOp(op=gast.Not(), operand=elt)
+            found = gast.Assign(targets=[store(name)], value=gast.Constant(value=wanted, kind=None),
+                                type_comment=None)
+            return [gast.If(test=test, body=[found, gast.Break()], orelse=[])]
 
         before += self.loops(node, innermost)
         return load(name)
