@@ -139,6 +139,8 @@ MULTI_OUTPUT = {
            "qr_adjoint(g0, g1, a, y0, y1, mode=mode)"),
 }
 
+OUTPUTS = {"eigh": 2, "svd": 3, "qr": 2}     # w, v / u, s, vh / q, r
+
 # literal arguments with no derivative: {rule: {parameter: (is refused, construct, hint)}}
 REFUSED = {
     "median": {"overwrite_input": (lambda v: v is True, "np.median with overwrite_input=True",
@@ -174,7 +176,7 @@ def build():
     rules = {name: Linear(name, *entry) for name, entry in LINEAR.items()}
     rules.update({name: Template(name, *entry) for name, entry in TEMPLATES.items()})
     for name, (signature, tangent, adjoint) in MULTI_OUTPUT.items():
-        rules[name] = MultiOutput(name, signature, tangent, adjoint)
+        rules[name] = MultiOutput(name, signature, tangent, adjoint, outputs=OUTPUTS[name])
     rules["nan_to_num"] = Elementwise(
         "nan_to_num", (("x", REQUIRED), ("copy", "True"), ("nan", "0.0"), ("posinf", "None"), ("neginf", "None")),
         {"x": "np.isfinite(x)"})      # 1 where x is finite, 0 where it is replaced by a constant

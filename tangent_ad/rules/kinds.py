@@ -105,13 +105,16 @@ class MultiOutput(Rule):
     ``tangent`` is a template giving the tuple of the outputs' tangents (over the
     operands, their ``*_dot`` and the outputs ``y0, y1, ...``); ``adjoint`` gives the
     operand's adjoint from the outputs' adjoints ``g0, g1, ...`` (and ``gs``, their list).
+    ``outputs`` is the number of values returned where it does not depend on the call (None
+    for ``np.split``, whose call says it).
     """
 
-    def __init__(self, name, signature, tangent, adjoint, operand=None):
+    def __init__(self, name, signature, tangent, adjoint, operand=None, outputs=None):
         operand = operand or signature[0][0]
         super().__init__(name, signature, (operand,))
         self.tangent = tangent
         self.adjoint = adjoint
+        self.outputs = outputs      # how many values it returns, where that is fixed (svd: 3)
 
 
 class IndexStore(Rule):

@@ -51,5 +51,5 @@ MULTI_OUTPUT = {
 def build():
     rules = {name: Template(name, *entry) for name, entry in TEMPLATES.items()}
     for name, (signature, tangent, adjoint) in MULTI_OUTPUT.items():
-        rules[name] = MultiOutput(name, signature, tangent, adjoint)
+        rules[name] = MultiOutput(name, signature, tangent, adjoint, outputs=2)    # sign, logabsdet
     return rules
