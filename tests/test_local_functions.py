@@ -103,6 +103,19 @@ def closure_not_the_callers_variable(x):
     return np.sum(h(x))
 
 
+def closure_over_the_variable_assigned(x):
+    s = 1.0
+    f = lambda t: t * s  # noqa: E731
+    s = sum(f(x[i]) for i in range(3))      # f reads the s of before the sum
+    return s
+
+
+def argument_named_like_a_loop_variable_inside(x):
+    f = lambda t: sum(t[i] * x[i] for i in range(3))  # noqa: E731
+    i = x * 2.0
+    return f(i)
+
+
 def in_a_while_test(x):
     below = lambda k: k * k < 10  # noqa: E731
     k = 0
@@ -127,6 +140,8 @@ CASES = [
         u * (2 * x * x[0] + np.array([np.sum(x * x), 0.0, 0.0])),)),
     (closure_not_the_callers_variable, (X,), lambda u, x: (u * (4 * x + 2),)),
     (in_a_while_test, (X,), lambda u, x: (u * np.full(3, 4.0),)),
+    (closure_over_the_variable_assigned, (X,), lambda u, x: (u * np.ones(3),)),
+    (argument_named_like_a_loop_variable_inside, (X,), lambda u, x: (u * 4 * x,)),
 ]
 
 

@@ -142,7 +142,10 @@ class Comprehensions:
     def _result(self, node, into, base, others):
         """The variable the loop builds: the one assigned, unless the comprehension reads it."""
         read = {n.id for part in (node, *others) for n in gast.walk(part) if isinstance(n, gast.Name)}
-        return into if into is not None and into not in read else self.names.fresh(base)
+        # a local function called in it may read the variable too (a closure): not built in place
+        calls = read & set(self.rewriter.functions.known) or any(
+            isinstance(n, gast.Lambda) for part in (node, *others) for n in gast.walk(part))
+        return into if into is not None and into not in read and not calls else self.names.fresh(base)
 
     def loops(self, node, innermost):
         """The ``for`` loops (with an ``if`` per filter) of ``node``, their statements rewritten."""

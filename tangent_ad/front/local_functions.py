@@ -17,7 +17,8 @@ import copy
 
 import gast
 
-from .scopes import bound_in, lambda_params, load, located, store, substitute
+from . import scopes
+from .scopes import bound_in, lambda_params, load, located, store, substitute, target_names
 
 _VALUE_HINT = ("call it directly by its name, or define it with def at module level and pass "
                "that function")
@@ -179,9 +180,11 @@ class LocalFunctions:
         stored = {n.id for s in body for part in gast.walk(s) for t in _targets(part)
                   for n in gast.walk(t) if isinstance(n, gast.Name)}
         mapping = {}
+        inner = _inner_bound(body)
         for param in definition.params:
             value = values[param]
-            if _substitutable(value, param, body, own | stored):
+            captured = {n.id for n in gast.walk(value) if isinstance(n, gast.Name)} & inner
+            if not captured and _substitutable(value, param, body, own | stored):
                 mapping[param] = value
             else:
                 name = self.names.fresh(param)
@@ -232,6 +235,21 @@ def _substitutable(value, param, body, assigned):
         return False
     uses = sum(isinstance(n, gast.Name) and n.id == param for s in body for n in gast.walk(s))
     return uses <= 1
+
+
+def _inner_bound(body):
+    """Names bound in the scopes inside ``body`` (comprehensions, lambdas, nested defs): an
+    argument that reads one of them cannot take a parameter's place there."""
+    bound = set()
+    for statement in body:
+        for node in gast.walk(statement):
+            if isinstance(node, scopes.COMPREHENSIONS):
+                bound.update(n for g in node.generators for n in target_names(g.target))
+            elif isinstance(node, (gast.Lambda, gast.FunctionDef)):
+                bound.update(lambda_params(node))
+                if isinstance(node, gast.FunctionDef):
+                    bound.update(bound_in(node.body))
+    return bound
 
 
 def _targets(statement):
