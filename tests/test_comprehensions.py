@@ -324,3 +324,10 @@ def test_set_and_dict_comprehensions_stay_refused_by_the_fence():
     with pytest.raises(tad.TransformError) as info:
         tad.grad(lambda x: np.sum(as_set(x)))(X)
     assert info.value.construct == "set comprehension"
+
+
+def test_second_order_through_the_loops():
+    x = X.copy()
+    np.testing.assert_allclose(tad.hessian(sum_of_a_list)(x), np.diag(6.0 * x), rtol=1e-12)
+    np.testing.assert_allclose(tad.hessian(stacked)(x), np.diag(2.0 * np.cos(x) - x * np.sin(x)),
+                               rtol=1e-12, atol=1e-14)

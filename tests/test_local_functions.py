@@ -297,3 +297,11 @@ def test_refused_with_the_line_and_what_to_write(func, construct, words, mode):
     first = func.__code__.co_firstlineno
     assert first < error.lineno <= first + 6
     assert str(error).startswith(f"{__file__}:{error.lineno}:")
+
+
+def test_second_order_through_an_inlined_lambda():
+    def cubes(x):
+        f = lambda t: t ** 3  # noqa: E731
+        return np.sum(f(x))
+
+    np.testing.assert_allclose(tad.hessian(cubes)(X), np.diag(6.0 * X), rtol=1e-12)
