@@ -106,8 +106,8 @@ class Comprehensions:
                         "is not supported in differentiated code; write the loops, with a flag set "
                         "before break")
         name = self._result(node, into, "found", ())
-        before.append(located(gast.Assign(targets=[store(name)], value=gast.Constant(value=not wanted, kind=None),
-                                          type_comment=None), node))
+        start = gast.Constant(value=not wanted, kind=None)
+        before.append(located(gast.Assign(targets=[store(name)], value=start, type_comment=None), node))
 
         def innermost(elt):
             test = elt if wanted else gast.UnaryOp(op=gast.Not(), operand=elt)

@@ -238,6 +238,9 @@ def _may_call(node):
 def rewrite(parsed, names):
     """Rewrite ``parsed.node`` in place: comprehensions as loops, local functions inlined."""
     node = parsed.node
+    if not any(isinstance(n, (*_COMPREHENSIONS, gast.Lambda, gast.FunctionDef)) and n is not node
+               for n in gast.walk(node)):
+        return
     rewriter = Rewriter(parsed, names)
     for default in node.args.defaults:
         if rewriter.needs(default):
