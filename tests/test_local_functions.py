@@ -275,7 +275,7 @@ REFUSED = [
     (named_then_passed, "local function", "sq is used as a value"),
     (stored_in_a_list, "local function", "sq is used as a value"),
     (bound_twice, "local function", "bound again"),
-    (rebinds_a_parameter, "local function", "g is a local function"),
+    (rebinds_a_parameter, "local function", "g is a parameter, and a local function"),
     (bound_twice_inside_a_def, "local function", "bound twice"),
     (recursive, "recursive local function", "power calls itself"),
     (early_return, "nested function definition", "one return"),

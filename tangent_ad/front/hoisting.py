@@ -151,13 +151,13 @@ class Rewriter:
         if isinstance(node, gast.GeneratorExp):
             raise self.where.error(node, "generator expression",
                                    "write a list comprehension [...] where a list is needed, or "
-                                   "give the generator to sum(), max(), min(), list(), tuple() "
-                                   "or sorted() directly",
+                                   "give the generator to sum(), max(), min(), any(), all(), "
+                                   "list(), tuple() or sorted() directly",
                                    message="a generator expression kept as a value is not "
                                            "supported in differentiated code; write a list "
                                            "comprehension [...] where a list is needed, or give "
-                                           "the generator to sum(), max(), min(), list(), tuple() "
-                                           "or sorted() directly")
+                                           "the generator to sum(), max(), min(), any(), all(), "
+                                           "list(), tuple() or sorted() directly")
         if isinstance(node, gast.Lambda):
             raise self.functions.as_value(node)
         if self.functions.named(node):

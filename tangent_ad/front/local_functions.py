@@ -50,9 +50,11 @@ class LocalFunctions:
                 raise self.where.error(
                     again if again is not function else statement, "local function",
                     f"give each function its own name: {name} is a local function",
-                    message=f"{name} is a local function (a lambda or nested def) and is bound "
-                            "again here, which is not supported in differentiated code; give each "
-                            "function its own name")
+                    message=(f"{name} is a parameter, and a local function (a lambda or nested def) "
+                             "bound to it here" if again is function else
+                             f"{name} is a local function (a lambda or nested def) and is bound "
+                             "again here") + ", which is not supported in differentiated code; give "
+                            "each function its own name")
             self.known[name] = self._definition(statement)
         self.any = bool(definitions)
         # the names of the local functions' own variables are free for their first inlining
@@ -220,7 +222,8 @@ class LocalFunctions:
         if problem:
             raise self.where.error(call, "call of a local function", "pass each parameter once",
                                    message=f"a call of a local function ({definition.name}) that "
-                                           f"{problem} is not supported; pass each parameter once")
+                                           f"{problem} is not supported (Python raises a TypeError "
+                                           "there); pass each parameter once")
         return values
 
 
