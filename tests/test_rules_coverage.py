@@ -213,6 +213,10 @@ def nan_max(x):
     return np.nanmax(x)
 
 
+def nan_row_max(x):
+    return np.nansum(np.nanmax(x, axis=1))
+
+
 def value_range(x):
     return np.ptp(x)
 
@@ -240,6 +244,8 @@ def square_and_inverse(x):
     (nan_mean, np.array([1.0, np.nan, 3.0]), [0.5, 0.0, 0.5]),
     # tied largest numbers share evenly; NaN never is the largest
     (nan_max, np.array([3.0, np.nan, 3.0, 1.0]), [0.5, 0.0, 0.5, 0.0]),
+    # a row of NaN alone has a NaN maximum; its entries get 0, the other row's maximum 1
+    (nan_row_max, np.array([[np.nan, np.nan], [1.0, 2.0]]), [[0.0, 0.0], [0.0, 1.0]]),
     (value_range, np.array([1.0, 4.0, 4.0, 0.0]), [0.0, 0.5, 0.5, -1.0]),
     # full convolution with [1, 2]: y0 = x0, y3 = 2 x2
     (convolved_sum, np.array([0.3, -0.2, 0.7]), [1.0, 0.0, 20.0]),
@@ -249,6 +255,7 @@ def square_and_inverse(x):
     # d (a ** 2 + 1 / a) / da = 2 a - 1 / a ** 2 = 4 - 0.25 at a = 2
     (square_and_inverse, np.array([2.0]), [3.75]),
 ])
+@pytest.mark.filterwarnings("ignore:All-NaN slice encountered")
 def test_nan_reductions_ranges_signals_and_powers(f, x, expected):
     with np.errstate(invalid="ignore"):
         grad, forward = both_modes(f, [x])

@@ -12,7 +12,7 @@ array([0.5, 0. , 0.5])
 """
 import numpy as np
 
-from .reductions import extremum_weights, sum_adjoint
+from .reductions import _keep_reduced_axes, extremum_weights, sum_adjoint
 
 __all__ = ['nansum_tangent', 'nansum_adjoint', 'nanmean_tangent', 'nanmean_adjoint',
            'nan_extremum_tangent', 'nan_extremum_adjoint', 'ptp_tangent', 'ptp_adjoint']
@@ -55,8 +55,11 @@ def nanmean_adjoint(g, a, axis=None, keepdims=False):
 
 
 def _weights(a, y, axis, keepdims):
-    # NaN never equals the extremum, so NaN entries get weight 0
-    return extremum_weights(a, y, axis=axis, keepdims=keepdims)
+    """``extremum_weights`` where a slice has numbers; 0 for a slice of NaN alone (NaN never
+    equals the extremum, so NaN entries get weight 0 everywhere)."""
+    hits = np.where(a == _keep_reduced_axes(y, axis, keepdims), np.ones_like(a), np.zeros_like(a))
+    ties = np.sum(hits, axis=axis, keepdims=True)
+    return hits / np.where(ties == 0, np.ones_like(ties), ties)
 
 
 def nan_extremum_tangent(a, t, y, axis=None, keepdims=False):
