@@ -294,3 +294,26 @@ def test_custom_rules_take_part_in_second_derivatives():
 
 def scalar_field(x, W):
     return np.sum(field(x, W) ** 2)
+
+
+def cubes_by_index(x):
+    s = 0.0
+    for i in range(len(x)):
+        s = s + x[i] ** 3
+    return s
+
+
+def cubes_by_row(x):
+    total = 0.0
+    for row in x:
+        total = total + np.sum(row ** 3)
+    return total
+
+
+@pytest.mark.parametrize("f", [cubes_by_index, cubes_by_row])
+def test_hessian_of_a_loop_that_indexes_its_argument(f):
+    # the gradient's loop adds into x_bar row by row; its plain twin, which forward mode
+    # differentiates, builds each sum anew, and the loop index stays an int
+    x = np.array([0.5, -1.5, 2.0])
+    np.testing.assert_allclose(tad.hessian(f)(x), np.diag(6.0 * x), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(tad.hessian(f)(x), numerical_jacobian(tad.grad(f), [x], 0), rtol=1e-6, atol=1e-6)

@@ -171,7 +171,9 @@ def dependencies(function, flow, aliases=None):
                         and func.attr not in rules.METHODS:
                     changed.append(func.value)
                 callee = flow.resolve_callee(func)
-                if unused or _writes_argument(callee):
+                if _accumulates_into_first(callee):        # index_accumulate(x_bar, g, i) in a derivative
+                    changed += operands[:1]
+                elif unused or _writes_argument(callee):
                     changed += operands
                 for operand in changed:
                     root = ir.root_name(operand)
@@ -230,6 +232,13 @@ def dependencies(function, flow, aliases=None):
 
     visit(function.body)
     return edges
+
+
+def _accumulates_into_first(callee):
+    """The runtime's ``index_accumulate``, which a derivative's code calls to add into its first
+    argument: the index and the value added are only read (so a loop index stays an int)."""
+    return getattr(callee, "__module__", "").startswith("tangent_ad.runtime") \
+        and getattr(callee, "__name__", "") in ("index_accumulate", "list_index_accumulate")
 
 
 def _writes_argument(callee):

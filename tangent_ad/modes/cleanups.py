@@ -17,8 +17,8 @@ clean-up has a name, and the generators ask for it by name where they would appl
 ==========================  ==================================================================
 
 ``optimize=False`` is :meth:`Cleanups.none`. Code that forward mode will differentiate
-again (the "plain twin" of a gradient) skips ``reuse_memory``: forward mode cannot
-follow an array updated in place, nor a list of terms.
+again (the "plain twin" of a gradient) skips ``reuse_memory`` and ``loop_accumulators``:
+forward mode cannot follow an array updated in place, nor a list of terms.
 
 >>> Cleanups.for_request(optimize=True, plain=True).reuse_memory
 False
@@ -56,7 +56,7 @@ class Cleanups:
         forward mode will differentiate again)."""
         if not optimize:
             return cls.none()
-        return cls.all().without("reuse_memory") if plain else cls.all()
+        return cls.all().without("reuse_memory", "loop_accumulators") if plain else cls.all()
 
     def without(self, *names):
         return Cleanups([n for n in self.enabled() if n not in names])

@@ -195,8 +195,7 @@ class ReverseSweep:
                           spread.loads)
             else:
                 code.line(f"{bar} += {expr.text}", expr.loads)
-            if var not in memory.in_place:
-                memory.updated_in_place()
+            memory.updated_in_place()           # forward mode differentiates the plain twin instead
         elif var in state or not program.cleanups.first_use:
             code.line(f"{bar} = {bar} + {expr.text}", (bar, *expr.loads))
             # a new array, of var's full shape when expr is one (x_bar + index_adjoint(g, x, i))
