@@ -412,3 +412,9 @@ def test_what_cannot_be_followed_is_refused_at_the_users_line(f, words, args, mo
 def test_returning_a_list_is_refused_with_what_to_write():
     with pytest.raises(tad.TransformError, match="np.stack"):
         tad.jvp(returns_list, (X,), (np.ones_like(X),))
+
+
+def test_hessian_through_a_list():
+    # forward mode over the gradient's code: its tape stays a tape, the user's list a list
+    np.testing.assert_allclose(tad.hessian(appended_then_array_same_name)(X), np.diag(12.0 * X ** 2),
+                               rtol=1e-12, atol=1e-12)

@@ -199,7 +199,7 @@ class CallBinding:
                                        f"{rule.name}([a, b, c])")
             return self.inactive_atom(arg, origin, out)
         if param in rule.differentiable:
-            if rule.name == "builtin_sum":           # sum(ys) adds the list's values as they are
+            if rule.name == "builtin_sum" or getattr(rule, "takes_lists", False):   # sum(ys): as they are
                 return self.atom(arg, origin, out)
             return self.list_as_array(arg, origin, out) or self.atom(arg, origin, out)
         if self.is_active_expr(arg):

@@ -60,7 +60,8 @@ class ContainerLowering:
             changed = False
             for s in ir.walk(body):
                 if isinstance(s, ir.Assign) and s.index is None and s.target in self.active \
-                        and s.target not in lists and self._makes_list(s.value, lists):
+                        and s.target not in lists and s.target not in (self.stacks or ()) \
+                        and self._makes_list(s.value, lists):
                     lists.add(s.target)
                     changed = True
         lists = {n for n in lists if self._holds_differentiated(n, lists)}

@@ -100,6 +100,7 @@ def scipy_tables(load=False):
 
 # the runtime's own functions, for derivatives of derivatives (forward mode over generated code)
 RUNTIME_RULES, RUNTIME_UNSUPPORTED = higher.build()
+RUNTIME_RULES.update(containers.runtime_rules())
 
 # calls whose result carries no derivative (shapes, counts, comparisons, rounding)
 NONDIFFERENTIABLE = {obj for obj in map(resolve_spelling, catalog.CONSTANTS) if obj is not None}

@@ -17,7 +17,14 @@ placeholder ``0.0`` through (a list no adjoint reached on some path).
 Reading an element (``ys[i]``), ``len``, ``sum(ys)``, ``np.stack(ys)`` and the other
 NumPy functions use their own rules, whose runtime helpers accept lists.
 """
-from .kinds import REQUIRED, SEQUENCE, Linear, Rule
+from .. import runtime
+from .higher import _signature
+from .kinds import REQUIRED, SEQUENCE, Constant, Linear, Rule
+
+# the runtime's list helpers, linear in their first argument (the rest read for lengths and
+# shapes): a derivative that calls them can be differentiated again in forward mode
+RUNTIME_LINEAR_IN_FIRST = ["cotangents", "item_adjoint", "head_adjoint", "tail_adjoint", "as_array",
+                           "rows_adjoint", "list_index_adjoint", "list_sum_adjoint"]
 
 
 class Whole(Rule):
@@ -42,6 +49,20 @@ def build():
         "list_concat": Whole("list_concat", (("a", REQUIRED), ("b", REQUIRED)), "a_dot + b_dot",
                              {"a": "head_adjoint(g, len(a))", "b": "tail_adjoint(g, len(a))"}),
     }
+
+
+def runtime_rules():
+    """``{runtime function: rule}`` of the list helpers generated derivatives call."""
+    rules = {}
+    for name in RUNTIME_LINEAR_IN_FIRST:
+        signature = _signature(name)
+        rule = Linear(name, signature, None)
+        rule.shape_only = frozenset(p for p, _ in signature[1:])
+        rule.modes = ("forward",)
+        rule.takes_lists = True             # its first argument is a list: never made an array
+        rules[getattr(runtime, name)] = rule
+    rules[runtime.list_zeros] = Constant("list_zeros")
+    return rules
 
 
 RULES = build()
