@@ -40,6 +40,14 @@ _WHOLE_REDUCTIONS = {np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin,
                      np.linalg.norm, np.linalg.det, np.trace}
 _WHOLE_REDUCTION_METHODS = {"sum", "mean", "prod", "max", "min", "std", "var"}
 _MAKERS = {np.zeros, np.ones, np.empty}
+# not ufuncs, but like one: of 0-d values, a NumPy scalar (np.where gives a 0-d array; max(a, b) gives a or b)
+_ELEMENTWISE = {np.clip, np.round, np.around, np.sinc, np.fix, np.nan_to_num, abs, pow, round}
+_VALUE_METHODS = {"clip", "round"}        # x.clip(a, b): elementwise on x
+_PRODUCTS = {np.dot, np.inner}
+# the rank of their (first) argument, but an array even when 0-d: never a scalar by rank
+_SAME_RANK = {np.flip, np.real, np.imag, np.copy, np.array, np.asarray, np.ascontiguousarray, np.positive,
+              np.negative, np.conj, np.conjugate, np.fliplr, np.flipud, np.cumsum, np.cumprod}
+_SAME_RANK_METHODS = {"copy", "conj", "conjugate", "cumsum", "cumprod"}
 _TOP, _UNKNOWN = "top", None      # a rank not constrained yet; a rank not known
 
 _SPECIALIZED = contextvars.ContextVar("tangent_ad_scalar_parameters", default=None)
@@ -87,8 +95,10 @@ def scalar_names(statements, resolve, params=(), scalars=frozenset()):
                     stored.add((len(values[target]) - 1, target))
         elif isinstance(s, ir.For):
             counted = isinstance(s.iter, gast.Call) and _resolve_with(s.iter.func, resolve) is range
+            # for i in range(n): an int; for row in y: what y[0] is (a NumPy scalar of a vector)
+            each = gast.Constant(0, None) if counted else gast.Subscript(s.iter, gast.Constant(0, None), gast.Load())
             for target in {s.target} if s.target else ir.written_names(s.origin.target):
-                values.setdefault(target, []).append(gast.Constant(0, None) if counted and s.target else None)
+                values.setdefault(target, []).append(each if s.target else None)
     numpy = NUMPY_ONLY in scalars and not _reads_foreign_arrays(statements, values, resolve)
     kinds = _Kinds(values, resolve, numpy)
     if numpy:
@@ -143,6 +153,8 @@ class _Kinds:
             value = self.resolve(node.id)
             return 0 if isinstance(value, _SCALAR_TYPES) else value.ndim if type(value) is np.ndarray else _UNKNOWN
         parts = None
+        if isinstance(node, gast.BinOp) and isinstance(node.op, gast.MatMult):
+            return _product_rank(self.rank(node.left), self.rank(node.right))
         if isinstance(node, gast.BinOp):
             parts = [node.left, node.right]
         elif isinstance(node, gast.UnaryOp):
@@ -153,8 +165,19 @@ class _Kinds:
             return self._element_rank(node)
         elif isinstance(node, gast.Call) and not node.keywords:
             callee = _resolve_with(node.func, self.resolve)
-            if isinstance(callee, np.ufunc) or _is_in(callee, _SCALAR_OF_SCALARS) or callee is np.where:
+            method = node.func.attr if isinstance(node.func, gast.Attribute) else None
+            if isinstance(callee, np.ufunc) or _is_in(callee, _ELEMENTWISE) or callee is np.where:
                 parts = list(node.args)
+            elif callee is None and method in _VALUE_METHODS:
+                parts = [node.func.value] + list(node.args)
+            elif _is_in(callee, _SAME_RANK) and len(node.args) == 1:
+                parts = list(node.args)
+            elif callee is None and method in _SAME_RANK_METHODS and not node.args:
+                parts = [node.func.value]
+            elif callee is np.vdot:
+                return 0
+            elif _is_in(callee, _PRODUCTS) and len(node.args) == 2:
+                return _product_rank(self.rank(node.args[0]), self.rank(node.args[1]))
             elif self._scalar_call(node, lambda e: self.rank(e) == 0):
                 return 0
             elif _is_in(callee, _MAKERS) and len(node.args) == 1:
@@ -167,6 +190,14 @@ class _Kinds:
             return _UNKNOWN
         known = [r for r in ranks if r is not _TOP]
         return max(known) if known else _TOP
+
+    def _makes_values(self, call):
+        """A call that computes new values, a NumPy scalar when they are 0-d (not np.where, which
+        gives a 0-d array, nor max(a, b), which gives a or b)."""
+        callee = _resolve_with(call.func, self.resolve)
+        method = call.func.attr if isinstance(call.func, gast.Attribute) else None
+        return isinstance(callee, np.ufunc) or _is_in(callee, _ELEMENTWISE | _PRODUCTS | {np.vdot}) \
+            or callee is None and method in _VALUE_METHODS
 
     def _element_rank(self, node):
         """``y[i]``, ``A[i, j]``: the rank left after integer indices (None for anything else)."""
@@ -181,9 +212,8 @@ class _Kinds:
         def scalar(e):
             return self.scalar(e, found)
 
-        if self.numpy and isinstance(node, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Call, gast.Subscript)) \
-                and not (isinstance(node, gast.Call) and _resolve_with(node.func, self.resolve) is np.where) \
-                and self.rank(node) == 0:
+        if self.numpy and (isinstance(node, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.Subscript))
+                           or isinstance(node, gast.Call) and self._makes_values(node)) and self.rank(node) == 0:
             return True           # NumPy arithmetic, a ufunc or an element of 0-d values: a NumPy scalar
         if isinstance(node, gast.Constant):
             return isinstance(node.value, _SCALAR_TYPES)
@@ -225,6 +255,15 @@ class _Kinds:
                 or isinstance(callee, type) and issubclass(callee, np.generic):
             return bool(operands) and not node.keywords and all(scalar(a) for a in operands)
         return False
+
+
+def _product_rank(first, second):
+    """The rank of ``a @ b``, ``np.dot(a, b)`` or ``np.inner(a, b)`` of vectors and matrices."""
+    if _TOP in (first, second):
+        return _TOP if _UNKNOWN not in (first, second) else _UNKNOWN
+    if not isinstance(first, int) or not isinstance(second, int) or max(first, second) > 2:
+        return _UNKNOWN
+    return max(first, second) if 0 in (first, second) else first + second - 2
 
 
 def is_scalar(expr, scalars, resolve):
