@@ -257,7 +257,18 @@ CONSTRUCTS = {
              "like its runtime helpers (zeros_like, unbroadcast, seed_adjoint, ...)",
     "np_free": "a module that imports 'from numpy import sin, ...' and 'import numpy', and uses "
                "the name np for a value of its own",
+    "inplace": "updates in place where memory may be shared: z = a; z += e on a float (a parameter, "
+               "a constant, a reduction, a size), on an array or a view of one (really shared), on a "
+               "copy; helpers that update a parameter in place, given a new array, a named array "
+               "(really shared) or a float",
 }
+
+# the variants of the construct "inplace" (see Writer._inplace_statement): whether the update
+# changes memory another name of f reads, and how often it is drawn. Code that really updates
+# shared memory is rare in programs people write, and so here: about 1.5% of the updates.
+INPLACE_VARIANTS = {"scalar alias": (False, 60), "copied alias": (False, 30), "helper, new array": (False, 60),
+                    "helper, scalar": (False, 50), "array alias": (True, 1), "view alias": (True, 1),
+                    "helper, named array": (True, 1)}
 
 # constructs whose markers are on most lines: a refusal is theirs only where no other construct is
 BROAD_CONSTRUCTS = ("clash", "np_free")
@@ -862,7 +873,7 @@ class Writer:
                 if self.chance(60):
                     return name, results, default
         name = f"helper{len(self.helpers) + 1}"
-        sub = Writer(self.draw, self.kind, self.frame,
+        sub = type(self)(self.draw, self.kind, self.frame,
                      [(f"p{k}", shape) for k, (shape, _) in enumerate(arguments)], self.parts)
         sub.counter = self.counter
         sub.helper_depth = self.helper_depth + 1
@@ -932,7 +943,7 @@ class Writer:
         nested = len(self.loops) + self.indent - 1
         kinds = ["assign", "assign", "reassign", "augment", "store", "if", "for", "while", "rows",
                  "jump", "return", "unpack", "accumulate"]
-        kinds += [k for k in ("list", "view", "closure") if k in self.extras]
+        kinds += [k for k in ("list", "view", "closure", "inplace") if k in self.extras]
         kind = self.choice(kinds)
         if kind in ("if", "for", "while", "rows", "accumulate", "list", "view") and nested >= 3:
             kind = "assign"
@@ -1163,7 +1174,8 @@ class Writer:
         self.indent -= 1
 
     def _return_statement(self):
-        if not self.allow_return:
+        if not self.allow_return or "inplace" in self.extras and not self.helper_depth:
+            # an early return of f would skip the updates in place, or the reads that show them
             return self._assign_statement()
         self.returned = True
         plain, instr = self.condition()
@@ -1356,6 +1368,132 @@ class Writer:
         self.define(target, e)
         self.keep(target, "view")
 
+    # -- updates in place where memory may be shared (construct "inplace") ------------------------
+    def _inplace_statement(self):
+        """``z = a`` then ``z op= e``, or a helper that updates a parameter in place: the variants of
+        INPLACE_VARIANTS. Written at the top of f (so that the return reads every name)."""
+        if self.helper_depth or self.indent != 1 or self.loops:
+            return self._assign_statement()
+        variant = self.choice([v for v, (_, weight) in sorted(INPLACE_VARIANTS.items()) for _ in range(weight)])
+        if variant.startswith("helper"):
+            return self._inplace_helper(variant)
+        arrays = [v for v in self.variables() if v.shape != () and not v.integer]
+        scalars = [v for v in self.variables() if v.shape == () and not v.integer]
+        if variant != "scalar alias" and not arrays:
+            variant = "scalar alias"
+        z = self.fresh_name()
+        if variant == "scalar alias":
+            source = self._scalar_source(scalars)
+            self.emit(f"{z} = {source.name}")
+            shape, bound = source.shape, source.bound
+        elif variant == "view alias" and any(len(v.shape) in (1, 2) and v.shape[0] > 1 for v in arrays):
+            source = self.choice([v for v in arrays if len(v.shape) in (1, 2) and v.shape[0] > 1])
+            view, shape = self.choice([(f"{source.name}[1:]", (source.shape[0] - 1,) + source.shape[1:]),
+                                       (f"{source.name}[::-1]", source.shape)]
+                                      + ([(f"{source.name}.T", source.shape[::-1]),
+                                          (f"{source.name}[0]", source.shape[1:])] if len(source.shape) == 2 else []))
+            self.emit(f"{z} = {view}")
+            bound = source.bound
+        else:
+            source = self.choice(arrays)
+            if variant == "copied alias":
+                self.emit(self.choice([f"{z} = np.copy({source.name})", f"{z} = {source.name}.copy()",
+                                       f"{z} = 1.0 * {source.name}"]))
+                if self.chance(30):
+                    self.emit(f"{z} = {z} * 0.5")     # rebound: a new array either way
+            else:
+                variant = "array alias"
+                self.emit(f"{z} = {source.name}")
+            shape, bound = source.shape, source.bound
+        plain, instr, bound = self._update_text(z, shape, bound)
+        self.emit(plain, instr)
+        self.parts.mark("inplace", variant, z)
+        var = Var(z, shape, bound, storable=False)
+        self.scopes[-1].append(var)
+        if INPLACE_VARIANTS[variant][0]:
+            self.alias(z, {source.name})
+            source.storable = False
+        self.keep(z, "inplace")
+        if source.name != z:
+            self.live.append(source.name)         # read after the update: a change to it shows
+
+    def _scalar_source(self, scalars):
+        """A name holding a float: a float variable, or one made now from a constant, a reduction
+        of a whole array or a size."""
+        options = ["constant", "reduction"] + (["variable"] * 2 if scalars else []) \
+            + (["size"] if any(len(s) for _, s in self.params) else [])
+        kind = self.choice(options)
+        if kind == "variable":
+            return self.choice(scalars)
+        name = self.fresh_name()
+        if kind == "constant":
+            value = self.constant(0.1, 0.9)
+            text, bound = _num(value), abs(value)
+        elif kind == "size":
+            param = self.choice([p for p, s in self.params if len(s)])
+            text, bound = f"0.25 * {param}.shape[0]", 0.25 * max(self.dim, 3)
+        else:
+            e = self.squash(self.reduce_all(self.expr(self.frame, 1)))
+            self.emit(f"{name} = {e.plain}", f"{name} = {e.instr}")
+            var = Var(name, (), e.bound, storable=False)
+            self.scopes[-1].append(var)
+            return var
+        self.emit(f"{name} = {text}")
+        var = Var(name, (), bound, storable=False)
+        self.scopes[-1].append(var)
+        return var
+
+    def _update_text(self, name, shape, bound):
+        """(plain, instrumented, new bound) of ``name op= e`` for a value of ``shape``."""
+        e = self.expr(shape, 1)
+        op = self.choice(["+=", "-=", "*="])
+        if op == "*=":
+            e = e.wrap("0.5 + 0.4 * np.sin({e})", bound=0.9)
+        elif e.bound > 1.0:
+            e = e.wrap("np.tanh({e})", bound=1.0)
+        new = bound * 0.9 if op == "*=" else bound + e.bound
+        return f"{name} {op} {e.plain}", f"{name} {op} {e.instr}", new
+
+    def _inplace_helper(self, variant):
+        """``r = hN(e, arg)``, hN updating its second parameter in place; ``arg`` a new array, a
+        named array (whose change f sees) or a float."""
+        arrays = [v for v in self.variables() if v.shape != () and not v.integer]
+        scalars = [v for v in self.variables() if v.shape == () and not v.integer]
+        if variant == "helper, named array" and not arrays:
+            variant = "helper, new array"
+        if variant == "helper, scalar":
+            source = self._scalar_source(scalars)
+            arg = Expr(source.name, source.name, (), source.bound, leaf=True)
+        elif variant == "helper, named array":
+            source = self.choice(arrays)
+            arg = Expr(source.name, source.name, source.shape, source.bound, leaf=True)
+        else:
+            arg = self.fresh_expr(self.frame, 1)
+            if self.chance(30):
+                zeros = f"np.zeros({self.frame[0]})" if len(self.frame) == 1 else \
+                    f"np.zeros({self.frame})" if self.frame else "0.0"
+                arg = Expr(f"{zeros} + {arg.plain}", f"{zeros} + {arg.instr}", self.frame, arg.bound)
+        first = self.expr(arg.shape, 1)
+        name = f"helper{len(self.helpers) + 1}"
+        op, change, result = self.choice([
+            ("+=", "0.3 * np.tanh(p0)", "p0 * p1"), ("*=", "0.5 + 0.4 * np.sin(p0)", "np.tanh(p1) + p0"),
+            ("-=", "0.2 * p0", "p1 * p1 + 0.5 * p0")])
+        body = [f"def {name}(p0, p1):", f"    p1 {op} {change}", f"    return {result}"]
+        self.helpers.append((name, [], -1, [], None))     # never reused: its own signature
+        self.helper_texts.append((body, body))
+        p1 = arg.bound * 0.9 if op == "*=" else arg.bound + 0.3 * max(first.bound, 1.0)
+        bound = {"+=": first.bound * p1, "*=": 1.0 + first.bound, "-=": p1 * p1 + 0.5 * first.bound}[op]
+        r = self.fresh_name()
+        e = self.squash(Expr(f"{name}({first.plain}, {arg.plain})", f"{name}({first.instr}, {arg.instr})",
+                             broadcast(first.shape, arg.shape), bound))
+        self.emit(f"{r} = {e.plain}", f"{r} = {e.instr}")
+        self.scopes[-1].append(Var(r, e.shape, e.bound, storable=False))
+        self.parts.mark("inplace", variant, name, r)
+        self.keep(r, "inplace")
+        if variant == "helper, named array":
+            source.storable = False
+            self.live.append(source.name)
+
     def _closure_statement(self):
         """sc = make(a): a closure made by a module-level helper, and a call of it."""
         body, captures, bound_of = self.choice(CLOSURE_BODIES)
@@ -1473,7 +1611,7 @@ class Writer:
     def force_constructs(self):
         """Write each construct this program may hold and has not written yet (at the top of f)."""
         parts = self.parts
-        for construct in ("list", "view", "closure"):
+        for construct in ("list", "view", "closure", "inplace"):
             if construct in self.extras and not parts.variants[construct]:
                 getattr(self, f"_{construct}_statement")()
         if "rc" in self.extras and not parts.variants["rc"]:
@@ -1924,7 +2062,9 @@ def check_program(program, directory):
             outcome.refused[mode] = refusal(program, path, mode, err)
             return False
 
-    if program.constructs:          # a refusal needs no inputs: transform first
+    # a refusal needs no inputs: transform first (but an update in place is judged by the kinds of
+    # the arguments, a Python float or an array, which only a call tells)
+    if program.constructs and "inplace" not in program.constructs:
         for mode in MODES:
             attempt(mode, lambda mode=mode: tad.derivative(f, mode=mode, wrt=wrt))
         if len(outcome.refused) == len(MODES):
@@ -2005,3 +2145,95 @@ def check_or_reject(program, directory):
         return check_program(program, directory)
     except Rejected:
         assume(False)
+
+
+# ----------------------------------------------------------------------------- drawn with a seed
+class SeededWriter(Writer):
+    """A Writer whose draws come from ``random.Random`` (passed as ``draw``) instead of Hypothesis:
+    a batch of programs from one seed, for a measurement (see :func:`inplace_batch`)."""
+
+    def choice(self, options):
+        return self.draw.choice(list(options))
+
+    def chance(self, percent):
+        return self.draw.randrange(100) >= 100 - percent
+
+    def integer(self, lo, hi):
+        return self.draw.randint(lo, hi)
+
+
+def seeded_program(rng, kind, extras=()):
+    """A :class:`Program` like :func:`programs` draws, from the ``random.Random`` ``rng``."""
+    dim = rng.choice([3, 2])
+    frame, shapes = {"scalar": ((), [()]), "vector": ((dim,), [(dim,), ()]),
+                     "matrix": ((dim, dim), [(dim, dim), (dim,), (1, dim), (dim, 1), ()])}[kind]
+    params = [(f"x{k}", rng.choice(shapes)) for k in range(rng.randint(1, 3))]
+    writer = SeededWriter(rng, kind, frame, params, ModuleParts(extras))
+    plain, instr = writer.write()
+    return Program(plain, instr, params, rng.randint(0, 3), rng.randrange(2 ** 32), kind,
+                   writer.constructs, writer.markers)
+
+
+class _Functional(ast.NodeTransformer):
+    """``z op= e`` written ``z = z op e``: the same values, but nothing changes in place."""
+
+    def visit_AugAssign(self, node):
+        if not isinstance(node.target, ast.Name):
+            return node
+        load = ast.Name(id=node.target.id, ctx=ast.Load())
+        return ast.copy_location(ast.Assign(targets=[node.target], value=ast.BinOp(load, node.op, node.value)),
+                                 node)
+
+
+def functional_variant(source):
+    """The module with every ``z op= e`` on a name rewritten ``z = z op e`` (copy on write)."""
+    return ast.unparse(ast.fix_missing_locations(_Functional().visit(ast.parse(source))))
+
+
+def updates_visible_memory(program, directory, attempts=3):
+    """Whether ``program`` really changes memory that another of its names reads: decided by
+    running it and its copy-on-write twin (:func:`functional_variant`) on the same inputs; an
+    update nobody else sees gives the same value, to the last bit."""
+    module = load(program.source, directory, f"as_written_{program.kind}")
+    twin = load(functional_variant(program.source), directory, f"copy_on_write_{program.kind}")
+    rng = np.random.default_rng(program.value_seed)
+    for _ in range(attempts):
+        args = draw_inputs(program, rng)
+        with np.errstate(all="ignore"):
+            first, second = module.f(*_copy(args), program.n), twin.f(*_copy(args), program.n)
+        if not (first == second or (np.isnan(first) and np.isnan(second))):
+            return True
+    return False
+
+
+@dataclass
+class Tally:
+    """What became of a batch of programs with updates in place."""
+    checked: int = 0             # programs with a smooth point, checked in both modes
+    refused: list = field(default_factory=list)     # [(program, [Refusal], shares memory)]
+    rejected: int = 0            # no smooth point found: not counted
+
+    @property
+    def rate(self):
+        return len(self.refused) / self.checked if self.checked else 0.0
+
+
+def inplace_batch(count, seed, directory, kinds=KINDS):
+    """``count`` programs with the construct "inplace" drawn from ``seed``, each checked by
+    :func:`check_program` (derivatives against central differences in both modes, a refusal at a
+    line holding the construct) and, when refused, run against its copy-on-write twin."""
+    import random
+    rng = random.Random(seed)
+    tally = Tally()
+    for _ in range(count):
+        program = seeded_program(rng, rng.choice(kinds), ("inplace",))
+        try:
+            outcome = check_program(program, directory)
+        except Rejected:
+            tally.rejected += 1
+            continue
+        tally.checked += 1
+        if outcome.refused:
+            tally.refused.append((program, list(outcome.refused.values()),
+                                  updates_visible_memory(program, directory)))
+    return tally
