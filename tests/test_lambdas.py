@@ -3,8 +3,9 @@
 A lambda given to the API (inline, or a module-level name bound to one) is read from its
 file, differentiated as ``def lambda_line<N>(...): return <body>`` and named for its line
 in the generated source. Each test checks numbers against central differences or the
-derivative worked out by hand; a lambda with no source, or one called from differentiated
-code, is refused with what to write instead.
+derivative worked out by hand; a lambda with no source, or a module-level one called from
+differentiated code as a helper, is refused with what to write instead. (A lambda written
+inside the differentiated function is inlined: tests/test_local_functions.py.)
 """
 import math
 import textwrap
