@@ -313,3 +313,26 @@ def test_qr_held_in_a_name_and_indexed():
     grad, forward = both_modes(qr_held, [A_SPD])
     np.testing.assert_allclose(grad, np.eye(2), atol=1e-10)       # against central differences: I
     np.testing.assert_allclose(forward, grad, atol=1e-10)
+
+
+def second_order_mix(x):
+    return (np.nanmean(x ** 2) * np.ptp(x ** 2) + np.sum(np.vecdot(x, x ** 2))
+            + np.sum(np.convolve(x, x)) + np.sum(np.dstack([x, x ** 2]) ** 2) + np.nanmax(x ** 3))
+
+
+def test_hessian_vector_products_through_the_new_helpers():
+    """Their runtime helpers have rules of their own (rules/higher.py), so derivatives of
+    derivatives go through them instead of through the helpers' source."""
+    x, v = np.array([0.5, 1.0, 2.0]), np.array([0.3, -0.2, 1.0])
+    gradient, h = tad.grad(second_order_mix), 1e-6
+    expected = (gradient(x + h * v) - gradient(x - h * v)) / (2 * h)
+    np.testing.assert_allclose(tad.hvp(second_order_mix)(x, v), expected, rtol=1e-7, atol=1e-9)
+
+
+def polyval_twice(x):
+    return np.sum(np.polyval(np.array([1.0, 2.0, 3.0]), x))
+
+
+def test_a_second_derivative_through_a_helper_without_a_rule_names_it():
+    with pytest.raises(tad.TransformError, match="np.polyval"):
+        tad.hvp(polyval_twice)(np.array([1.0]), np.array([1.0]))

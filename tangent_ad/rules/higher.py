@@ -23,7 +23,8 @@ LINEAR_IN_FIRST = [
     "vstack_adjoint", "split_adjoint", "tile_adjoint", "repeat_adjoint", "flip_adjoint",
     "roll_adjoint", "diag_adjoint", "diagonal_adjoint", "trace_adjoint", "tril_adjoint",
     "triu_adjoint", "pad_tangent", "pad_adjoint", "cast_tangent", "cast_adjoint",
-    "take_adjoint",
+    "take_adjoint", "nansum_adjoint", "nanmean_adjoint", "nan_extremum_adjoint", "ptp_adjoint",
+    "dstack_adjoint",
 ]
 
 # linear in each of two arguments (the tangent is the sum of one term per argument);
@@ -38,6 +39,11 @@ BILINEAR = {
     "var_adjoint": ("g", "a"),           # g * 2 (a - mean(a)) / (n - ddof)
     "var_tangent": ("a", "t"),           # 2 sum((a - mean(a)) t) / (n - ddof)
     "index_update": ("t", "v"),          # a copy of t with v stored at index: linear in both
+    "convolve_adjoint_a": ("g", "v"), "convolve_adjoint_v": ("g", "a"),
+    "correlate_adjoint_a": ("g", "v"), "correlate_adjoint_v": ("g", "a"),
+    "vecdot_tangent": ("a", "b"), "vecdot_adjoint": ("g", "other"),
+    # linear in the tangent; the array is read for where its NaN or extremes are (piecewise constant)
+    "nansum_tangent": ("t",), "nanmean_tangent": ("t",), "nan_extremum_tangent": ("t",), "ptp_tangent": ("t",),
 }
 
 # piecewise constant: their derivative is zero wherever it exists
@@ -71,6 +77,13 @@ _COVERAGE = {
     "scipy.special.xlogy": ["xlogy_y_partial"], "scipy.special.logsumexp": ["logsumexp_tangent", "logsumexp_adjoint"],
     "scipy.special.softmax": ["softmax_tangent", "softmax_adjoint"],
     "scipy.special.log_softmax": ["log_softmax_tangent", "log_softmax_adjoint"],
+    "scipy.special.xlog1py": ["xlog1py_y_partial"], "scipy.special.i0": ["bessel_i1"],
+    "scipy.special.i1": ["bessel_i1_derivative"], "scipy.special.i0e": ["bessel_i1e"],
+    "scipy.special.i1e": ["bessel_i1e_derivative"],
+    "np.linalg.vector_norm": ["vector_norm_tangent", "vector_norm_adjoint"],
+    "np.polyval": ["polyval_partial", "polyval_tangent_p", "polyval_adjoint_p"],
+    "np.linalg.multi_dot": ["multi_dot_adjoint"],
+    "np.linalg.matrix_power": ["matrix_power_tangent", "matrix_power_adjoint"],
 }
 UNSUPPORTED.update({helper: operation for operation, helpers in _COVERAGE.items() for helper in helpers})
 
