@@ -72,6 +72,14 @@ def stacked(x):
     return np.sum(np.stack([np.sin(v) for v in x]) * x)
 
 
+def softplus(v):
+    return np.log(1.0 + np.exp(v))
+
+
+def helper_on_each_row(x):
+    return np.sum(np.stack([softplus(row) for row in x]) * x)
+
+
 def array_of_squares(x):
     return np.sum(np.array([x[i] ** 2 for i in range(3)]) * x)
 
@@ -128,6 +136,8 @@ CASES = [
     (largest, (X,), 0, lambda u, x: (u * np.array([0.0, 0.0, 2.0]),)),
     (sum_of_a_list, (X,), 0, lambda u, x: (u * 3 * x ** 2,)),
     (list_then_indexed, (X,), 0, lambda u, x: (u * np.array([3 * x[0] ** 2, 0.0, 6 * x[2] ** 2]),)),
+    (helper_on_each_row, (np.array([[0.5, -1.0], [2.0, 0.25]]),), 0, lambda u, x: (
+        u * (np.log1p(np.exp(x)) + x / (1.0 + np.exp(-x))),)),
     (any_and_all, (X,), 0, lambda u, x: (u * 6 * x,)),          # any: yes, then all (of x * x): yes
     (any_and_all, (np.array([0.5, 0.25, 0.75]),), 0, lambda u, x: (u * np.full(3, 3.0),)),
     (any_and_all, (np.array([-0.5, 0.25, 0.75]),), 0, lambda u, x: (u * np.ones(3),)),
@@ -165,10 +175,10 @@ def test_forward_agrees_with_reverse(func, args, wrt, exact):
     gradient = tad.grad(func, wrt=wrt)(*args)
     for direction in np.eye(x.size):
         tangents = [None] * len(args)
-        tangents[wrt] = direction
+        tangents[wrt] = direction.reshape(x.shape)
         value, tangent = tad.jvp(func, tuple(args), tuple(tangents))
         assert value == func(*args)
-        np.testing.assert_allclose(tangent, gradient @ direction, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(tangent, np.sum(gradient * tangents[wrt]), rtol=1e-12, atol=1e-15)
 
 
 # ------------------------------------------------------------------ the loops, as written
