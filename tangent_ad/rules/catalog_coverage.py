@@ -140,6 +140,8 @@ def _array_api():
            ("np.linalg.diagonal(x, offset=-1)", M)),
         _e("np.matrix_transpose", "matrix_transpose", "np.matrix_transpose(x)", M3),
         _e("np.linalg.matrix_transpose", "matrix_transpose", "np.linalg.matrix_transpose(x) * 2.0", M),
+        _e("np.cumulative_sum", "cumulative_sum", "np.cumulative_sum(x, axis=1)", M,
+           ("np.cumulative_sum(x, include_initial=True)", V), ("np.cumulative_sum(x, axis=0, include_initial=True)", M)),
         _e("np.permute_dims", "transpose", "np.permute_dims(x, (2, 0, 1))", M3),
         _e("np.concat", "concatenate", "np.concat([a, b], axis=1)", _two((3, 4), (3, 2)), ("np.concat((a, a))", {"a": ((2,), "real")})),
     ]

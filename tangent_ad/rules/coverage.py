@@ -116,6 +116,9 @@ LINEAR.update({
                      f"trace_adjoint(g, x, offset=offset, {LAST_TWO})"),
     "linalg_diagonal": ((("x", REQUIRED), ("offset", "0")), f"diagonal_adjoint(g, x, offset=offset, {LAST_TWO})"),
     "matrix_transpose": ((("x", REQUIRED),), "swapaxes_adjoint(g, -1, -2)"),
+    "cumulative_sum": ((("x", REQUIRED), ("axis", "None"), ("dtype", "None"), ("out", "None"),
+                        ("include_initial", "False")),
+                       "cumulative_sum_adjoint(g, x, axis=axis, include_initial=include_initial)"),
 })
 NORM_API = "keepdims=keepdims, ord=ord"
 TEMPLATES.update({

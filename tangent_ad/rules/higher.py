@@ -24,7 +24,7 @@ LINEAR_IN_FIRST = [
     "roll_adjoint", "diag_adjoint", "diagonal_adjoint", "trace_adjoint", "tril_adjoint",
     "triu_adjoint", "pad_tangent", "pad_adjoint", "cast_tangent", "cast_adjoint",
     "take_adjoint", "nansum_adjoint", "nanmean_adjoint", "nan_extremum_adjoint", "ptp_adjoint",
-    "dstack_adjoint",
+    "dstack_adjoint", "cumulative_sum_adjoint",
 ]
 
 # linear in each of two arguments (the tangent is the sum of one term per argument);

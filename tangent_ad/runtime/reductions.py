@@ -11,7 +11,7 @@ from .containers import list_sum_adjoint
 from .core import _shape
 
 __all__ = ['sum_adjoint', 'mean_adjoint', 'prod_partials', 'extremum_weights', 'var_tangent',
-           'var_adjoint', 'cumsum_adjoint', 'cumprod_tangent', 'cumprod_adjoint']
+           'var_adjoint', 'cumsum_adjoint', 'cumulative_sum_adjoint', 'cumprod_tangent', 'cumprod_adjoint']
 
 
 # fill values np.full_like takes as they are; a 0-d array of another library (CuPy, Dask)
@@ -202,6 +202,22 @@ def cumsum_adjoint(g, a, axis=None):
         return g        # a zero placeholder
     sums = np.flip(np.cumsum(np.flip(_along_last(g, axis), axis=-1), axis=-1), axis=-1)
     return np.reshape(sums, _shape(a)) if axis is None else np.moveaxis(sums, -1, axis)
+
+
+def cumulative_sum_adjoint(g, x, axis=None, include_initial=False):
+    """Adjoint of ``np.cumulative_sum(x, axis=axis, include_initial=include_initial)`` (the
+    array API's cumsum): cumsum's, without the entry of the leading 0 ``include_initial`` adds.
+
+    >>> import numpy as np
+    >>> cumulative_sum_adjoint(np.array([5.0, 1.0, 2.0, 3.0]), np.zeros(3), include_initial=True)
+    array([6., 5., 3.])
+    """
+    if not _shape(g):
+        return g        # a zero placeholder
+    axis = 0 if axis is None else axis        # axis may be left out for a vector only
+    if include_initial:
+        g = g[(slice(None),) * (axis % len(_shape(g))) + (slice(1, None),)]
+    return cumsum_adjoint(g, x, axis)
 
 
 def cumprod_tangent(a, a_dot, y, axis=None):
