@@ -192,6 +192,8 @@ def _reverse_for_kinds(f, wrt, return_value, checkpoint, signature, refusal):
     made = {}
 
     def reverse(*args, **kwargs):
+        if any(type(v) in (tuple, list, dict) for v in args + tuple(kwargs.values())):  # structured.py
+            return structured.gradient(f, wrt, return_value, checkpoint)(*args, **kwargs)
         scalars = _scalar_arguments(signature.names, signature.bind(args, kwargs))
         gradient = made.get(scalars)
         if gradient is None:
@@ -251,7 +253,15 @@ def _no_check(f):
 def _checked(f, gradient, return_value):
     from .selfcheck import checked_gradient
     positions, as_tuple = gradient._tangent_ad_wrt
-    return checked_gradient(f, gradient, gradient._tangent_ad_signature, positions, as_tuple, return_value)
+    checked = checked_gradient(f, gradient, gradient._tangent_ad_signature, positions, as_tuple, return_value)
+
+    def plain_arguments_only(*args, **kwargs):
+        if any(type(v) in (tuple, list, dict) for v in args + tuple(kwargs.values())):
+            _no_check(f)
+        return checked(*args, **kwargs)
+    functools.update_wrapper(plain_arguments_only, checked)
+    del plain_arguments_only.__wrapped__        # it computes a gradient: never differentiate f for it
+    return plain_arguments_only
 
 
 def jvp(f, primals, tangents, check=False):

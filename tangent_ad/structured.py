@@ -16,12 +16,15 @@ True
 """
 import functools
 import inspect
+import numbers
 
 import numpy as np
 
 from . import arguments, callables
 from .front.parsing import check_wrapper
+from .errors import AliasingError
 from .front import pytrees
+from .front.aliasing import NUMPY_ONLY
 from .pipeline.cache import derivative_function
 from .targets import check_differentiable, like_argument, mark, refuse_reverse_over_tape, signature_of
 
@@ -141,6 +144,21 @@ class Call:
                      (pytrees.flatten(value, self.specs[name]) if self.specs[name] is not None else [value])]
         self.by_name = dict(zip((n for n, _ in kinds), values))
 
+    def scalars(self):
+        """The parameters, and the leaves (``"params[1]"``), given a Python or NumPy scalar."""
+        found, arrays_only = set(), True
+        for name, value in self.by_name.items():
+            spec = self.specs[name]
+            leaves = [value] if spec is None else pytrees.flatten(value, spec)
+            for index, leaf in enumerate(leaves):
+                if isinstance(leaf, numbers.Number):
+                    found.add(name if spec is None else f"{name}[{index}]")
+                elif type(leaf) is not np.ndarray:
+                    arrays_only = False
+        if found and arrays_only:
+            found.add(NUMPY_ONLY)
+        return frozenset(found)
+
     def leaves(self, name):
         """(leaf values, leaf markers) of a differentiated parameter."""
         spec = self.specs[name]
@@ -169,6 +187,19 @@ class Call:
         return out
 
 
+def built(target, call, mode, names, **options):
+    """The derivative for ``call``'s structure; when an update in place may touch memory another
+    name shares for arguments of unknown kinds, the one for the leaves the call passes scalars
+    to (a Python float never shares memory; see pipeline/cache.py)."""
+    try:
+        return derivative_function(target.func, mode, names, layout=call.layout, **options)
+    except AliasingError:
+        scalars = call.scalars()
+        if not scalars:
+            raise
+        return derivative_function(target.func, mode, names, layout=call.layout, scalars=scalars, **options)
+
+
 # ------------------------------------------------------------------ reverse mode
 def gradient(f, wrt=0, return_value=False, checkpoint=None, has_aux=False, refusal=None):
     """``tad.grad`` / ``tad.value_and_grad`` for a function as held, pytree arguments and
@@ -191,9 +222,8 @@ def gradient(f, wrt=0, return_value=False, checkpoint=None, has_aux=False, refus
         if has_aux:
             value, aux, grads, reverse.derivative = _with_aux(target, call, names, checkpoint)
         else:
-            compiled = derivative_function(target.func, "reverse", names, return_value=return_value,
-                                           tuple_output=tuple_output, checkpoint=checkpoint,
-                                           layout=call.layout)
+            compiled = built(target, call, "reverse", names, return_value=return_value,
+                             tuple_output=tuple_output, checkpoint=checkpoint)
             _scalar_output(target.func, compiled._tangent_ad_info.seeds)
             result = compiled(*call.flat)
             value, grads = result if return_value else (None, result)
@@ -219,7 +249,7 @@ def _with_aux(target, call, names, checkpoint):
     gradient of value alone (aux carries no derivative, see pipeline/prepare.py)."""
     if checkpoint is not None:
         raise ValueError("checkpoint is not available with has_aux=True")
-    forward = derivative_function(target.func, "split", names, layout=call.layout, has_aux=True)
+    forward = built(target, call, "split", names, has_aux=True)
     made = forward(*call.flat)
     (value, aux), saved = made
     if np.ndim(value) != 0:
@@ -259,7 +289,7 @@ def jvp(f, primals, tangents):
         return out, zeros_like(out)
     call = Call(target, values, names)
     call.count(names)
-    compiled = derivative_function(target.func, "forward", names, layout=call.layout)
+    compiled = built(target, call, "forward", names)
     keys = list(compiled._tangent_ad_info.tangents.values())
     leaves = []
     for name in names:
@@ -306,7 +336,7 @@ def vjp(f, primals):
         out = target.func(*target.held.prefix, *primals, **target.held.keywords)
         return out, lambda out_bar: tuple(None for _ in primals)
     refuse_reverse_over_tape(target.func)
-    forward = derivative_function(target.func, "split", names, layout=call.layout)
+    forward = built(target, call, "split", names)
     seeds = forward._tangent_ad_info.seeds
     out, saved = forward(*call.flat)
 

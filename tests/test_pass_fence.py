@@ -44,7 +44,9 @@ REFUSED = [
      "global statement is not supported in differentiated code; pass the value as an argument "
      "and return the new value"),
     (inputs.uses_kwargs, "kwargs", 22,
-     "**kwargs parameter is not supported in differentiated code; list each parameter by name"),
+     "**kwargs parameter is not supported in differentiated code; tad.grad, tad.value_and_grad, "
+     "tad.jvp and tad.vjp take it, made for the arguments of each call; for a helper called from "
+     "differentiated code, tad.hessian, tad.jacfwd, tad.jacrev or tad.source, list each parameter by name"),
     (inputs.uses_eval, "eval", 9,
      "call to eval is not supported in differentiated code; write the code out: the derivative "
      "runs in a namespace of its own, so code that reads names as strings or the function's own "

@@ -20,10 +20,12 @@ def poly(x1, x2):
     y = t1 * t2
     return y
 """
+import contextlib
+
 import gast
 
 from .. import runtime
-from ..front import activity, fence as fences, normalize as normalizing, parsing, pytrees
+from ..front import activity, aliasing, fence as fences, normalize as normalizing, parsing, pytrees
 from ..front.flatten import flatten, stacks
 from ..front.shapes import Shapes
 from ..ir.naming import Names
@@ -61,7 +63,7 @@ def parse(func, wrt, layout=None):
     if layout is not None:
         nodes = pytrees.parameter_nodes(parsed.node.args)
         specs = {node.id: spec for (node, _), spec in zip(nodes, layout)}
-        leaves = pytrees.flatten_parameters(parsed, layout)
+        leaves = parsed.leaves = pytrees.flatten_parameters(parsed, layout)
         wrt = tuple(leaf for p in wrt for leaf, kind in
                     (zip(leaves[p], pytrees.leaf_specs(specs[p])) if p in leaves else [(p, pytrees.LEAF)])
                     if kind == pytrees.LEAF)
@@ -138,8 +140,26 @@ def prepare(func, wrt, layout=None, has_aux=False):
     """parse -> fence -> normalize -> analyze -> lower, on ``func`` for the arguments ``wrt``
     (``layout`` and ``has_aux``: see :func:`parse` and :func:`analyze`)."""
     parsed = parse(func, wrt, layout)
-    fence(parsed)
-    normalized = normalize(parsed)
-    analysis = analyze(normalized, parsed.wrt, has_aux)
-    lower(normalized, analysis)
+    with _leaf_scalars(func, parsed):
+        fence(parsed)
+        normalized = normalize(parsed)
+        analysis = analyze(normalized, parsed.wrt, has_aux)
+        lower(normalized, analysis)
     return Prepared(parsed, normalized, analysis)
+
+
+def _leaf_scalars(func, parsed):
+    """The scalars a call passes, as the leaf parameters name them: ``"params[1]"`` (the second
+    leaf of params, see structured.py) is ``params_b`` here (pipeline/cache.py, aliasing.py)."""
+    scalars = aliasing.scalars_of(func)
+    leaves = getattr(parsed, "leaves", None)
+    if not leaves or not scalars:
+        return contextlib.nullcontext()
+    named = set()
+    for entry in scalars:
+        if isinstance(entry, str) and entry.endswith("]") and "[" in entry:
+            param, index = entry[:-1].split("[")
+            named.add(leaves[param][int(index)])
+        else:
+            named.add(entry)
+    return aliasing.scalar_parameters(func, frozenset(named))
