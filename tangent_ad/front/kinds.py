@@ -21,6 +21,7 @@ array gives a 0-d array, which may be changed in place, so nothing of this is as
 """
 import contextlib
 import contextvars
+import inspect
 
 import gast
 import numpy as np
@@ -74,8 +75,13 @@ def scalars_of(func):
 def scalar_names(statements, resolve, params=(), scalars=frozenset()):
     """The local names that always hold a Python or NumPy scalar (see the module's docstring).
 
-    Anything not known (an unpacked tuple, an array store, a loop over an array) counts as
+    Anything not known (an array store, a loop over an array of unknown rank) counts as
     possibly an array."""
+    return _infer(statements, resolve, params, scalars)[1]
+
+
+def _infer(statements, resolve, params, scalars):
+    """(the _Kinds of the statements, the names always holding a scalar)."""
     values = {p: [] if p in scalars else [None] for p in params}   # None: of unknown kind
     stored = set()             # (statement, name) of stores into an array: its rank stays
     for s in ir.walk(statements):
@@ -84,8 +90,8 @@ def scalar_names(statements, resolve, params=(), scalars=frozenset()):
             if s.index is not None:
                 stored.add((len(values[s.target]) - 1, s.target))
         elif isinstance(s, ir.Unpack):
-            for target in s.targets:
-                values.setdefault(target, []).append(None)
+            for k, target in enumerate(s.targets):
+                values.setdefault(target, []).append(_Part(s.value, k))
         elif isinstance(s, ir.Raw):
             targets = getattr(s.node, "targets", None) or [getattr(s.node, "target", None)]
             into = all(isinstance(t, gast.Subscript) for t in targets)     # x.shape = ...: not
@@ -114,7 +120,41 @@ def scalar_names(statements, resolve, params=(), scalars=frozenset()):
             if not all(kinds.scalar(v, found) for v in values[name_]):
                 found.discard(name_)
                 changed = True
-    return frozenset(found)
+    return kinds, frozenset(found)
+
+
+class _Part:
+    """The ``index``-th value a call returns: ``a, b = helper(x)``."""
+
+    def __init__(self, call, index):
+        self.call = call
+        self.index = index
+
+
+_helpers = {}         # (function, code, what the call tells) -> [(rank, scalar)] of its results
+
+
+def _helper_results(func, given):
+    """[(rank, whether a scalar)] of each value the Python function ``func`` returns, for the
+    parameters' kinds ``given`` (as ``scalars`` of :func:`scalar_names`); None if unknown."""
+    from ..errors import TransformError
+    from ..ir.naming import Names
+    from .normalize import desugar
+    from .parsing import parse_function
+    key = (func, func.__code__, given)
+    if key in _helpers:
+        return _helpers[key]
+    _helpers[key] = None                 # while we look (recursion): unknown
+    try:
+        parsed = parse_function(func)
+        function = desugar(parsed, Names({n.id for n in gast.walk(parsed.node) if isinstance(n, gast.Name)}))
+    except (TransformError, TypeError, OSError):
+        return None
+    local = set(function.params) | ir.writes(function.body)
+    kinds, found = _infer(function.body, lambda n: None if n in local else parsed.resolve(n), function.params,
+                          given)
+    _helpers[key] = [(kinds.ranks.get(r, _UNKNOWN), r in found) for r in function.results]
+    return _helpers[key]
 
 
 class _Kinds:
@@ -147,6 +187,8 @@ class _Kinds:
         """The number of dimensions of ``node``'s value; _TOP while a name is not constrained."""
         if isinstance(node, gast.Constant):
             return 0 if isinstance(node.value, _SCALAR_TYPES) else _UNKNOWN
+        if isinstance(node, _Part) or isinstance(node, gast.Call) and _is_helper(self._callee(node)):
+            return self._result(node, 0)
         if isinstance(node, gast.Name):
             if node.id in self.local:
                 return self.ranks.get(node.id, _UNKNOWN)
@@ -191,6 +233,38 @@ class _Kinds:
         known = [r for r in ranks if r is not _TOP]
         return max(known) if known else _TOP
 
+    def _callee(self, call):
+        return _resolve_with(call.func, self.resolve)
+
+    def _result(self, node, part, found=None):
+        """The rank (``part`` 0) or whether a scalar (1) of what a helper returns, by what the
+        call passes it: ranks while ranks are inferred, scalars too once they are."""
+        call, index = (node.call, node.index) if isinstance(node, _Part) else (node, None)
+        func = self._callee(call)
+        if not _is_helper(func) or any(isinstance(a, gast.Starred) for a in call.args):
+            return _UNKNOWN
+        try:
+            bound = inspect.signature(func).bind(*call.args, **{k.arg: k.value for k in call.keywords if k.arg})
+        except (TypeError, ValueError):
+            return _UNKNOWN
+        given = set()
+        for param, arg in bound.arguments.items():
+            if isinstance(arg, (tuple, dict)):
+                return _UNKNOWN
+            rank = self.rank(arg) if self.numpy else _UNKNOWN
+            if rank is _TOP:
+                return _TOP                    # not constrained yet (see infer_ranks)
+            if isinstance(rank, int):
+                given.add((NDIM, param, rank))
+            if found is not None and self.scalar(arg, found):
+                given.add(param)
+        if self.numpy:
+            given.add(NUMPY_ONLY)
+        results = _helper_results(func, frozenset(given))
+        if results is None or (index is None) != (len(results) == 1) or index is not None and index >= len(results):
+            return _UNKNOWN
+        return results[index or 0][part]
+
     def _makes_values(self, call):
         """A call that computes new values, a NumPy scalar when they are 0-d (not np.where, which
         gives a 0-d array, nor max(a, b), which gives a or b)."""
@@ -217,6 +291,8 @@ class _Kinds:
             return True           # NumPy arithmetic, a ufunc or an element of 0-d values: a NumPy scalar
         if isinstance(node, gast.Constant):
             return isinstance(node.value, _SCALAR_TYPES)
+        if isinstance(node, _Part) or isinstance(node, gast.Call) and _is_helper(self._callee(node)):
+            return self._result(node, 1, found) is True
         if isinstance(node, gast.Name):
             if node.id in self.local:
                 return node.id in found
@@ -286,6 +362,11 @@ def _reads_foreign_arrays(statements, local, resolve):
 
 def _nodes_of(s):
     return [getattr(s, a) for a in ("value", "node", "iter", "test", "index") if getattr(s, a, None) is not None]
+
+
+def _is_helper(func):
+    """A Python function of the user's (not NumPy's np.ones, which is one too)."""
+    return inspect.isfunction(func) and (func.__module__ or "").split(".")[0] not in ("numpy", "scipy")
 
 
 def _resolve_with(expr, resolve):
