@@ -58,9 +58,12 @@ class LocalFunctions:
             self.known[name] = self._definition(statement)
         self.any = bool(definitions)
         # the names of the local functions' own variables are free for their first inlining
-        own = {n for s in definitions for n in self._own_names(s)}
-        elsewhere = {n.id for s in _outside(function.body) for n in gast.walk(s)
-                     if isinstance(n, gast.Name)} | set(lambda_params(function))
+        own, elsewhere = set(), {n.id for s in _outside(function.body) for n in gast.walk(s)
+                                 if isinstance(n, gast.Name)} | set(lambda_params(function))
+        for statement in definitions:
+            names = self._own_names(statement)
+            own |= names
+            elsewhere |= {n.id for n in gast.walk(statement) if isinstance(n, gast.Name)} - names
         self.names.taken -= own - elsewhere - set(self.known)
 
     # ------------------------------------------------------------- definitions
