@@ -270,13 +270,20 @@ def jvp(f, primals, tangents, check=False):
     ``check=True`` compares ``out_dot`` with central differences of ``f`` along the tangents
     and raises :class:`tangent_ad.CheckError` when they disagree.
     """
-    primal = f
     primals, tangents = tuple(primals), tuple(tangents)
     if len(tangents) != len(primals):
         raise ValueError(f"jvp needs one tangent per primal: expected {len(primals)} tangent(s) "
                          f"(None for a primal not differentiated), found {len(tangents)}")
     if structured.needs_structure(f, primals):
         return structured.jvp(f, primals, tangents) if not check else _no_check(f)
+    try:
+        return _plain_jvp(f, primals, tangents, check)
+    except TransformError as refusal:
+        return structured.retried(refusal, structured.jvp, f, primals, tangents)
+
+
+def _plain_jvp(f, primals, tangents, check):
+    primal = f
     f, signature = target(f)
     signature.check(primals)
     params = parameters(f)
@@ -314,9 +321,16 @@ def vjp(f, *primals, check=False):
     compares each ``f_vjp(out_bar)`` with central differences of ``f`` along a random
     direction and raises :class:`tangent_ad.CheckError` when they disagree.
     """
-    primal = f
     if structured.needs_structure(f, primals):
         return structured.vjp(f, primals) if not check else _no_check(f)
+    try:
+        return _plain_vjp(f, primals, check)
+    except TransformError as refusal:
+        return structured.retried(refusal, structured.vjp, f, primals)
+
+
+def _plain_vjp(f, primals, check):
+    primal = f
     f, signature = target(f)
     signature.check(primals)
     params = parameters(f)

@@ -118,7 +118,7 @@ def needs_structure(f, values=()):
 class Call:
     """One call's arguments laid out for the derivative of their structure."""
 
-    def __init__(self, target, values, differentiated):
+    def __init__(self, target, values, differentiated, force=False):
         self.target = target
         self.values = values
         self.differentiated = differentiated
@@ -137,7 +137,8 @@ class Call:
             else:
                 spec = None
             layout.append(spec)
-        plain = target.signature.plain and all(s is None for s in layout)
+        # force: made for its structure even with plain arguments (a function returning a dict)
+        plain = target.signature.plain and all(s is None for s in layout) and not force
         self.layout = None if plain else tuple(layout)
         self.specs = dict(zip((n for n, _ in kinds), layout))
         self.flat = [leaf for (name, _), value in zip(kinds, values) for leaf in
@@ -269,9 +270,10 @@ def _scalar_output(func, seeds):
 
 
 # ------------------------------------------------------------------ forward mode
-def jvp(f, primals, tangents):
+def jvp(f, primals, tangents, force=False):
     """``tad.jvp`` for a function as held and pytree primals: each tangent has its primal's
-    structure (None: not differentiated; a None leaf inside a structure: a zero tangent)."""
+    structure (None: not differentiated; a None leaf inside a structure: a zero tangent).
+    A function returning a dict gives dicts of values and tangents (``force``: plain arguments)."""
     target = Target(f, wrt=None)
     values = target.bind(primals, {})
     by_param, extra = {}, []
@@ -287,7 +289,7 @@ def jvp(f, primals, tangents):
         from .runtime import zeros_like
         out = target.func(*target.held.prefix, *primals, **target.held.keywords)
         return out, zeros_like(out)
-    call = Call(target, values, names)
+    call = Call(target, values, names, force)
     call.count(names)
     compiled = built(target, call, "forward", names)
     keys = list(compiled._tangent_ad_info.tangents.values())
@@ -302,7 +304,15 @@ def jvp(f, primals, tangents):
     out, out_dot = compiled(*call.flat, **dict(zip(keys, leaves)))
     if all(type(v) is float for v in leaves):
         out_dot = like_argument(out_dot, 0.0)
-    return out, out_dot
+    output_keys = compiled._tangent_ad_info.output_keys
+    return _as_dict(output_keys, out), _as_dict(output_keys, out_dot)
+
+
+def _as_dict(keys, value):
+    """The dict a function returned, from the tuple its derivative returns (pytrees.dict_return)."""
+    if keys is None:
+        return value
+    return dict(zip(keys, value if len(keys) > 1 else (value,)))
 
 
 def _tangent_leaves(name, tangent, spec, value_leaves):
@@ -324,13 +334,14 @@ def _tangent_of(name, value, tangent):
 
 
 # ------------------------------------------------------------------ vjp
-def vjp(f, primals):
+def vjp(f, primals, force=False):
     """``tad.vjp`` for a function as held and pytree primals: each cotangent has its primal's
-    structure; a primal that holds no float gets None."""
+    structure; a primal that holds no float gets None. For a function returning a dict,
+    ``out`` is that dict and ``f_vjp`` takes a dict of cotangents with its keys."""
     target = Target(f, wrt=None)
     values = target.bind(primals, {})
     names = tuple(n for n, v in zip(target.signature.names, values) if _holds_floats(v))
-    call = Call(target, values, names)
+    call = Call(target, values, names, force)
     positions = target.positions(len(primals))
     if not names:
         out = target.func(*target.held.prefix, *primals, **target.held.keywords)
@@ -339,9 +350,16 @@ def vjp(f, primals):
     forward = built(target, call, "split", names)
     seeds = forward._tangent_ad_info.seeds
     out, saved = forward(*call.flat)
+    output_keys = forward._tangent_ad_info.output_keys
 
     def f_vjp(out_bar):
-        cotangents = tuple(out_bar) if len(seeds) > 1 else (out_bar,)
+        if output_keys is not None:
+            if not isinstance(out_bar, dict) or set(out_bar) != set(output_keys):
+                raise ValueError(f"f_vjp expected a dict of cotangents with the keys {list(output_keys)} "
+                                 f"that {target.func.__name__} returns; got {out_bar!r:.80}")
+            cotangents = tuple(out_bar[k] for k in output_keys)
+        else:
+            cotangents = tuple(out_bar) if len(seeds) > 1 else (out_bar,)
         if len(cotangents) != len(seeds):
             raise ValueError(f"f_vjp expected {len(seeds)} cotangents, one per output of "
                              f"{target.func.__name__}; found {len(cotangents)}")
@@ -352,7 +370,16 @@ def vjp(f, primals):
             result.append(g if index is None or g is None else g[index])
         return tuple(result)
 
-    return out, f_vjp
+    return _as_dict(output_keys, out), f_vjp
+
+
+def retried(refusal, made_by, f, *args):
+    """A function refused for plain arguments that returns a dict: made again for its structure
+    (its return becomes a tuple, see pytrees.dict_return); any other refusal stands."""
+    try:
+        return made_by(f, *args, force=True)
+    except Exception:       # noqa: BLE001 - the first refusal is the one that explains
+        raise refusal.with_traceback(None) from None
 
 
 def _holds_floats(value):

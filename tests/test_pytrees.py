@@ -417,3 +417,34 @@ def breaks(layers, x):
 def test_loops_over_an_argument_that_cannot_be_unrolled_are_refused(f, construct):
     with pytest.raises(tad.TransformError, match=construct):
         tad.grad(f)([{"w": 2.0}] if f is layer_used_after else [0.5, 2.0], 1.5)
+
+
+# ---------------------------------------------------------------- a dict returned
+def outputs(x, y):
+    return {"total": np.sum(x * y), "scaled": np.sin(x) * y}
+
+
+def test_a_dict_returned_gives_dicts_of_values_tangents_and_cotangents():
+    x, y = np.array([0.5, 1.5]), np.array([2.0, -1.0])
+    out, out_dot = tad.jvp(outputs, (x, y), (np.array([1.0, 0.0]), None))
+    assert set(out) == {"total", "scaled"} and np.isclose(out["total"], np.sum(x * y))
+    assert np.isclose(out_dot["total"], y[0])
+    np.testing.assert_allclose(out_dot["scaled"], [np.cos(x[0]) * y[0], 0.0])
+    out2, f_vjp = tad.vjp(outputs, x, y)
+    np.testing.assert_allclose(out2["scaled"], out["scaled"])
+    x_bar, y_bar = f_vjp({"total": 1.0, "scaled": np.zeros(2)})
+    np.testing.assert_allclose(x_bar, y)
+    np.testing.assert_allclose(y_bar, x)
+    x_bar, _ = f_vjp({"total": 0.0, "scaled": np.array([1.0, 0.0])})      # agrees with jvp
+    assert np.isclose(x_bar[0], out_dot["scaled"][0])
+    with pytest.raises(ValueError, match="keys"):
+        f_vjp((1.0, np.zeros(2)))
+
+
+def test_a_dict_returned_from_two_places_stays_refused():
+    def two_returns(x):
+        if x > 0.0:
+            return {"a": x}
+        return {"a": -x}
+    with pytest.raises(tad.TransformError):
+        tad.jvp(two_returns, (1.0,), (1.0,))

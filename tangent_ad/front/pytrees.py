@@ -138,6 +138,35 @@ def flatten_parameters(parsed, layout):
     return leaves_of
 
 
+def dict_return(parsed):
+    """``return {"loss": a, "grad_norm": b}`` at the end (the only return): returned as the tuple
+    ``a, b`` and the keys kept in ``parsed.output_keys``, so the API rebuilds the dict of values,
+    tangents and cotangents. Any other function is left as it is (``output_keys`` None)."""
+    node = parsed.node
+    parsed.output_keys = None
+    last = node.body[-1] if node.body else None
+    if not (isinstance(last, gast.Return) and isinstance(last.value, gast.Dict) and last.value.keys):
+        return
+    keys = last.value.keys
+    if not all(isinstance(k, gast.Constant) and type(k.value) is str for k in keys) or \
+            len({k.value for k in keys}) != len(keys):
+        return
+    returns = [n for s in node.body for n in _walk_outside_functions(s) if isinstance(n, gast.Return)]
+    if len(returns) != 1:
+        return
+    values = last.value.values
+    last.value = values[0] if len(values) == 1 else gast.Tuple(elts=list(values), ctx=gast.Load())
+    parsed.output_keys = tuple(k.value for k in keys)
+
+
+def _walk_outside_functions(node):
+    yield node
+    if isinstance(node, (gast.FunctionDef, gast.Lambda)):
+        return
+    for child in gast.iter_child_nodes(node):
+        yield from _walk_outside_functions(child)
+
+
 def _literal_defaults(args, new_params):
     """The defaults the rewritten parameters keep: those written as literals (``scale=2.0``),
     for the last parameters that all have one (the API always passes every argument)."""

@@ -64,6 +64,7 @@ def parse(func, wrt, layout=None):
         nodes = pytrees.parameter_nodes(parsed.node.args)
         specs = {node.id: spec for (node, _), spec in zip(nodes, layout)}
         leaves = parsed.leaves = pytrees.flatten_parameters(parsed, layout)
+        pytrees.dict_return(parsed)
         wrt = tuple(leaf for p in wrt for leaf, kind in
                     (zip(leaves[p], pytrees.leaf_specs(specs[p])) if p in leaves else [(p, pytrees.LEAF)])
                     if kind == pytrees.LEAF)

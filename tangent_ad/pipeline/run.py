@@ -45,6 +45,9 @@ def _describe(function, func, request, plan):
     # the differentiated parameters as the derivative names them: the leaves of a dict's
     # entries (params_W, params_b), in the order the API flattens them (front/pytrees.py)
     derived.wrt_leaves = plan.entry.prepared.wrt if plan.entry.prepared is not None else ()
+    # a dict the function returns, returned as a tuple in this order (front/pytrees.py)
+    derived.output_keys = getattr(plan.entry.prepared.parsed, "output_keys", None) \
+        if plan.entry.prepared is not None else None
     function._tangent_ad_source_function = weakref.ref(func)
     if request.mode == "split":
         function.backward = function.__globals__[derived.backward]
