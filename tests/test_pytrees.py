@@ -448,3 +448,44 @@ def test_a_dict_returned_from_two_places_stays_refused():
         return {"a": -x}
     with pytest.raises(tad.TransformError):
         tad.jvp(two_returns, (1.0,), (1.0,))
+
+
+# ---------------------------------------------------------------- a whole list or tuple used as a value
+def stacked(ps):
+    return np.sum(np.stack(ps) ** 2)
+
+
+def summed(ps):
+    return sum(ps) * ps[0]
+
+
+def to_helper(ps):
+    return helper_of_pair(ps)
+
+
+def helper_of_pair(q):
+    return q[0] * q[1]
+
+
+def test_a_whole_list_is_written_out_as_a_list_of_its_leaves():
+    ps = [np.array([1.0, 2.0]), np.array([3.0, 4.0])]
+    grad = tad.grad(stacked)(ps)
+    assert type(grad) is list
+    for g, p in zip(grad, ps):
+        np.testing.assert_array_equal(g, 2 * p)
+    assert tad.grad(summed)([1.0, 2.0, 3.0]) == [7.0, 1.0, 1.0]      # (a + b + c) a
+    assert tad.jvp(summed, ([1.0, 2.0, 3.0],), ([1.0, 0.0, 0.0],)) == (6.0, 7.0)
+    with pytest.raises(tad.TransformError, match="passed to helper_of_pair"):
+        tad.grad(to_helper)([1.0, 2.0])
+
+
+def test_keys_that_are_not_names_and_leaf_names_that_are_taken():
+    def odd_keys(p):
+        return p[" weird key"] * p[0] * 2.0
+    assert tad.grad(odd_keys)({" weird key": 2.0, 0: 3.0}) == {" weird key": 6.0, 0: 4.0}
+
+    def taken(p, p_a):
+        return p["a"] * p_a
+    g = tad.grad(taken, wrt=(0, 1))
+    assert g({"a": 2.0}, 5.0) == ({"a": 5.0}, 2.0)
+    assert "def taken_grad(p_a2, p_a, y_bar=1.0):" in g.derivative.source

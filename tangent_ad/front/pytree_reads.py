@@ -109,6 +109,8 @@ class Rewriter(gast.NodeTransformer):
             return out
         if whole_ok:
             return tree
+        if _sequence(tree):         # np.stack(ps), sum(ps): the list written out, [ps_0, ps_1]
+            return gast.copy_location(self.literal(tree), node)
         base = node
         while isinstance(base, gast.Subscript):
             base = base.value
@@ -116,6 +118,12 @@ class Rewriter(gast.NodeTransformer):
                     "are differentiated, or *args / **kwargs) other than through constant keys",
                     f"read its entries with constant keys ({base.id}['W'], {base.id}[0]) or unpack it "
                     f"(a, b = {base.id}); pass the entries to a helper one by one")
+
+    def literal(self, tree):
+        if tree.kind is None:
+            return _name(tree.leaf)
+        elts = [self.literal(child) for _, child in tree.children]
+        return (gast.List if tree.kind == "list" else gast.Tuple)(elts=elts, ctx=gast.Load())
 
     # --- visitors
     def visit_Subscript(self, node):
@@ -262,6 +270,11 @@ def parameter_nodes(args):
 
 def parameter_nodes_names(args):
     return [p for p, _ in parameter_nodes(args)]
+
+
+def _sequence(tree):
+    """A list or tuple of leaves or of lists and tuples (no dict inside)."""
+    return tree.kind is None or (tree.kind in ("tuple", "list") and all(_sequence(c) for _, c in tree.children))
 
 
 def _statements(item):
