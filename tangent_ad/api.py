@@ -130,6 +130,7 @@ def _make_reverse(f, wrt, return_value, checkpoint, scalars=frozenset()):
     # an all-positional call with this many arguments binds as it is: checked with two ints
     least, most = max(signature.least, max(positions) + 1), signature.most
     params = signature.names
+    by_structure = []       # the gradient for dict, list and tuple arguments, made on first use
 
     def reverse(*args, **kwargs):
         if not freshness.holds(compiled, f):    # f, a helper or a global changed: made again
@@ -139,7 +140,9 @@ def _make_reverse(f, wrt, return_value, checkpoint, scalars=frozenset()):
         arguments.refuse_values(f, params, args)
         values = [args[p] for p in positions]
         if any(type(v) in (tuple, list, dict) for v in values):     # a pytree: see structured.py
-            made = structured.gradient(f, wrt, return_value, checkpoint)
+            if not by_structure:
+                by_structure.append(structured.gradient(f, wrt, return_value, checkpoint))
+            made = by_structure[0]
             result = made(*args)
             reverse.derivative = made.derivative        # the derivative made for these arguments
             return result

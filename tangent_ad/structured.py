@@ -144,6 +144,7 @@ class Call:
         self.flat = [leaf for (name, _), value in zip(kinds, values) for leaf in
                      (pytrees.flatten(value, self.specs[name]) if self.specs[name] is not None else [value])]
         self.by_name = dict(zip((n for n, _ in kinds), values))
+        self._leaves = {}
 
     def scalars(self):
         """The parameters, and the leaves (``"params[1]"``), given a Python or NumPy scalar."""
@@ -162,6 +163,12 @@ class Call:
 
     def leaves(self, name):
         """(leaf values, leaf markers) of a differentiated parameter."""
+        made = self._leaves.get(name)
+        if made is None:
+            made = self._leaves[name] = self._leaves_of(name)
+        return made
+
+    def _leaves_of(self, name):
         spec = self.specs[name]
         if spec is None:
             value = self.by_name[name]
