@@ -171,8 +171,10 @@ def lambda_case(x):
 
 
 def listcomp_case(x):
-    ys = x if x[0] > 10.0 else np.array([v * 2.0 for v in x])  # <- listcomp
-    return ys[0]
+    k = 0
+    while k < len([v for v in x if v > 10.0]):  # <- listcomp
+        k = k + 1
+    return x[0] * 2.0
 
 
 def setcomp_case(x):

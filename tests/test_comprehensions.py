@@ -114,6 +114,15 @@ def list_rebuilt_from_itself(x):
     return x[0] + x[2]
 
 
+def in_a_branch(x, flag):
+    return np.sum(x) if flag else sum(x[i] ** 2 for i in range(3))
+
+
+def right_of_or(x, flag):
+    total = flag or sum(x[i] for i in range(3))
+    return total * x[0]
+
+
 def nested_lists(x):
     return np.sum(np.array([[x[i] * x[j] for j in range(2)] for i in range(2)]))
 
@@ -141,6 +150,10 @@ CASES = [
     (any_and_all, (X,), 0, lambda u, x: (u * 6 * x,)),          # any: yes, then all (of x * x): yes
     (any_and_all, (np.array([0.5, 0.25, 0.75]),), 0, lambda u, x: (u * np.full(3, 3.0),)),
     (any_and_all, (np.array([-0.5, 0.25, 0.75]),), 0, lambda u, x: (u * np.ones(3),)),
+    (in_a_branch, (X, True), 0, lambda u, x, flag: (u * np.ones(3),)),
+    (in_a_branch, (X, False), 0, lambda u, x, flag: (u * 2 * x,)),
+    (right_of_or, (X, False), 0, lambda u, x, flag: (u * (x[0] + np.array([np.sum(x), 0.0, 0.0])),)),
+    (right_of_or, (X, 2.0), 0, lambda u, x, flag: (u * np.array([2.0, 0.0, 0.0]),)),
     (list_rebuilt_from_itself, (X,), 0, lambda u, x: (u * np.array([2.0, 0.0, 2.0]),)),
 ]
 
@@ -246,6 +259,20 @@ def test_a_list_rebuilt_from_itself_is_built_apart_then_copied():
         in normalized(list_rebuilt_from_itself)
 
 
+def test_a_branch_or_a_later_operand_runs_its_loop_only_where_python_evaluates_it():
+    assert normalized(in_a_branch) == (
+        "def in_a_branch(x, flag):\n"
+        "    if flag:\n"
+        "        value = np.sum(x)\n"
+        "    else:\n"
+        "        value = 0\n"
+        "        for i in range(3):\n"
+        "            value = value + x[i] ** 2\n"
+        "    return value\n")
+    assert "    total = flag\n    if not total:\n        total = 0\n        for i in range(3):\n" \
+        in normalized(right_of_or)
+
+
 def test_a_loop_variable_that_the_function_uses_gets_a_fresh_name():
     text = normalized(variable_does_not_leak)
     assert "for i2 in range(3):\n        s = s + x[i2]\n" in text
@@ -284,15 +311,6 @@ def in_a_while_test(x):
     return x * k
 
 
-def in_the_branch_not_taken(x, flag):
-    return np.sum(x) if flag else sum(x[i] for i in range(3))
-
-
-def right_of_or(x, flag):
-    total = flag or sum(x[i] for i in range(3))
-    return total * x[0]
-
-
 def several_fors_given_to_any(x):
     if any(x[i] > x[j] for i in range(3) for j in range(3)):
         return np.sum(x)
@@ -307,8 +325,6 @@ REFUSED = [
     (kept_generator, "generator expression", "kept as a value"),
     (generator_to_numpy, "generator expression", "given to np.sum()"),
     (in_a_while_test, "generator expression", "in a while loop's test"),
-    (in_the_branch_not_taken, "generator expression", "in a conditional expression"),
-    (right_of_or, "generator expression", "on the right of and / or"),
     (in_a_default, "generator expression", "in a default value"),
     (several_fors_given_to_any, "generator expression", "several for clauses given to any()"),
 ]
@@ -323,7 +339,7 @@ def test_refused_where_it_cannot_be_written_out(func, construct, words, mode):
     assert error.construct == construct and words in str(error)
     assert error.filename == __file__
     assert "(" in error.text and error.text.strip().startswith(
-        ("squares", "return", "while", "total", "def", "if"))
+        ("squares", "return", "while", "assert", "def", "if"))
     assert error.lineno in range(func.__code__.co_firstlineno, func.__code__.co_firstlineno + 4)
 
 

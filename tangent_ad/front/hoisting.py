@@ -8,8 +8,9 @@ Python evaluates them and puts those statements just before the statement. An op
 evaluated before the one that needs statements, and that may call something, is first
 kept in a variable of its own, so the order of the calls does not change. Where the
 statements would not run exactly when Python evaluates the expression (a ``while`` test,
-the branch of ``a if c else b`` not taken, the right side of ``and`` / ``or``), the
-construct is refused.
+an ``assert``'s message, a default value), the construct is refused; in a branch of ``a if
+c else b`` or a later operand of ``and`` / ``or``, the statements go in an ``if``
+statement, which runs them only where Python evaluates them.
 """
 import gast
 
@@ -163,23 +164,56 @@ class Rewriter:
         if self.functions.named(node):
             raise self.functions.as_value(node)
         if isinstance(node, gast.BoolOp):
-            node.values[0] = self.expression(node.values[0], before)
-            for index in range(1, len(node.values)):
-                node.values[index] = self.in_place(
-                    node.values[index], node.values[index], "on the right of and / or",
-                    "compute it in an if statement that tests the left side")
-            return node
+            return self.short_circuit(node, before, into)
         if isinstance(node, gast.IfExp):
-            node.test = self.expression(node.test, before)
-            hint = "write an if statement that assigns either value to a variable"
-            node.body = self.in_place(node.body, node.body, "in a conditional expression", hint)
-            node.orelse = self.in_place(node.orelse, node.orelse, "in a conditional expression", hint)
-            return node
+            return self.conditional(node, before, into)
         slots = _slots(node)
         values = self.operands([get() for get, _ in slots], before)
         for (_, put), value in zip(slots, values):
             put(value)
         return node
+
+    def conditional(self, node, before, into):
+        """``a if c else b``: an if statement when a branch needs statements, so that only the
+        branch taken runs them."""
+        test = self.expression(node.test, before)
+        name = self._chosen(node, into)
+        branches = [self._branch(branch, name) for branch in (node.body, node.orelse)]
+        if not any(statements for _, statements in branches):
+            node.test, node.body, node.orelse = test, branches[0][0], branches[1][0]
+            return node
+        body, orelse = (statements + _assigned(name, value) for value, statements in branches)
+        before.append(located(gast.If(test=test, body=body, orelse=orelse), node))
+        return load(name)
+
+    def short_circuit(self, node, before, into):
+        """``a and b`` / ``a or b``: when a later operand needs statements, they run in an if
+        statement, only where Python evaluates that operand."""
+        first = self.expression(node.values[0], before)
+        name = self._chosen(node, into)
+        rest = [self._branch(value, name) for value in node.values[1:]]
+        if not any(statements for _, statements in rest):
+            node.values = [first] + [value for value, _ in rest]
+            return node
+        before += [located(s, node) for s in _assigned(name, first)]
+        for value, statements in rest:
+            test = load(name) if isinstance(node.op, gast.And) else \
+                gast.UnaryOp(op=gast.Not(), operand=load(name))
+            before.append(located(gast.If(test=test, body=statements + _assigned(name, value),
+                                          orelse=[]), node))
+        return load(name)
+
+    def _chosen(self, node, into):
+        """The variable that holds the value chosen: the one assigned, where nothing reads it."""
+        read = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+        if into is not None and into not in read and not read & set(self.functions.known) \
+                and not any(isinstance(n, gast.Lambda) for n in gast.walk(node)):
+            return into
+        return self.names.fresh("value")
+
+    def _branch(self, node, name):
+        statements = []
+        return self.expression(node, statements, into=name), statements
 
     def operands(self, nodes, before):
         """The operands ``nodes`` (in the order Python evaluates them) rewritten. When one needs
@@ -203,6 +237,13 @@ class Rewriter:
 
 
 # ------------------------------------------------------------------ helpers
+def _assigned(name, value):
+    """``name = value``, unless ``value`` is ``name`` already."""
+    if isinstance(value, gast.Name) and value.id == name:
+        return []
+    return [gast.Assign(targets=[store(name)], value=value, type_comment=None)]
+
+
 def _slots(node):
     """``[(get, put)]`` for the expression children of ``node``, in evaluation order."""
     slots = []
