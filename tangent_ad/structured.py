@@ -401,13 +401,21 @@ def derivative(f, mode, wrt, checkpoint=None, optimize=True):
     """The derivative of a bound method or a partial for ``tad.derivative``: that of its
     function, for the parameters ``wrt`` names among those left to pass. Keyword-only
     parameters become ordinary ones; ``*args`` and ``**kwargs`` have no structure without a
-    call, and are refused with what to do instead."""
+    call, and are refused with what to do instead. For a bound method or a partial, the
+    generated function with ``self`` (or what the partial fixes) already passed."""
     target = Target(f, wrt)
     layout = None
     if not target.signature.plain:
         if any(kind in ("vararg", "varkw") for _, kind in target.signature.kinds):
             callables.check_function(target.func)   # the fence's error: no call, no structure
         layout = (None,) * len(target.signature.kinds)      # keyword-only: ordinary parameters
-    return derivative_function(target.func, mode, target.names,
-                               tuple_output=target.as_tuple and mode == "reverse",
-                               checkpoint=checkpoint, optimize=bool(optimize), layout=layout)
+    compiled = derivative_function(target.func, mode, target.names,
+                                   tuple_output=target.as_tuple and mode == "reverse",
+                                   checkpoint=checkpoint, optimize=bool(optimize), layout=layout)
+    if target.held.simple:
+        return compiled
+    # called like the method or partial: self (and what the partial fixes) already given
+    bound = functools.partial(compiled, *target.held.prefix, **target.held.keywords)
+    bound.source, bound.__name__ = compiled.source, compiled.__name__
+    bound._tangent_ad_info = compiled._tangent_ad_info
+    return bound

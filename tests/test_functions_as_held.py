@@ -208,3 +208,14 @@ def test_a_loop_over_args_and_what_stays_refused():
         tad.source(variadic)          # no call, no structure: the fence says what to do
     with pytest.raises(TypeError, match="not differentiated again"):
         tad.hessian(variadic)(X, 2.0, 0.5)
+
+
+def test_the_derivative_of_a_bound_method_is_called_like_the_method():
+    d = tad.derivative(MODEL.loss)
+    np.testing.assert_allclose(d(X), tad.grad(MODEL.loss)(X), rtol=1e-15)
+    assert "def loss_grad(self, x, y_bar=1.0):" in d.source      # the code as it is generated
+    value, tangent = tad.derivative(MODEL.loss, "forward")(X, np.ones(3))
+    assert np.isclose(value, MODEL.loss(X)) and np.isclose(tangent, np.sum(d(X)))
+    np.testing.assert_allclose(MODEL.decorated.derivative()(X), 2 * MODEL.w * X)
+    f = functools.partial(power_sum, np.ones(3), n=2)
+    np.testing.assert_allclose(tad.derivative(f)(X), 2 * X)
