@@ -188,8 +188,24 @@ def counted_then_grown(x):
     return ys[2] + ys[0]
 
 
+def filled_by_index(x):
+    ys = [0.0] * len(x)
+    for i in range(len(x)):
+        ys[i] = x[i] ** 2
+    ys[0] += x[1]
+    return np.sum(np.array(ys) * np.arange(1.0, 5.0))
+
+
+def element_replaced(x):
+    ys = [x[0], x[1]]
+    ys[0] = x[2] * 3.0            # x[0] no longer counts
+    return ys[0] * ys[1]
+
+
 # f, exact gradient at X
 CASES = [
+    (filled_by_index, lambda x: np.array([2 * x[0], 1.0 + 4 * x[1], 6 * x[2], 8 * x[3]])),
+    (element_replaced, lambda x: np.array([0.0, 3 * x[2], 3 * x[1], 0.0])),
     (copied_then_grown, lambda x: np.array([2 * x[0], 2 * x[1], 2 * x[2], 0.0])),
     (rows_of_an_array, lambda x: np.array([2 * x[0], 3.0, 3.0, 3.0])),
     (counted_then_grown, lambda x: np.array([2 * x[0] + 1.0, 2 * x[1], 0.0, 0.0])),
@@ -384,14 +400,34 @@ def test_a_list_stored_once_it_stopped_growing_is_followed():
     assert tad.jvp(rows_finished_then_stored, (X,), (np.ones_like(X),))[1] == pytest.approx(exact.sum())
 
 
+def slice_store(x):
+    ys = [x[0], x[1], x[2]]
+    ys[0:2] = [x[3]]
+    return sum(ys)
+
+
+def stores_into_callers_list(x, ys):
+    ys[0] = x
+    return np.sum(ys[0] * 2.0 + ys[1])
+
+
+def test_a_store_into_a_list_the_caller_passed_is_differentiated():
+    # ys reaches the derivative as a list: the store's rules work on the list's elements
+    ys = [np.zeros(4), X ** 2]
+    np.testing.assert_allclose(tad.grad(stores_into_callers_list)(X, ys), 2.0 * np.ones(4))
+    value, tangent = tad.jvp(stores_into_callers_list, (X, [np.zeros(4), X ** 2]), (np.ones(4), None))
+    assert tangent == pytest.approx(8.0)
+
+
 REFUSED = [
+    (slice_store, "assignment into a slice of the list ys", (X,)),
     (row_stored_then_grown, "the list row put into another list while it still grows", (X,)),
     (one_row_for_all, "the list row put into another list while it still grows", (X,)),
     (grown_through_an_alias, "zs = ys, then growing zs", (X,)),
     (grown_while_iterated, "a for loop over the list ys that grows inside it", (X,)),
     (r_directive, "the directive '0,2' in np.r_[...]", (X,)),
     (grows_shared, "zs = ys, a list that grows", (X,)),
-    (grows_callers_list, "growing the list ys the caller passed in", (X, [X])),
+    (grows_callers_list, "changing the list ys the caller passed in", (X, [X])),
     (list_plus_array, "+ of a list and an array", (X,)),
     (repeated, "an operator other than +", (X,)),
     (list_then_array_in_loop, "ys holding a list of differentiated values in one place", (X,)),

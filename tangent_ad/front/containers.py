@@ -54,7 +54,8 @@ class ContainerLowering:
     def _find_lists(self):
         body = self.function.body
         lists = {grown[0] for s in ir.walk(body) if isinstance(s, ir.Raw)
-                 for grown in [_growth(s.node)] if grown} & self.active - set(self.stacks or ())
+                 for grown in [_growth(s.node) or self._element_store(s.node)] if grown} \
+            & self.active - set(self.stacks or ())
         changed = True
         while changed:
             changed = False
@@ -78,7 +79,7 @@ class ContainerLowering:
         for s in ir.walk(self.function.body):
             if isinstance(s, ir.Assign) and s.target == name_ and self.is_active_expr(s.value):
                 return True
-            grown = _growth(s.node) if isinstance(s, ir.Raw) else None
+            grown = (_growth(s.node) or self._element_store(s.node)) if isinstance(s, ir.Raw) else None
             if grown and grown[0] == name_ and self.is_active_expr(grown[2]):
                 return True
         return False
@@ -145,8 +146,8 @@ class ContainerLowering:
         growths = self._growths(name_)
         grows = bool(growths)
         if grows and name_ in self.function.params:
-            raise self.where.error(_place(growths[0]), f"growing the list {name_} the caller passed in",
-                                   f"start a new list (out = list({name_})) and grow that one")
+            raise self.where.error(_place(growths[0]), f"changing the list {name_} the caller passed in",
+                                   f"start a new list (out = list({name_})) and change that one")
         for s in ir.walk(self.function.body):
             value = s.value if isinstance(s, (ir.Assign, ir.Unpack)) else None
             if grows and isinstance(s, ir.Assign) and isinstance(value, gast.Name) and value.id == name_:
@@ -174,9 +175,10 @@ class ContainerLowering:
                                    "out (return a, b)")
 
     def _growths(self, name_):
-        """The statements that grow the list ``name_`` in place: ``.append``, ``.extend``, ``+=``."""
+        """The statements that change the list ``name_`` in place: ``.append``, ``.extend``,
+        ``+=`` and ``ys[i] = v``."""
         return [s for s in ir.walk(self.function.body)
-                if isinstance(s, ir.Raw) and (_growth(s.node) or ("",))[0] == name_
+                if isinstance(s, ir.Raw) and (_growth(s.node) or self._element_store(s.node) or ("",))[0] == name_
                 or isinstance(s, ir.Assign) and s.augmented and s.target == name_]
 
     def _finished(self, statement, name_):
@@ -200,6 +202,9 @@ class ContainerLowering:
     def grow_list(self, s):
         """``ys.append(v)`` / ``ys.extend(zs)`` of a list of differentiated values: ``ys = ys + [v]``
         (``ys + zs``), one operation; None for any other statement."""
+        stored = self._element_store(s.node)
+        if stored and stored[0] in self.list_names():
+            return self._store_in_list(s.node, *stored)
         grown = _growth(s.node)
         if not grown or grown[0] not in self.list_names():
             return None
@@ -212,6 +217,36 @@ class ContainerLowering:
         value = gast.BinOp(left=ir.name(name_), op=gast.Add(), right=added)
         gast.copy_location(value, s.node)
         self.lower_into(name_, value, s.node, out)
+        return out
+
+    def _element_store(self, node):
+        """(list name, index, value, operator or None) for ``ys[i] = v`` / ``ys[i] += v`` into
+        a Python list (a list display, ``[0.0] * n`` or ``list(...)`` somewhere); else None."""
+        if isinstance(node, gast.Assign) and len(node.targets) == 1:
+            target, value, operator = node.targets[0], node.value, None
+        elif isinstance(node, gast.AugAssign):
+            target, value, operator = node.target, node.value, node.op
+        else:
+            return None
+        if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) \
+                and target.value.id in self.containers():
+            return target.value.id, target.slice, value, operator
+        return None
+
+    def _store_in_list(self, node, name_, index, value, operator):
+        """``ys[i] = v`` as ``ys = list_set(ys, i, v)``: a new list with ``v`` at ``i``."""
+        if isinstance(index, gast.Slice):
+            raise self.where.error(node, f"assignment into a slice of the list {name_}",
+                                   f"build the new list with + ({name_} = {name_}[:a] + [...] + {name_}[b:])")
+        out = []
+        if operator is not None:              # ys[i] += v: ys[i] = ys[i] + v
+            read = gast.Subscript(value=ir.name(name_), slice=index, ctx=gast.Load())
+            value = gast.BinOp(left=read, op=operator, right=value)
+        index_atom = self.index_atom(index, node, out)
+        item = self.atom(value, node, out)
+        expr = gast.Call(func=ir.name("list_set"), args=[ir.name(name_), index_atom, item], keywords=[])
+        op = self.make_op(rules.RULES["list_set"], {"a": ir.name(name_), "index": index_atom, "item": item})
+        out.append(ir.Assign(name_, expr, origin=node, op=op))
         return out
 
     def list_operation(self, value, origin, out):
@@ -417,4 +452,6 @@ def _makes_list(value, lists):
         return _makes_list(value.left, lists) and _makes_list(value.right, lists)
     if isinstance(value, gast.Subscript) and isinstance(value.slice, gast.Slice):     # ys[1:]
         return _makes_list(value.value, lists)
+    if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult):              # [0.0] * n
+        return isinstance(value.left, (gast.List, gast.Tuple)) or isinstance(value.right, (gast.List, gast.Tuple))
     return False

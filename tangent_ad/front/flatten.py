@@ -126,7 +126,7 @@ class Flattener(ExpressionLowering, CallBinding, LoopLowering, ContainerLowering
         if isinstance(s, ir.Unpack):
             return self.unpack(s)
         if isinstance(s, ir.Raw):
-            grown = self.grow_list(s)           # ys.append(v): ys = ys + [v]
+            grown = self.grow_list(s)           # ys.append(v): ys = ys + [v]; ys[i] = v
             if grown is not None:
                 return grown
             push = ir.stack_push(s.node)

@@ -9,7 +9,9 @@ reverse sweep saved as it was.
 - ``[a, b]`` / ``(a, b)``: the element ``k``'s adjoint is ``g[k]`` (``item_adjoint``);
 - ``ys + [v]`` (``ys.append(v)``): ``g[:-1]`` for ``ys`` and ``g[-1]`` for ``v``;
 - ``a + b`` of two lists (``ys.extend(zs)``): ``g`` split where ``a`` ends;
-- ``list(x)`` of an array: its rows, whose adjoints are stacked back into one array.
+- ``list(x)`` of an array: its rows, whose adjoints are stacked back into one array;
+- ``ys[i] = v`` (``list_set(ys, i, v)``, a new list): ``g`` with ``0.0`` at ``i`` for the
+  list, ``g[i]`` for ``v``.
 
 The runtime helpers do what the slices say, and pass the reverse sweep's zero
 placeholder ``0.0`` through (a list no adjoint reached on some path).
@@ -23,7 +25,7 @@ from .kinds import REQUIRED, SEQUENCE, Constant, Linear, Rule
 
 # the runtime's list helpers, linear in their first argument (the rest read for lengths and
 # shapes): a derivative that calls them can be differentiated again in forward mode
-RUNTIME_LINEAR_IN_FIRST = ["cotangents", "item_adjoint", "head_adjoint", "tail_adjoint", "as_array",
+RUNTIME_LINEAR_IN_FIRST = ["cotangents", "list_set", "item_adjoint", "head_adjoint", "tail_adjoint", "as_array",
                            "rows_adjoint", "list_index_adjoint", "list_sum_adjoint"]
 
 
@@ -44,6 +46,9 @@ def build():
         "tuple_display": Linear("tuple_display", (("items", SEQUENCE),), "item_adjoint(g, k)"),
         "list_append": Whole("list_append", (("a", REQUIRED), ("item", REQUIRED)), "a_dot + [item_dot]",
                              {"a": "head_adjoint(g, -1)", "item": "item_adjoint(g, -1)"}),
+        "list_set": Whole("list_set", (("a", REQUIRED), ("index", REQUIRED), ("item", REQUIRED)),
+                          "list_set(a_dot, index, item_dot)",
+                          {"a": "list_set(g, index, 0.0)", "item": "item_adjoint(g, index)"}),
         "list_rows": Linear("list_rows", (("a", REQUIRED),), "rows_adjoint(g, a)"),
         "as_array": Linear("as_array", (("arrays", SEQUENCE),), "stack_adjoint(g, k)"),
         "list_concat": Whole("list_concat", (("a", REQUIRED), ("b", REQUIRED)), "a_dot + b_dot",

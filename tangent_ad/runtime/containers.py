@@ -20,7 +20,7 @@ Cotangents([1.0])
 """
 import numpy as np
 
-__all__ = ["Cotangents", "as_array", "cotangents", "item_adjoint", "rows_adjoint", "list_zeros", "list_index_adjoint", "list_index_accumulate",
+__all__ = ["Cotangents", "as_array", "cotangents", "item_adjoint", "list_set", "rows_adjoint", "list_zeros", "list_index_adjoint", "list_index_accumulate",
            "list_sum_adjoint", "head_adjoint", "tail_adjoint", "split_list_adjoint"]
 
 
@@ -116,6 +116,16 @@ def list_sum_adjoint(g, values):
     the element's shape where adding broadcast it."""
     from .core import unbroadcast
     return Cotangents(unbroadcast(g, v) for v in values)
+
+
+def list_set(values, index, item):
+    """A copy of the list ``values`` with ``item`` at ``index``: ``ys[i] = v`` as a new list (a
+    list adjoint stays one)."""
+    if not _has_parts(values):        # the zero placeholder of an adjoint no one reached
+        return values
+    out = list(values) if type(values) in (list, tuple) else Cotangents(values)    # an adjoint stays one
+    out[index] = item
+    return tuple(out) if isinstance(values, tuple) else out
 
 
 def item_adjoint(g, k):

@@ -1,7 +1,7 @@
 """Adjoints of reading and writing array elements by index."""
 import numpy as np
 
-from .containers import list_index_accumulate, list_index_adjoint
+from .containers import list_index_accumulate, list_index_adjoint, list_set, list_zeros
 from .core import _ndim, _shape, broadcast_like, unbroadcast
 from .operands import _element_numbers
 
@@ -64,6 +64,9 @@ def index_update(t, y, index, v_t, add=False):
     >>> index_update(0.0, np.zeros(3), 1, 5.0)
     array([0., 5., 0.])
     """
+    if isinstance(y, list):               # ys[i] = v into a Python list: a new list
+        t = list_zeros(y) if not isinstance(t, list) else t
+        return list_set(t, index, t[index] + v_t if add else v_t)
     _check_no_repeats(y, index)
     out = _copy(broadcast_like(t, y))     # a writable array of its own: t may be shared
     if add:
@@ -81,6 +84,8 @@ def setitem_adjoint(g, index):
     >>> setitem_adjoint(np.array([1.0, 2.0, 3.0]), slice(1, None))
     array([1., 0., 0.])
     """
+    if isinstance(g, list):
+        return list_set(g, index, 0.0)
     if not _shape(g):
         return g        # a zero placeholder
     out = _copy(g)
@@ -96,6 +101,8 @@ def setitem_value_adjoint(g, v, index):
     >>> setitem_value_adjoint(np.array([1.0, 2.0, 3.0]), 0.0, slice(1, None))
     5.0
     """
+    if isinstance(g, list):
+        return g[index]     # a list's element: its adjoint as it is
     if not _shape(g):
         return g        # a zero placeholder
     _check_no_repeats(g, index)
