@@ -102,6 +102,18 @@ class Target:
         return out
 
 
+def _instance(func, value):
+    """``pytrees.OBJECT + name`` for an instance of a class ``func``'s module names (``self``),
+    whose methods the function may call; None for anything else."""
+    cls = type(value)
+    if cls.__module__ in ("builtins", "numpy") or func.__globals__.get(cls.__name__) is not cls:
+        return None
+    own = getattr(value, "__dict__", None)
+    if own and any(inspect.isfunction(inspect.getattr_static(cls, k, None)) for k in own):
+        return None         # an instance attribute hides a method: left to the fence
+    return pytrees.OBJECT + cls.__name__
+
+
 def needs_structure(f, values=()):
     """Whether ``f`` (as held) or the values passed need this module rather than the plain path."""
     if getattr(type(f), "_tangent_ad_decorated", False):
@@ -135,7 +147,7 @@ class Call:
             elif deep and type(value) in _CONTAINERS:
                 spec = pytrees.describe(value, True)
             else:
-                spec = None
+                spec = _instance(target.func, value) if not deep else None
             layout.append(spec)
         # force: made for its structure even with plain arguments (a function returning a dict)
         plain = target.signature.plain and all(s is None for s in layout) and not force

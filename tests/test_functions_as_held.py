@@ -65,6 +65,22 @@ class Model:
 MODEL = Model(np.array([1.0, 2.0, -0.5]), 0.25)
 
 
+class Composed:
+    """A method calling the object's other methods, as a model's loss calls its forward pass."""
+
+    def __init__(self, w):
+        self.w = w
+
+    def forward(self, x):
+        return np.tanh(self.w * x)
+
+    def weight(self):
+        return 0.5
+
+    def loss(self, x):
+        return np.sum(self.forward(x) ** 2) * self.weight()
+
+
 def test_a_bound_method_reading_self():
     grad = both_modes(MODEL.loss, X)
     t = np.tanh(MODEL.w * X + MODEL.offset)
@@ -219,3 +235,13 @@ def test_the_derivative_of_a_bound_method_is_called_like_the_method():
     np.testing.assert_allclose(MODEL.decorated.derivative()(X), 2 * MODEL.w * X)
     f = functools.partial(power_sum, np.ones(3), n=2)
     np.testing.assert_allclose(tad.derivative(f)(X), 2 * X)
+
+
+def test_a_method_calling_the_objects_other_methods():
+    model = Composed(np.array([1.0, -2.0, 0.5]))
+    grad = both_modes(model.loss, X)
+    t = np.tanh(model.w * X)
+    np.testing.assert_allclose(grad, 0.5 * 2 * t * (1 - t ** 2) * model.w, rtol=1e-12)
+    g = tad.grad(model.loss)
+    g(X)
+    assert "Composed.forward(self, x)" in g.derivative.source

@@ -7,6 +7,7 @@ raises a TransformError at the user's line with what to write instead.
 """
 import ast
 import copy
+import inspect
 
 import gast
 
@@ -43,9 +44,11 @@ def _name(id_):
 class Rewriter(gast.NodeTransformer):
     """Replace each constant-key read of a flattened parameter by its leaf's name."""
 
-    def __init__(self, trees, where):
+    def __init__(self, trees, where, objects=None, namespace=None):
         self.trees = trees
         self.where = where
+        self.objects = objects or {}        # parameter -> the name of its class (pytrees.OBJECT)
+        self.namespace = namespace or {}
 
     def rewrite(self, function):
         for child in (n for s in function.body for n in gast.walk(s)):
@@ -146,6 +149,10 @@ class Rewriter(gast.NodeTransformer):
             tree, rest = self.resolve(node.args[0])
             if tree.kind is not None:
                 return gast.Constant(value=len(tree.children), kind=None)
+        method = self.method(func)
+        if method is not None:          # self.part(x) -> Model.part(self, x): a helper like any other
+            node.args = [func.value] + list(node.args)
+            func = node.func = gast.Attribute(value=_name(method), attr=func.attr, ctx=gast.Load())
         node.func = self.visit(func)
         args = []
         for arg in node.args:
@@ -166,6 +173,24 @@ class Rewriter(gast.NodeTransformer):
             keywords.append(self.visit(keyword))
         node.args, node.keywords = args, keywords
         return node
+
+    def method(self, func):
+        """The class name for ``obj.method`` where ``obj`` is an instance parameter and ``method``
+        a plain function of its class, neither assigned in the function; else None."""
+        if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
+                and func.value.id in self.objects):
+            return None
+        class_name = self.objects[func.value.id]
+        cls = self.namespace.get(class_name)
+        try:
+            raw = inspect.getattr_static(cls, func.attr)
+        except AttributeError:
+            return None
+        stored = {n.id for s in self.function.body for n in gast.walk(s)
+                  if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)}
+        if not inspect.isfunction(raw) or stored & {class_name, func.value.id}:
+            return None
+        return class_name
 
     def leaf(self, tree, where):
         if tree.kind is not None:

@@ -33,6 +33,7 @@ from .pytree_reads import Rewriter, Tree, parameter_nodes  # noqa: F401 - parame
 
 LEAF, CONSTANT = "f", "c"         # a differentiable leaf; a leaf that is not (an int, a string)
 _KINDS = {tuple: "tuple", list: "list", dict: "dict"}
+OBJECT = "instance of "     # + the class's name in the function's module
 
 
 # ------------------------------------------------------------------ values
@@ -57,6 +58,12 @@ def describe(value, deep):
                                 f"found the key {key!r}")
         return kind, tuple((key, describe(item, deep)) for key, item in value.items())
     return kind, tuple((str(i), describe(item, deep)) for i, item in enumerate(value))
+
+
+def is_object(spec):
+    """An argument that is an instance of a class of the function's module (``self``): kept as
+    it is, its method calls written as calls of the class's functions."""
+    return isinstance(spec, str) and spec.startswith(OBJECT)
 
 
 def is_container(spec):
@@ -120,16 +127,18 @@ def flatten_parameters(parsed, layout):
     node, where = parsed.node, parsed.location
     params = parameter_nodes(node.args)
     taken = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
-    trees, new_params, leaves_of = {}, [], {}
+    trees, new_params, leaves_of, objects = {}, [], {}, {}
     for (param, _), spec in zip(params, layout):
-        if spec is None:
+        if spec is None or is_object(spec):
             new_params.append(param)
+            if spec is not None:
+                objects[param.id] = spec[len(OBJECT):]       # self.part(x): Model.part(self, x)
             continue
         names = _leaf_names(param.id, spec, taken)
         trees[param.id] = Tree(spec, iter(names))
         leaves_of[param.id] = names
         new_params += [gast.Name(id=n, ctx=gast.Param(), annotation=None, type_comment=None) for n in names]
-    Rewriter(trees, where).rewrite(node)
+    Rewriter(trees, where, objects, parsed.namespace).rewrite(node)
     defaults = _literal_defaults(node.args, new_params)
     node.args = gast.arguments(args=new_params, posonlyargs=[], vararg=None, kwonlyargs=[],
                                kw_defaults=[], kwarg=None, defaults=defaults)
