@@ -489,3 +489,27 @@ def test_keys_that_are_not_names_and_leaf_names_that_are_taken():
     g = tad.grad(taken, wrt=(0, 1))
     assert g({"a": 2.0}, 5.0) == ({"a": 5.0}, 2.0)
     assert "def taken_grad(p_a2, p_a, y_bar=1.0):" in g.derivative.source
+
+
+def mixed_reads(params, x):
+    y = params["W"].T @ x
+    z = params["W"][0] * 2.0 if x[0] > 0 else params["b"]
+    return np.sum(y) + np.sum(z) + (lambda v: v * params["b"][0])(3.0)
+
+
+def test_reads_inside_expressions_attributes_and_a_lambda():
+    params = {"W": RNG.normal(size=(2, 2)), "b": RNG.normal(size=2)}
+    x = np.array([0.5, -1.0])
+    grad = tad.grad(mixed_reads)(params, x)
+    for key in ("W", "b"):
+        np.testing.assert_allclose(grad[key], numerical(mixed_reads, (params, x), 0, (key,)), rtol=1e-6, atol=1e-8)
+
+
+def test_a_kwargs_key_that_is_no_name_is_refused_when_passed_on():
+    def helper(**kw):
+        return 2.0
+
+    def passes(x, **kw):
+        return x * helper(**kw)
+    with pytest.raises(tad.TransformError, match="passing the key 'a b'"):
+        tad.grad(passes)(1.0, **{"a b": 1.0})

@@ -167,6 +167,10 @@ class Rewriter(gast.NodeTransformer):
             if keyword.arg is None and self.resolve(keyword.value) is not None:
                 tree = self.expression(keyword.value, whole_ok=True)
                 if isinstance(tree, Tree) and tree.kind == "dict":
+                    odd = [k for k, _ in tree.children if not (isinstance(k, str) and k.isidentifier())]
+                    if odd:
+                        self.refuse(keyword.value, f"passing the key {odd[0]!r} of {_text(keyword.value)} "
+                                    "as a keyword argument", "pass keys that are names (scale=...)")
                     keywords += [gast.keyword(arg=k, value=self.leaf(t, keyword.value))
                                  for k, t in tree.children]
                     continue
