@@ -513,3 +513,18 @@ def test_a_kwargs_key_that_is_no_name_is_refused_when_passed_on():
         return x * helper(**kw)
     with pytest.raises(tad.TransformError, match="passing the key 'a b'"):
         tad.grad(passes)(1.0, **{"a b": 1.0})
+
+
+def test_numerical_grad_and_check_grad_take_pytrees_and_held_functions():
+    params = {"W": W0, "b": b0, "n": 2}
+
+    def scaled(p, x):
+        return dense_loss(p, x) * p["n"]
+    numeric = tad.numerical_grad(scaled, params, X)
+    assert numeric["n"] is None and numeric["W"].shape == W0.shape
+    analytic = tad.grad(scaled)(params, X)
+    np.testing.assert_allclose(numeric["W"], analytic["W"], rtol=1e-6, atol=1e-8)
+    assert tad.check_grad(scaled, params, X) < 1e-6
+    assert tad.check_grad(scaled, params, X, wrt=(0, 1)) < 1e-6
+    with pytest.raises(AssertionError, match="gradient check failed"):
+        tad.check_grad(scaled, params, X, rtol=0.0)
