@@ -46,9 +46,9 @@ _ELEMENTWISE = {np.clip, np.round, np.around, np.sinc, np.fix, np.nan_to_num, ab
 _VALUE_METHODS = {"clip", "round"}        # x.clip(a, b): elementwise on x
 _PRODUCTS = {np.dot, np.inner}
 # the rank of their (first) argument, but an array even when 0-d: never a scalar by rank
-_SAME_RANK = {np.flip, np.real, np.imag, np.copy, np.array, np.asarray, np.ascontiguousarray, np.positive,
-              np.negative, np.conj, np.conjugate, np.fliplr, np.flipud, np.cumsum, np.cumprod}
-_SAME_RANK_METHODS = {"copy", "conj", "conjugate", "cumsum", "cumprod"}
+_SAME_RANK = {np.flip, np.real, np.imag, np.copy, np.array, np.asarray, np.fliplr, np.flipud, np.transpose,
+              np.roll, np.sort}
+_SAME_RANK_METHODS = {"copy", "conj", "conjugate"}
 _TOP, _UNKNOWN = "top", None      # a rank not constrained yet; a rank not known
 
 _SPECIALIZED = contextvars.ContextVar("tangent_ad_scalar_parameters", default=None)
@@ -212,8 +212,9 @@ class _Kinds:
                 parts = list(node.args)
             elif callee is None and method in _VALUE_METHODS:
                 parts = [node.func.value] + list(node.args)
-            elif _is_in(callee, _SAME_RANK) and len(node.args) == 1:
-                parts = list(node.args)
+            elif _is_in(callee, _SAME_RANK) and node.args \
+                    and (len(node.args) == 1 or callee in (np.roll, np.flip)):    # np.roll(x, 1)
+                parts = node.args[:1]
             elif callee is None and method in _SAME_RANK_METHODS and not node.args:
                 parts = [node.func.value]
             elif callee is np.vdot:
@@ -234,7 +235,8 @@ class _Kinds:
         return max(known) if known else _TOP
 
     def _callee(self, call):
-        return _resolve_with(call.func, self.resolve)
+        # a, b = t unpacks a value held in a name (t = helper(x)), not a call
+        return _resolve_with(call.func, self.resolve) if isinstance(call, gast.Call) else None
 
     def _result(self, node, part, found=None):
         """The rank (``part`` 0) or whether a scalar (1) of what a helper returns, by what the
