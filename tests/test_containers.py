@@ -202,8 +202,32 @@ def element_replaced(x):
     return ys[0] * ys[1]
 
 
+def total(ys):
+    s = 0.0
+    for y in ys:
+        s = s + y ** 2
+    return s
+
+
+def weighted(ys, w):
+    return np.sum(np.stack(ys) * w)
+
+
+def lists_given_to_helpers(x):
+    ys = []
+    for i in range(3):
+        ys.append(x[i] * 2.0)
+    return total(ys) + weighted(ys, x[3]) + total([x[0], x[3]]) + weighted((x[1], x[2]), 1.0)
+
+
+def lists_given_to_helpers_gradient(x):
+    return np.array([8 * x[0] + 2 * x[3] + 2 * x[0], 8 * x[1] + 2 * x[3] + 1.0,
+                     8 * x[2] + 2 * x[3] + 1.0, 2 * (x[0] + x[1] + x[2]) + 2 * x[3]])
+
+
 # f, exact gradient at X
 CASES = [
+    (lists_given_to_helpers, lists_given_to_helpers_gradient),
     (filled_by_index, lambda x: np.array([2 * x[0], 1.0 + 4 * x[1], 6 * x[2], 8 * x[3]])),
     (element_replaced, lambda x: np.array([0.0, 3 * x[2], 3 * x[1], 0.0])),
     (copied_then_grown, lambda x: np.array([2 * x[0], 2 * x[1], 2 * x[2], 0.0])),
@@ -338,15 +362,6 @@ def returns_list(x):
     return [x, x * 2.0]
 
 
-def takes(ys):
-    return ys[0]
-
-
-def passes_list(x):
-    ys = [x, x * 2.0]
-    return np.sum(takes(ys))
-
-
 def r_directive(x):
     return np.sum(np.r_["0,2", x, x])
 
@@ -431,7 +446,6 @@ REFUSED = [
     (list_plus_array, "+ of a list and an array", (X,)),
     (repeated, "an operator other than +", (X,)),
     (list_then_array_in_loop, "ys holding a list of differentiated values in one place", (X,)),
-    (passes_list, "a list of differentiated values passed to takes", (X,)),
 ]
 
 

@@ -237,7 +237,7 @@ def dependencies(function, flow, aliases=None):
 def _accumulates_into_first(callee):
     """The runtime's ``index_accumulate``, which a derivative's code calls to add into its first
     argument: the index and the value added are only read (so a loop index stays an int)."""
-    return getattr(callee, "__module__", "").startswith("tangent_ad.runtime") \
+    return (getattr(callee, "__module__", None) or "").startswith("tangent_ad.runtime") \
         and getattr(callee, "__name__", "") in ("index_accumulate", "list_index_accumulate")
 
 

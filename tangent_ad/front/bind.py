@@ -217,14 +217,15 @@ class CallBinding:
             raise self.where.error(value, f"call to {target.__name__}", str(exc)) from None
         bound = {}
         for param, arg in binding.arguments.items():
-            self.check_list_argument(arg, target.__name__)
-            bound[param] = self.atom(arg, origin, out)
+            listed = self.is_active_expr(arg) and self._makes_list(arg, self.list_names())
+            bound[param] = self.list_atom(arg, origin, out) if listed else self.atom(arg, origin, out)
         given = {p: copied_argument(a) if p in copied else a for p, a in bound.items()}   # refusals.py
         positional = [given[p] for p in list(binding.arguments)[:len(value.args)]]
         keywords = [gast.keyword(arg=k.arg, value=given[k.arg]) for k in value.keywords]
         expr = gast.Call(func=value.func, args=positional, keywords=keywords)
         active = tuple(p for p, a in bound.items() if isinstance(a, gast.Name) and a.id in self.active)
-        return expr, Op(None, bound, active, callee=target, kind="call")
+        lists = tuple(p for p in active if bound[p].id in self.list_names())
+        return expr, Op(None, bound, active, callee=target, kind="call", lists=lists)
 
 
 def src_args(call):

@@ -16,9 +16,12 @@ A list built up and then turned into an array under the same name
 ``xs_list`` in the derivative. What tangent_ad cannot follow is refused: a list
 that another name shares while it grows (``zs = ys; ys.append(v)`` changes ``zs``
 too), a list the caller gave (``.append`` would change the caller's list), a list
-of differentiated values handed to or returned by a Python function.
+of differentiated values returned by a Python function (return a tuple). A list handed
+to a Python function is a list there too: the helper's derivative is made for it.
 """
 import ast
+import contextlib
+import contextvars
 import inspect
 
 import gast
@@ -32,6 +35,19 @@ from .parsing import parse_function
 from .renumber import _rename_statement
 
 _GROWING = ("append", "extend")
+
+# the parameters of the helper being prepared that its caller passes lists to (plan.py)
+_LIST_PARAMETERS = contextvars.ContextVar("list_parameters", default=())
+
+
+@contextlib.contextmanager
+def list_parameters(names):
+    """While a helper is prepared: its parameters ``names`` hold lists of differentiated values."""
+    token = _LIST_PARAMETERS.set(tuple(names))
+    try:
+        yield
+    finally:
+        _LIST_PARAMETERS.reset(token)
 
 
 class ContainerLowering:
@@ -56,6 +72,8 @@ class ContainerLowering:
         lists = {grown[0] for s in ir.walk(body) if isinstance(s, ir.Raw)
                  for grown in [_growth(s.node) or self._element_store(s.node)] if grown} \
             & self.active - set(self.stacks or ())
+        given = set(_LIST_PARAMETERS.get()) & set(self.function.params) & self.active
+        lists |= given
         changed = True
         while changed:
             changed = False
@@ -65,7 +83,7 @@ class ContainerLowering:
                         and self._makes_list(s.value, lists):
                     lists.add(s.target)
                     changed = True
-        lists = {n for n in lists if self._holds_differentiated(n, lists)}
+        lists = {n for n in lists if n in given or self._holds_differentiated(n, lists)}
         for name_ in sorted(lists):
             if self._other_values(name_, lists):
                 lists.discard(name_)
@@ -372,12 +390,6 @@ class ContainerLowering:
                              [gast.List(elts=parts, ctx=gast.Load())])
         return gast.copy_location(joined, value)
 
-    def check_list_argument(self, arg, callee_name):
-        """A list of differentiated values handed to a Python function is refused."""
-        if self.is_list_value(arg) and self.is_active_expr(arg):
-            raise self.where.error(arg, f"a list of differentiated values passed to {callee_name}",
-                                   "pass the values one by one, or stack them into an array "
-                                   "(np.stack(ys)) and pass that")
 
 
 def _growth(node):

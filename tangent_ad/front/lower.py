@@ -21,6 +21,7 @@ class Op:
     active: tuple                # parameters whose atom is an active variable
     callee: object = None        # the user function called, for kind == "call"
     kind: str = "rule"           # "rule", "call", "copy" or "constant"
+    lists: tuple = ()            # for a call: the active parameters given a list (containers.py)
 
 
 class ExpressionLowering:

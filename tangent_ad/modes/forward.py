@@ -181,7 +181,7 @@ class ForwardGenerator:
 
     def _derived_call(self, s):
         op = s.op
-        derived = self.context.request(op.callee, "forward", op.active, s.value.func)
+        derived = self.context.request(op.callee, "forward", op.active, s.value.func, op.lists)
         keywords = [gast.keyword(arg=derived.tangents[p], value=ir.name(self.dot(op.bound[p].id)))
                     for p in op.active]
         call = gast.Call(func=ir.name(derived.name), args=s.value.args,

@@ -78,11 +78,11 @@ class Context:
         self.callees = callees          # (callee, mode, wrt) -> a plan entry (plan.py)
         self.used = []                  # the entries this function's code calls
 
-    def request(self, callee, mode, wrt, func_expr):
+    def request(self, callee, mode, wrt, func_expr, lists=()):
         """The derivative of the helper ``callee`` for the arguments ``wrt``: made by the plan
         before this function is generated; a helper that could not be made raises here,
         where its call is differentiated."""
-        entry = self.callees.get((callee, mode, tuple(wrt)))
+        entry = self.callees.get((callee, mode, tuple(wrt), tuple(lists)))
         if entry is None:
             raise InternalError(f"the derivative of {callee.__qualname__} ({mode}, wrt={wrt}) was not planned")
         if entry.error is not None:

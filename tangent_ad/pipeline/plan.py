@@ -14,6 +14,7 @@ error, raised where the call is differentiated: a call the generator never diffe
 """
 from ..errors import TransformError
 from ..front import lambdas
+from ..front.containers import list_parameters
 from ..front.lambdas import readable_name
 from ..ir import nodes as ir
 from .module import Context, Derived
@@ -64,8 +65,8 @@ class Plan:
         order their code was finished (a helper before the code calling it)."""
         return _callees_first(self.entry, lambda e: e.context.used if e.context else ())
 
-    def _visit(self, func, mode, wrt, request=None, func_expr=None):
-        key = (func, mode, tuple(wrt))
+    def _visit(self, func, mode, wrt, request=None, func_expr=None, lists=()):
+        key = (func, mode, tuple(wrt), tuple(lists))
         if request is None and key in self.entries:
             return self.entries[key]
         entry = Entry(func, mode, wrt, request)
@@ -80,7 +81,8 @@ class Plan:
             if request is None and lambdas.is_lambda(func.__code__):
                 raise lambdas.refused_as_helper(func)
             if request is None:
-                entry.prepared = prepare(func, wrt)
+                with list_parameters(lists):        # parameters the caller passes lists to
+                    entry.prepared = prepare(func, wrt)
             else:
                 entry.prepared = prepare(func, wrt, request.layout, request.has_aux)
         except TransformError as exc:
@@ -95,9 +97,10 @@ class Plan:
         entry.derived = self._name(entry)
         callee_mode = CALLEE_MODE[mode]
         for op, func_expr in _calls(entry.prepared.function.body):
-            callee_key = (op.callee, callee_mode, tuple(op.active))
+            callee_key = (op.callee, callee_mode, tuple(op.active), op.lists)
             if callee_key not in callees:
-                callees[callee_key] = self._visit(op.callee, callee_mode, op.active, func_expr=func_expr)
+                callees[callee_key] = self._visit(op.callee, callee_mode, op.active, func_expr=func_expr,
+                                                  lists=op.lists)
         return entry
 
     def _name(self, entry):

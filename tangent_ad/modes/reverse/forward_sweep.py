@@ -197,7 +197,7 @@ class ForwardSweep:
             text = f"{', '.join(s.targets)} = {src(s.value)}"
             code.line(text)
             return [Adjoint(s.targets[0], text, [], targets=tuple(s.targets))]
-        derived = program.context.request(op.callee, "reverse", op.active, s.value.func)
+        derived = program.context.request(op.callee, "reverse", op.active, s.value.func, op.lists)
         parts = [program.names.fresh(f"{program.bar(op.bound[p].id)}_from_{_short(derived.callee_name)}")
                  for p in op.active]
 
@@ -240,7 +240,7 @@ class ForwardSweep:
         argument's part."""
         program = self.program
         op = s.op
-        derived = program.context.request(op.callee, "reverse", op.active, s.value.func)
+        derived = program.context.request(op.callee, "reverse", op.active, s.value.func, op.lists)
         parts = [program.names.fresh(f"{program.bar(op.bound[p].id)}_from_{_short(derived.callee_name)}")
                  for p in op.active]
         seeded = gast.Call(func=ir.name(derived.name), args=s.value.args,
