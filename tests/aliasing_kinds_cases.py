@@ -93,3 +93,35 @@ def array_alias(x):
     z = y
     z += x                  # y too
     return np.sum(y * z)
+
+
+# ------------------------------------------------------------ by rank, with NumPy arrays
+def element_alias(x):
+    e = x[0]                # of a vector: a NumPy scalar
+    w = e
+    w += np.sum(x ** 2)
+    return w * e + np.sum(x)
+
+
+def split(x):
+    return np.sum(x), x * 2.0
+
+
+def helper_result_alias(x):
+    a, b = split(x)         # a: a NumPy scalar, whatever split is given
+    c = a
+    c += 1.0
+    return c * a + np.sum(b)
+
+
+def where_alias(x, s):
+    z = np.where(s > 0.0, s, 2.0 * s)      # a 0-d array, even of floats
+    w = z
+    w += np.sum(x)          # z too
+    return w * z
+
+
+def row_alias(a):
+    r = a[0]                # of a matrix: a view
+    r += 1.0
+    return np.sum(a * a)

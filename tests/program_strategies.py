@@ -2191,19 +2191,55 @@ def functional_variant(source):
 
 
 def updates_visible_memory(program, directory, attempts=3):
-    """Whether ``program`` really changes memory that another of its names reads: decided by
-    running it and its copy-on-write twin (:func:`functional_variant`) on the same inputs; an
-    update nobody else sees gives the same value, to the last bit."""
+    """Whether ``program`` really changes memory that another of its names holds: decided by
+    running it and its copy-on-write twin (:func:`functional_variant`) on the same inputs and
+    comparing what ``f`` returns and what each of its names holds when it returns; an update
+    that no other name sees leaves all of them the same, to the last bit."""
     module = load(program.source, directory, f"as_written_{program.kind}")
     twin = load(functional_variant(program.source), directory, f"copy_on_write_{program.kind}")
     rng = np.random.default_rng(program.value_seed)
     for _ in range(attempts):
         args = draw_inputs(program, rng)
         with np.errstate(all="ignore"):
-            first, second = module.f(*_copy(args), program.n), twin.f(*_copy(args), program.n)
-        if not (first == second or (np.isnan(first) and np.isnan(second))):
+            first, second = _run_with_locals(module.f, args, program.n), _run_with_locals(twin.f, args, program.n)
+        if not _same(first, second):
             return True
     return False
+
+
+def _run_with_locals(f, args, n):
+    """(what ``f(*args, n)`` returns, {name: value} of its locals when it returns)."""
+    seen = {}
+
+    def trace(frame, event, arg):
+        if frame.f_code is not f.__code__:
+            return None
+        if event == "return":
+            seen.update({k: _copy([v])[0] for k, v in frame.f_locals.items()})
+        return trace
+
+    previous = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        value = f(*_copy(args), n)
+    finally:
+        sys.settrace(previous)
+    return value, seen
+
+
+def _same(first, second):
+    (value, names), (other_value, other_names) = first, second
+    if set(names) != set(other_names):
+        return False
+    pairs = [(value, other_value)] + [(names[k], other_names[k]) for k in names]
+    for a, b in pairs:
+        try:
+            if not np.array_equal(a, b, equal_nan=True):        # a 0-d array and a NumPy scalar alike
+                return False
+        except (TypeError, ValueError):
+            if a is not b and a != b:
+                return False
+    return True
 
 
 @dataclass
@@ -2212,6 +2248,7 @@ class Tally:
     checked: int = 0             # programs with a smooth point, checked in both modes
     refused: list = field(default_factory=list)     # [(program, [Refusal], shares memory)]
     rejected: int = 0            # no smooth point found: not counted
+    variants: collections.Counter = field(default_factory=collections.Counter)   # programs holding each
 
     @property
     def rate(self):
@@ -2233,6 +2270,7 @@ def inplace_batch(count, seed, directory, kinds=KINDS):
             tally.rejected += 1
             continue
         tally.checked += 1
+        tally.variants.update(program.constructs.get("inplace", ()))
         if outcome.refused:
             tally.refused.append((program, list(outcome.refused.values()),
                                   updates_visible_memory(program, directory)))

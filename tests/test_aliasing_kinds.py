@@ -25,6 +25,8 @@ def exact_gradients():
         (cases.helper_given_new_array, (), 4 * X + 0.3),
         (cases.helper_given_zeros, (), 0.6 + 3 * X ** 2),
         (cases.helper_given_float, (s,), np.full(3, (s + 1.0) ** 2)),
+        (cases.element_alias, (), np.array([2 * X[0] + sq, 0.0, 0.0]) + 2 * X * X[0] + 1.0),
+        (cases.helper_result_alias, (), np.full(3, 2 * sx + 1.0 + 2.0)),
     ]
 
 
@@ -86,6 +88,8 @@ def test_without_arguments_the_derivative_stays_conservative():
     (cases.helper_given_named_array, (X,), "out = bump_second(x, y)", "y"),
     (cases.helper_given_view, (X,), "out = bump_second(x[1:], y[1:])", "y"),
     (cases.array_alias, (X,), "z += x", "y"),
+    (cases.where_alias, (X, 0.7), "w += np.sum(x)", "z"),
+    (cases.row_alias, (np.ones((2, 3)),), "r += 1.0", "a"),
 ])
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
 def test_updates_another_name_sees_are_refused(func, args, line_text, names, mode):
@@ -93,7 +97,7 @@ def test_updates_another_name_sees_are_refused(func, args, line_text, names, mod
         if mode == "reverse":
             tad.grad(func)(*args)
         else:
-            tad.jvp(func, args, (V,) + (None,) * (len(args) - 1))
+            tad.jvp(func, args, (np.ones_like(args[0]),) + (None,) * (len(args) - 1))
     err = info.value
     assert isinstance(err, tad.TransformError)
     assert err.filename.endswith("aliasing_kinds_cases.py")
