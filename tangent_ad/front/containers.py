@@ -31,10 +31,9 @@ from .. import rules
 from ..ir import nodes as ir
 from ..ir.code import src
 from .lower import Op
+from .list_sharing import ListSharing, _growth
 from .parsing import parse_function
 from .renumber import _rename_statement
-
-_GROWING = ("append", "extend")
 
 # the parameters of the helper being prepared that its caller passes lists to (plan.py)
 _LIST_PARAMETERS = contextvars.ContextVar("list_parameters", default=())
@@ -50,7 +49,7 @@ def list_parameters(names):
         _LIST_PARAMETERS.reset(token)
 
 
-class ContainerLowering:
+class ContainerLowering(ListSharing):
     """Part of :class:`~tangent_ad.front.flatten.Flattener`: lists of differentiated values."""
 
     _lists = None
@@ -158,63 +157,6 @@ class ContainerLowering:
             self.flow.varied = self.flow.varied | {new}
         if old in self.flow.useful:
             self.flow.useful = self.flow.useful | {new}
-
-    def _check_list(self, name_, lists):
-        """Refuse what would make the list's derivative wrong (see the module docstring)."""
-        growths = self._growths(name_)
-        grows = bool(growths)
-        if grows and name_ in self.function.params:
-            raise self.where.error(_place(growths[0]), f"changing the list {name_} the caller passed in",
-                                   f"start a new list (out = list({name_})) and change that one")
-        for s in ir.walk(self.function.body):
-            value = s.value if isinstance(s, (ir.Assign, ir.Unpack)) else None
-            if grows and isinstance(s, ir.Assign) and isinstance(value, gast.Name) and value.id == name_:
-                raise self.where.error(s.origin, f"{s.target} = {name_}, a list that grows",
-                                       f"both names would be the same list; copy it: "
-                                       f"{s.target} = list({name_})")
-            if grows and isinstance(s, ir.For) and isinstance(s.iter, gast.Name) and s.iter.id == name_ \
-                    and any(g is e for e in ir.walk(s.body) for g in growths):
-                raise self.where.error(s.origin, f"a for loop over the list {name_} that grows inside it",
-                                       f"loop over a copy (for v in list({name_})) or over range(n)")
-            if grows and isinstance(s, ir.Assign) and s.target == name_ and isinstance(value, gast.Name):
-                raise self.where.error(s.origin, f"{name_} = {value.id}, then growing {name_}",
-                                       f"both names would be the same list; copy it: "
-                                       f"{name_} = list({value.id})")
-            stored = value if value is not None else (_growth(s.node) or (None, None, None))[2] \
-                if isinstance(s, ir.Raw) else None
-            if grows and stored is not None and _holds(stored, name_) and not self._finished(s, name_):
-                place = s.origin if isinstance(s, (ir.Assign, ir.Unpack)) else s.node
-                raise self.where.error(place, f"the list {name_} put into another list while it still "
-                                       "grows", f"put a copy there (list({name_})), or finish growing "
-                                       f"{name_} first and start a new list ({name_} = []) for the next one")
-        if name_ in (self.function.results or [self.function.result]):
-            raise self.where.error(self.parsed.node, f"returning the list {name_} of differentiated values",
-                                   f"return np.stack({name_}) (or np.array({name_})), or a tuple written "
-                                   "out (return a, b)")
-
-    def _growths(self, name_):
-        """The statements that change the list ``name_`` in place: ``.append``, ``.extend``,
-        ``+=`` and ``ys[i] = v``."""
-        return [s for s in ir.walk(self.function.body)
-                if isinstance(s, ir.Raw) and (_growth(s.node) or self._element_store(s.node) or ("",))[0] == name_
-                or isinstance(s, ir.Assign) and s.augmented and s.target == name_]
-
-    def _finished(self, statement, name_):
-        """Whether the list ``name_`` grows no more once ``statement`` has put it into another
-        list: every ``.append`` to it comes before, in the same block, and inside a loop a new
-        list (``name_ = []``) was started in that block before them."""
-        path = _path_to(self.function.body, statement)
-        block, index = path[-1]
-        earlier = list(ir.walk(block[:index]))
-        growths = self._growths(name_)
-        if not all(any(g is e for e in earlier) for g in growths):
-            return False
-        in_loop = any(isinstance(owner, (ir.While, ir.For)) for owner in _owners(self.function.body, path))
-        if not in_loop:
-            return True
-        starts = [k for k, s in enumerate(block[:index]) if isinstance(s, ir.Assign) and s.target == name_
-                  and s.index is None and isinstance(s.value, (gast.List, gast.Tuple))]
-        return bool(starts) and all(any(g is e for e in ir.walk(block[starts[-1] + 1:index])) for g in growths)
 
     # ------------------------------------------------------------ lowering
     def grow_list(self, s):
@@ -390,46 +332,6 @@ class ContainerLowering:
                              [gast.List(elts=parts, ctx=gast.Load())])
         return gast.copy_location(joined, value)
 
-
-
-def _growth(node):
-    """(list name, "append" or "extend", argument) for ``ys.append(v)`` / ``ys.extend(zs)``."""
-    if isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
-        call = node.value
-        func = call.func
-        if isinstance(func, gast.Attribute) and func.attr in _GROWING and isinstance(func.value, gast.Name) \
-                and len(call.args) == 1 and not call.keywords:
-            return func.value.id, func.attr, call.args[0]
-    return None
-
-
-def _place(statement):
-    return statement.node if isinstance(statement, ir.Raw) else statement.origin
-
-
-def _holds(value, name_):
-    """Whether ``value`` puts the list ``name_`` itself somewhere: ``ys`` or ``[ys, ...]``."""
-    if isinstance(value, gast.Name):
-        return value.id == name_
-    return any(isinstance(d, (gast.List, gast.Tuple)) and any(isinstance(e, gast.Name) and e.id == name_
-                                                             for e in d.elts) for d in gast.walk(value))
-
-
-def _path_to(body, target, path=()):
-    """[(block, index)] from the function's body down to the statement ``target``."""
-    for index, s in enumerate(body):
-        if s is target:
-            return list(path) + [(body, index)]
-        for inner in ir.blocks(s):
-            found = _path_to(inner, target, tuple(path) + ((body, index),))
-            if found:
-                return found
-    return None
-
-
-def _owners(body, path):
-    """The statements whose blocks hold the last step of ``path``."""
-    return [block[index] for block, index in path[:-1]]
 
 
 def _numpy_call(module, function, args):

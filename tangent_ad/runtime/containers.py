@@ -21,7 +21,7 @@ Cotangents([1.0])
 import numpy as np
 
 __all__ = ["Cotangents", "as_array", "cotangents", "item_adjoint", "list_set", "rows_adjoint", "list_zeros", "list_index_adjoint", "list_index_accumulate",
-           "list_sum_adjoint", "head_adjoint", "tail_adjoint", "split_list_adjoint"]
+           "head_adjoint", "tail_adjoint", "split_list_adjoint"]
 
 
 class Cotangents(list):
@@ -109,13 +109,6 @@ def _pieces(g, index, values):
     if isinstance(g, Cotangents) or hasattr(g, "shape"):
         return g
     return [g] * len(range(*index.indices(len(values))))
-
-
-def list_sum_adjoint(g, values):
-    """Adjoint of Python's ``sum(values)`` of a list: ``g`` for each element, summed back to
-    the element's shape where adding broadcast it."""
-    from .core import unbroadcast
-    return Cotangents(unbroadcast(g, v) for v in values)
 
 
 def list_set(values, index, item):

@@ -7,10 +7,10 @@ array([[1., 1.],
 """
 import numpy as np
 
-from .containers import list_sum_adjoint
-from .core import _shape
+from .containers import Cotangents
+from .core import _shape, unbroadcast
 
-__all__ = ['sum_adjoint', 'mean_adjoint', 'prod_partials', 'extremum_weights', 'var_tangent',
+__all__ = ['sum_adjoint', 'list_sum_adjoint', 'mean_adjoint', 'prod_partials', 'extremum_weights', 'var_tangent',
            'var_adjoint', 'cumsum_adjoint', 'cumulative_sum_adjoint', 'cumprod_tangent', 'cumprod_adjoint']
 
 
@@ -33,6 +33,12 @@ def sum_adjoint(g, x, axis=None, keepdims=False):
     if axis is not None and not keepdims:
         g = np.expand_dims(g, axis)
     return np.zeros_like(x) + g
+
+
+def list_sum_adjoint(g, values):
+    """Adjoint of Python's ``sum(values)`` of a list: ``g`` for each element, summed back to
+    the element's shape where adding broadcast it."""
+    return Cotangents(unbroadcast(g, v) for v in values)
 
 
 def mean_adjoint(g, x, axis=None, keepdims=False):
