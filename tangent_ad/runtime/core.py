@@ -66,11 +66,9 @@ def unbroadcast(g, x):
 
 def broadcast_like(t, y):
     """The tangent ``t`` expanded to the shape of the value ``y`` it belongs to."""
-    if isinstance(y, (list, tuple)):
-        return t                        # a list's tangent is the list of its elements' tangents
     shape = _shape(y)
     if _shape(t) == shape:
-        return t
+        return t                        # (a list's tangent too: neither has a shape)
     if not _shape(t):
         return t + np.zeros_like(y)     # made by y's array library, never on the host
     return np.broadcast_to(t, shape)

@@ -21,7 +21,7 @@ _HOST_SCALARS = (int, float, np.generic, np.ndarray)
 
 def sum_adjoint(g, x, axis=None, keepdims=False):
     """Adjoint of ``np.sum(x, axis, keepdims=keepdims)``: ``g`` spread back over the summed axes."""
-    if isinstance(x, (list, tuple)) and axis == 0:
+    if axis == 0 and isinstance(x, (list, tuple)):
         return list_sum_adjoint(g, x)       # Python's sum(ys): the elements may differ in shape
     if not _shape(g):
         # always a new value: the reverse sweep may update the result in place
