@@ -78,8 +78,9 @@ def nested_def_case(x):
     y = x * 2.0
     if y > 0.0:
         def inner(v):  # <- nested-def
-            if v > 1.0:
-                return v * 2.0
+            for k in range(3):
+                if v > k:
+                    return v * k
             return v
         y = inner(y)
     return y

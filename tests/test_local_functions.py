@@ -116,6 +116,17 @@ def argument_named_like_a_loop_variable_inside(x):
     return f(i)
 
 
+def early_return(x):
+    def clipped(v):
+        if np.sum(v) > 0.0:
+            return v * v
+        elif np.sum(v) > -1.0:
+            s = v * 3.0
+            return s
+        return -v
+    return np.sum(clipped(x))
+
+
 def in_a_while_test(x):
     below = lambda k: k * k < 10  # noqa: E731
     k = 0
@@ -140,6 +151,9 @@ CASES = [
         u * (2 * x * x[0] + np.array([np.sum(x * x), 0.0, 0.0])),)),
     (closure_not_the_callers_variable, (X,), lambda u, x: (u * (4 * x + 2),)),
     (in_a_while_test, (X,), lambda u, x: (u * np.full(3, 4.0),)),
+    (early_return, (X,), lambda u, x: (u * 2 * x,)),
+    (early_return, (X - 0.6,), lambda u, x: (u * np.full(3, 3.0),)),
+    (early_return, (X - 1.0,), lambda u, x: (u * np.full(3, -1.0),)),
     (closure_over_the_variable_assigned, (X,), lambda u, x: (u * np.ones(3),)),
     (argument_named_like_a_loop_variable_inside, (X,), lambda u, x: (u * 4 * x,)),
 ]
@@ -180,6 +194,21 @@ def test_a_nested_def_has_its_statements_before_the_call_its_variables_renamed()
     text = normalized(nested_def)
     assert "    s = x * 2.0\n    first = np.sum(s * x)\n" in text
     assert "    v = x + 1.0\n    s2 = v * 2.0\n    y = first + np.sum(s2 * v)\n" in text
+
+
+def test_returns_in_branches_become_one_result_returned_at_the_end():
+    assert normalized(early_return) == (
+        "def early_return(x):\n"
+        "    if np.sum(x) > 0.0:\n"
+        "        result = x * x\n"
+        "    else:\n"
+        "        if np.sum(x) > -1.0:\n"
+        "            s = x * 3.0\n"
+        "            result = s\n"
+        "        else:\n"
+        "            result = -x\n"
+        "    y = np.sum(result)\n"
+        "    return y\n")
 
 
 def test_the_printed_derivative_has_no_lambda():
@@ -238,12 +267,21 @@ def recursive(x):
     return np.sum(power(x, 3))
 
 
-def early_return(x):
-    def clipped(v):
+def return_in_a_loop(x):
+    def first_large(v):
+        for k in range(3):
+            if v[k] > 1.0:
+                return v[k]
+        return v[0]
+    return first_large(x)
+
+
+def path_without_return(x):
+    def maybe(v):
         if np.sum(v) > 0.0:
-            return v
-        return -v
-    return np.sum(clipped(x))
+            return v * 2.0
+        v = v * 3.0
+    return np.sum(maybe(x))
 
 
 def computed_default(x):
@@ -278,7 +316,8 @@ REFUSED = [
     (rebinds_a_parameter, "local function", "g is a parameter, and a local function"),
     (bound_twice_inside_a_def, "local function", "bound twice"),
     (recursive, "recursive local function", "power calls itself"),
-    (early_return, "nested function definition", "one return"),
+    (return_in_a_loop, "nested function definition", "return inside a loop"),
+    (path_without_return, "nested function definition", "ends without a return"),
     (computed_default, "lambda", "default value of s"),
     (wrong_arguments, "call of a local function", "(f) that leaves out b"),
     (def_in_a_while_test, "call of a local function", "in a while loop's test"),

@@ -91,7 +91,7 @@ class LocalFunctions:
             body = list(node.body)
             if body and isinstance(body[0], gast.Expr) and isinstance(body[0].value, gast.Constant):
                 body = body[1:]      # docstring
-            self._check_def(node, body)
+            body = self._one_return(node, body)
         else:
             node, name = statement.value, statement.targets[0].id
             body = [located(gast.Return(value=node.body), node.body)]
@@ -123,21 +123,38 @@ class LocalFunctions:
             defaults[param] = default
         return params, defaults
 
-    def _check_def(self, node, body):
+    def _one_return(self, node, body):
+        """The def's body ending in its one return: ``if c: return a`` then ``return b`` is
+        ``if c: result = a`` / ``else: result = b`` then ``return result``."""
         if node.decorator_list:
             raise self.where.error(node.decorator_list[0], "nested function definition",
                                    "call the decorated function's work directly",
                                    message=f"a decorated nested def ({node.name}) is not supported "
                                            "in differentiated code; define it at module level")
         returns = [n for s in body for n in _own_nodes(s) if isinstance(n, gast.Return)]
-        last = body[-1] if body else node
-        if not isinstance(last, gast.Return) or last.value is None or len(returns) != 1:
+        if body and isinstance(body[-1], gast.Return) and len(returns) == 1 \
+                and body[-1].value is not None:
+            return body
+        in_loops = [n for s in body for loop in _own_nodes(s) if isinstance(loop, (gast.For, gast.While))
+                    for n in _own_nodes(loop) if isinstance(n, gast.Return)]
+        if in_loops or any(r.value is None for r in returns):
+            where = "inside a loop" if in_loops else "without a value"
             raise self.where.error(
-                node, "nested function definition", "end the body with its one return",
-                message=f"a nested function definition ({node.name}) must end with its one "
-                        "return of a value, with no other return, to be differentiated; compute "
-                        "the value into a variable (an if statement may assign it) and return it "
-                        "at the end, or define the function at module level")
+                node, "nested function definition", "return once, after the loop",
+                message=f"a nested function definition ({node.name}) with a return {where} is not "
+                        "supported in differentiated code; keep the value in a variable, leave "
+                        "the loop with break, and return the value after it")
+        used = {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+        result = next(f"result{k}" if k else "result" for k in range(len(used) + 2)
+                      if (f"result{k}" if k else "result") not in used)
+        statements, falls = _single_exit(body, result)
+        if falls:
+            raise self.where.error(
+                node, "nested function definition", "end every path with a return",
+                message=f"a nested function definition ({node.name}) with a path that ends "
+                        "without a return (which returns None) is not supported in "
+                        "differentiated code; end every path with a return of a value")
+        return statements + [located(gast.Return(value=load(result)), returns[-1])]
 
     def _own_names(self, statement):
         node = statement if isinstance(statement, gast.FunctionDef) else statement.value
@@ -256,6 +273,24 @@ def _inner_bound(body):
                 if isinstance(node, gast.FunctionDef):
                     bound.update(bound_in(node.body))
     return bound
+
+
+def _single_exit(statements, result):
+    """(``statements`` with each ``return v`` as ``result = v`` and what followed it in the
+    branches that reach it, whether some path falls off the end)."""
+    out = []
+    for index, statement in enumerate(statements):
+        if isinstance(statement, gast.Return):
+            return out + [located(gast.Assign(targets=[store(result)], value=statement.value,
+                                              type_comment=None), statement)], False
+        if isinstance(statement, gast.If) and any(isinstance(n, gast.Return) for n in _own_nodes(statement)):
+            rest = statements[index + 1:]
+            body, falls = _single_exit(statement.body + rest, result)
+            orelse, falls_too = _single_exit(statement.orelse + copy.deepcopy(rest), result)
+            statement.body, statement.orelse = body, orelse
+            return out + [statement], falls or falls_too
+        out.append(statement)
+    return out, True
 
 
 def _targets(statement):
