@@ -139,7 +139,7 @@ def _make_reverse(f, wrt, return_value, checkpoint, scalars=frozenset()):
             args = signature.bind(args, kwargs)      # Python's TypeError for a call f refuses
         arguments.refuse_values(f, params, args)
         values = [args[p] for p in positions]
-        if any(type(v) in (tuple, list, dict) for v in values):     # a pytree: see structured.py
+        if any(structured.is_tree(v) for v in values):     # a pytree: see structured.py
             if not by_structure:
                 by_structure.append(structured.gradient(f, wrt, return_value, checkpoint))
             made = by_structure[0]
@@ -195,7 +195,7 @@ def _reverse_for_kinds(f, wrt, return_value, checkpoint, signature, refusal):
     made = {}
 
     def reverse(*args, **kwargs):
-        if any(type(v) in (tuple, list, dict) for v in args + tuple(kwargs.values())):  # structured.py
+        if any(structured.is_tree(v) for v in args + tuple(kwargs.values())):  # structured.py
             return structured.gradient(f, wrt, return_value, checkpoint)(*args, **kwargs)
         scalars = _scalar_arguments(signature.names, signature.bind(args, kwargs))
         gradient = made.get(scalars)
@@ -259,7 +259,7 @@ def _checked(f, gradient, return_value):
     checked = checked_gradient(f, gradient, gradient._tangent_ad_signature, positions, as_tuple, return_value)
 
     def plain_arguments_only(*args, **kwargs):
-        if any(type(v) in (tuple, list, dict) for v in args + tuple(kwargs.values())):
+        if any(structured.is_tree(v) for v in args + tuple(kwargs.values())):
             _no_check(f)
         return checked(*args, **kwargs)
     functools.update_wrapper(plain_arguments_only, checked)

@@ -32,7 +32,7 @@ def numerical_grad(f, *args, wrt=0, h=1e-5):
 def _tree_difference(f, args, position, h):
     """Central differences for each float leaf of ``args[position]``, in its structure."""
     value = args[position]
-    if type(value) not in (tuple, list, dict):
+    if not pytrees.is_tree(value):
         return _central_difference(f, args, position, h)
     spec = pytrees.describe(value, True)
     leaves, kinds = pytrees.flatten(value, spec), pytrees.leaf_specs(spec)
@@ -94,7 +94,7 @@ def _leaves(values):
     """The float leaves of a tuple of gradients, each maybe a dict, list or tuple (None left out)."""
     out = []
     for value in values:
-        if type(value) in (tuple, list, dict):
+        if pytrees.is_tree(value):
             out += [leaf for leaf in pytrees.flatten(value, pytrees.describe(value, True)) if leaf is not None]
         else:
             out.append(value)

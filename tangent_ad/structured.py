@@ -28,7 +28,7 @@ from .front.aliasing import NUMPY_ONLY
 from .pipeline.cache import derivative_function
 from .targets import check_differentiable, like_argument, mark, refuse_reverse_over_tape, signature_of
 
-_CONTAINERS = (tuple, list, dict)
+is_tree = pytrees.is_tree
 
 
 class Target:
@@ -124,7 +124,7 @@ def needs_structure(f, values=()):
         return False
     if inspect.isfunction(f) and not signature_of(f).plain:
         return True
-    return any(type(v) in _CONTAINERS for v in values)
+    return any(is_tree(v) for v in values)
 
 
 class Call:
@@ -144,7 +144,7 @@ class Call:
                                         pytrees.CONSTANT) for i, v in enumerate(value)))
             elif kind == "varkw":
                 spec = ("dict", tuple((k, pytrees.describe(v, deep)) for k, v in value.items()))
-            elif deep and type(value) in _CONTAINERS:
+            elif deep and is_tree(value):
                 spec = pytrees.describe(value, True)
             else:
                 spec = _instance(target.func, value) if not deep else None
@@ -402,7 +402,7 @@ def retried(refusal, made_by, f, *args):
 
 
 def _holds_floats(value):
-    if type(value) in _CONTAINERS:
+    if is_tree(value):
         items = value.values() if isinstance(value, dict) else value
         return any(_holds_floats(v) for v in items)
     return pytrees.is_float_like(value)

@@ -22,6 +22,15 @@ class Tree:
             return
         self.children = [(key, Tree(child, names)) for key, child in spec[1]]
 
+    @property
+    def sequence(self):
+        """A tuple, a list or a namedtuple: unpacked, looped over, spread with *."""
+        return self.kind in ("tuple", "list") or isinstance(self.kind, type)
+
+    @property
+    def kind_name(self):
+        return self.kind.__name__ if isinstance(self.kind, type) else self.kind
+
     def sliced(self, part):
         tree = Tree.__new__(Tree)
         tree.kind, tree.children = self.kind, self.children[part]
@@ -29,8 +38,8 @@ class Tree:
 
     def child(self, key):
         """The subtree at a constant key, or None when there is none."""
-        if self.kind == "dict":
-            return next((t for k, t in self.children if k == key), None)
+        if self.kind == "dict" or (isinstance(self.kind, type) and type(key) is str):
+            return next((t for k, t in self.children if k == key), None)       # a namedtuple's field
         if type(key) is not int:
             return None
         index = key + len(self.children) if key < 0 else key
@@ -70,7 +79,7 @@ class Rewriter(gast.NodeTransformer):
     def resolve(self, node):
         """(tree, the keys left over) for ``p``, ``p["W"]``, ``p[0]["b"]``...; None otherwise."""
         keys = []
-        while isinstance(node, gast.Subscript):
+        while isinstance(node, (gast.Subscript, gast.Attribute)):
             keys.append(node)
             node = node.value
         if not (isinstance(node, gast.Name) and node.id in self.trees):
@@ -80,6 +89,14 @@ class Rewriter(gast.NodeTransformer):
         for index, subscript in enumerate(keys):
             if tree.kind is None:
                 return tree, keys[index:]
+            if isinstance(subscript, gast.Attribute):       # p.W of a namedtuple
+                child = tree.child(subscript.attr) if isinstance(tree.kind, type) else None
+                if child is None or subscript.attr.startswith("_"):
+                    self.refuse(subscript, f"the attribute .{subscript.attr} of the {tree.kind_name} "
+                                f"argument {node.id}", "read its entries with constant keys or "
+                                "field names, or unpack it")
+                tree = child
+                continue
             if isinstance(subscript.slice, gast.Slice) and tree.kind in ("tuple", "list"):
                 bounds = [_constant_key(part) if part is not None else None for part in
                           (subscript.slice.lower, subscript.slice.upper, subscript.slice.step)]
@@ -108,16 +125,19 @@ class Rewriter(gast.NodeTransformer):
         if tree.kind is None:
             out = _name(tree.leaf)
             for subscript in rest:
-                out = gast.Subscript(value=out, slice=self.visit(subscript.slice), ctx=subscript.ctx)
+                if isinstance(subscript, gast.Attribute):
+                    out = gast.Attribute(value=out, attr=subscript.attr, ctx=subscript.ctx)
+                else:
+                    out = gast.Subscript(value=out, slice=self.visit(subscript.slice), ctx=subscript.ctx)
             return out
         if whole_ok:
             return tree
         if _sequence(tree):         # np.stack(ps), sum(ps): the list written out, [ps_0, ps_1]
             return gast.copy_location(self.literal(tree), node)
         base = node
-        while isinstance(base, gast.Subscript):
+        while isinstance(base, (gast.Subscript, gast.Attribute)):
             base = base.value
-        self.refuse(node, f"using the whole {tree.kind} {_text(node)} (an argument whose entries "
+        self.refuse(node, f"using the whole {tree.kind_name} {_text(node)} (an argument whose entries "
                     "are differentiated, or *args / **kwargs) other than through constant keys",
                     f"read its entries with constant keys ({base.id}['W'], {base.id}[0]) or unpack it "
                     f"(a, b = {base.id}); pass the entries to a helper one by one")
@@ -134,6 +154,11 @@ class Rewriter(gast.NodeTransformer):
             if not isinstance(node.ctx, gast.Load):
                 self.refuse(node, "assigning into an argument that is differentiated through",
                             "build a new value in a local variable instead")
+            return self.expression(node)
+        return self.generic_visit(node)
+
+    def visit_Attribute(self, node):
+        if self.resolve(node) is not None:
             return self.expression(node)
         return self.generic_visit(node)
 
@@ -158,7 +183,7 @@ class Rewriter(gast.NodeTransformer):
         for arg in node.args:
             if isinstance(arg, gast.Starred) and self.resolve(arg.value) is not None:
                 tree = self.expression(arg.value, whole_ok=True)
-                if isinstance(tree, Tree) and tree.kind in ("tuple", "list"):
+                if isinstance(tree, Tree) and tree.sequence:
                     args += [self.leaf(t, arg) for _, t in tree.children]
                     continue
             args.append(self.visit(arg))
@@ -198,7 +223,7 @@ class Rewriter(gast.NodeTransformer):
 
     def leaf(self, tree, where):
         if tree.kind is not None:
-            self.refuse(where, f"passing a nested {tree.kind} inside an argument that is "
+            self.refuse(where, f"passing a nested {tree.kind_name} inside an argument that is "
                         "differentiated through", "pass its entries one by one")
         return _name(tree.leaf)
 
@@ -212,7 +237,7 @@ class Rewriter(gast.NodeTransformer):
         if self.resolve(iterated) is None:
             return self.generic_visit(node)
         tree = self.expression(iterated, whole_ok=True)
-        if not isinstance(tree, Tree) or tree.kind not in ("tuple", "list"):
+        if not isinstance(tree, Tree) or not tree.sequence:
             return self.generic_visit(node)         # an entry that is an array: a loop over its rows
         text = _text(iterated)
         if node.orelse or any(isinstance(n, (gast.Break, gast.Continue)) for n in _loop_level(node.body)):
@@ -269,9 +294,9 @@ class Rewriter(gast.NodeTransformer):
 
     def unpack(self, node, target, tree):
         """``a, b = p``: one assignment per leaf, in order."""
-        if tree.kind not in ("tuple", "list") or len(target.elts) != len(tree.children) or \
+        if not tree.sequence or len(target.elts) != len(tree.children) or \
                 any(isinstance(e, gast.Starred) for e in target.elts):
-            self.refuse(node, f"unpacking the {tree.kind} {_text(node.value)} of "
+            self.refuse(node, f"unpacking the {tree.kind_name} {_text(node.value)} of "
                         f"{len(tree.children)} entries into {len(target.elts)} names",
                         "unpack a tuple or list into as many names as it holds, or read its "
                         "entries with constant keys")

@@ -48,9 +48,11 @@ def is_float_like(value):
 def describe(value, deep):
     """The structure of ``value``: its containers when ``deep`` (a dict's keys are strings or
     ints), each leaf ``"f"`` (a float or float array) or ``"c"`` (anything else)."""
-    kind = _KINDS.get(type(value))
+    kind = kind_of(value)
     if kind is None or not deep:
         return LEAF if is_float_like(value) else CONSTANT
+    if isinstance(kind, type):          # a namedtuple: its fields by name
+        return kind, tuple((field, describe(item, deep)) for field, item in zip(kind._fields, value))
     if kind == "dict":
         for key in value:
             if type(key) not in (str, int):
@@ -58,6 +60,23 @@ def describe(value, deep):
                                 f"found the key {key!r}")
         return kind, tuple((key, describe(item, deep)) for key, item in value.items())
     return kind, tuple((str(i), describe(item, deep)) for i, item in enumerate(value))
+
+
+def kind_of(value):
+    """"tuple", "list", "dict", a namedtuple's class, or None for a leaf."""
+    kind = _KINDS.get(type(value))
+    if kind is None and isinstance(value, tuple) and isinstance(getattr(type(value), "_fields", None), tuple):
+        return type(value)
+    return kind
+
+
+def is_tree(value):
+    """A dict, list, tuple or namedtuple: an argument whose entries may be differentiated."""
+    return kind_of(value) is not None
+
+
+def kind_name(kind):
+    return kind.__name__ if isinstance(kind, type) else kind
 
 
 def is_object(spec):
@@ -75,8 +94,8 @@ def flatten(value, spec):
     if not is_container(spec):
         return [value]
     kind, children = spec
-    if _KINDS.get(type(value)) != kind or len(value) != len(children):
-        raise ValueError(f"expected a {kind} of {len(children)} item(s) with the structure of the "
+    if kind_of(value) != kind or len(value) != len(children):
+        raise ValueError(f"expected a {kind_name(kind)} of {len(children)} item(s) with the structure of the "
                          f"primal; got {type(value).__name__} {_short(value)}")
     out = []
     for key, child in children:
@@ -85,7 +104,7 @@ def flatten(value, spec):
                 raise ValueError(f"expected a dict with the key {key!r}; got keys {list(value)}")
             item = value[key]
         else:
-            item = value[int(key)]
+            item = getattr(value, key) if isinstance(kind, type) else value[int(key)]
         out += flatten(item, child)
     return out
 
@@ -104,6 +123,8 @@ def _build(spec, leaves):
     if kind == "dict":
         return dict(items)
     values = [item for _, item in items]
+    if isinstance(kind, type):
+        return kind(*values)
     return tuple(values) if kind == "tuple" else values
 
 
