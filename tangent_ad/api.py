@@ -29,18 +29,6 @@ MODES = ("reverse", "forward")
 # ---------------------------------------------------------------- arguments
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 # --------------------------------------------------------------------- API
 def derivative(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
     """The generated derivative function of ``f`` (a plain Python function; see ``.source``).
@@ -73,8 +61,6 @@ def _shown(compiled):
 def source(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
     """The generated source of ``f``'s derivative, as a string."""
     return derivative(f, mode, wrt, checkpoint, optimize).source
-
-
 
 
 def _single_output(f, compiled):
@@ -161,8 +147,6 @@ def _make_reverse(f, wrt, return_value, checkpoint, scalars=frozenset()):
     reverse.derivative = _shown(compiled)
     mark(reverse, "value_and_grad" if return_value else "grad", signature, positions, as_tuple)
     return reverse
-
-
 
 
 def _scalar_arguments(params, values):
@@ -362,16 +346,6 @@ def _plain_vjp(f, primals, check):
         from .selfcheck import checked_vjp
         return out, checked_vjp(primal, f_vjp, primals, chosen)
     return out, f_vjp
-
-
-
-
-
-
-
-
-
-
 
 
 class Differentiable:
