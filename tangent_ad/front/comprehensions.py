@@ -29,6 +29,7 @@ from .scopes import load, located, outer_names, store, substitute, target_names
 _COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp)
 # builtins that read a whole iterable at once: a list holds the same items
 _READ_WHOLE = {builtins.max, builtins.min, builtins.sorted, builtins.list, builtins.tuple}
+# (any and all of a generator stop at the element that decides them: Comprehensions.search)
 
 
 class Comprehensions:
@@ -59,8 +60,8 @@ class Comprehensions:
             start = call.args[1] if len(call.args) == 2 else \
                 call.keywords[0].value if call.keywords else gast.Constant(value=0, kind=None)
             return self.accumulate(first, start, before, into)
-        if callee in (builtins.any, builtins.all) and isinstance(first, _COMPREHENSIONS) \
-                and len(call.args) == 1 and not call.keywords:
+        if callee in (builtins.any, builtins.all) and isinstance(first, gast.GeneratorExp) \
+                and len(call.args) == 1 and not call.keywords:      # a list is made whole first
             return self.search(first, callee is builtins.any, before, into)
         for index, arg in enumerate(call.args):
             if isinstance(arg, gast.GeneratorExp):
