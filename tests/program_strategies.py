@@ -265,8 +265,8 @@ CONSTRUCTS = {
 
 # the variants of the construct "inplace" (see Writer._inplace_statement): whether the update
 # changes memory another name of f reads, and how often it is drawn. Code that really updates
-# shared memory is rare in programs people write, and so here: about 1.5% of the updates.
-INPLACE_VARIANTS = {"scalar alias": (False, 60), "copied alias": (False, 30), "helper, new array": (False, 60),
+# shared memory is rare in programs people write, and so here: about 1.3% of the updates.
+INPLACE_VARIANTS = {"scalar alias": (False, 60), "copied alias": (False, 50), "helper, new array": (False, 60),
                     "helper, scalar": (False, 50), "array alias": (True, 1), "view alias": (True, 1),
                     "helper, named array": (True, 1)}
 

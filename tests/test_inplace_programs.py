@@ -29,7 +29,7 @@ def test_updates_in_place_are_refused_only_where_another_name_sees_them(tmp_path
         print(f"  refused: {refusals[0].message[:120]} (line {refusals[0].lineno})")
     assert tally.checked >= 0.8 * COUNT, "too few programs with a smooth point to measure anything"
     for variant in ("scalar alias", "copied alias", "helper, new array", "helper, scalar"):
-        assert tally.variants[variant] >= 10, f"too few programs with the variant {variant!r}"
+        assert tally.variants[variant] >= 5, f"too few programs with the variant {variant!r}"
     assert not wrongly, "refused, though no other name sees the update:\n" + "\n".join(
         f"{refusals[0].message}\n{program.describe()}" for program, refusals in wrongly)
     assert tally.rate <= 0.02, f"{100 * tally.rate:.1f}% of the programs refused"
