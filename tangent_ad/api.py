@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from . import arguments, structured
+from . import arguments, structured, structured_modes
 from .errors import AliasingError, TransformError
 from .front.kinds import NDIM, NUMPY_ONLY
 from .highlighting import highlight
@@ -262,11 +262,11 @@ def jvp(f, primals, tangents, check=False):
         raise ValueError(f"jvp needs one tangent per primal: expected {len(primals)} tangent(s) "
                          f"(None for a primal not differentiated), found {len(tangents)}")
     if structured.needs_structure(f, primals):
-        return structured.jvp(f, primals, tangents) if not check else _no_check(f)
+        return structured_modes.jvp(f, primals, tangents) if not check else _no_check(f)
     try:
         return _plain_jvp(f, primals, tangents, check)
     except TransformError as refusal:
-        return structured.retried(refusal, structured.jvp, f, primals, tangents)
+        return structured_modes.retried(refusal, structured_modes.jvp, f, primals, tangents)
 
 
 def _plain_jvp(f, primals, tangents, check):
@@ -309,11 +309,11 @@ def vjp(f, *primals, check=False):
     direction and raises :class:`tangent_ad.CheckError` when they disagree.
     """
     if structured.needs_structure(f, primals):
-        return structured.vjp(f, primals) if not check else _no_check(f)
+        return structured_modes.vjp(f, primals) if not check else _no_check(f)
     try:
         return _plain_vjp(f, primals, check)
     except TransformError as refusal:
-        return structured.retried(refusal, structured.vjp, f, primals)
+        return structured_modes.retried(refusal, structured_modes.vjp, f, primals)
 
 
 def _plain_vjp(f, primals, check):

@@ -13,7 +13,7 @@ standard and cheapest way to get a Hessian-vector product.
 >>> tad.grad(tad.grad(poly))(3.0, 2.0)
 2.0
 """
-from . import api
+from . import api, structured
 from .jacobians import checked_args, positions_of, wrapped, jacfwd, jacrev
 from .pipeline.cache import derivative_function
 from .targets import like_argument, target, wrt_names
@@ -27,6 +27,9 @@ def hessian(f, wrt=0):
     For an array ``x`` it has shape ``x.shape + x.shape``; with a tuple ``wrt`` it is a tuple
     of tuples of blocks, ``H[i][j]`` = d² f / d wrt[i] d wrt[j].
     """
+    made = structured.through_held(f, wrt, hessian)      # a bound method, a partial
+    if made is not None:
+        return made
     return jacfwd(api.grad(f, wrt), wrt)
 
 
@@ -36,6 +39,9 @@ def hvp(f, wrt=0):
     ``v`` has the shape of the ``wrt`` argument (a tuple of them for a tuple ``wrt``). Forward
     mode over the reverse-mode code: the cost of about two gradients, whatever the size.
     """
+    made = structured.through_held(f, wrt, hvp)
+    if made is not None:
+        return made
     f, signature = target(f)
     names, as_tuple = wrt_names(f, wrt)
     positions = positions_of(f, names)

@@ -10,7 +10,7 @@ import functools
 
 import numpy as np
 
-from . import arguments
+from . import arguments, structured
 from .pipeline.directional import directional_derivatives
 from .pipeline.cache import derivative_function
 from .targets import (check_differentiable, is_reverse_derivative, like_argument, mark, parameters,
@@ -71,6 +71,9 @@ def jacfwd(f, wrt=0):
     The Jacobian of an output ``y`` with respect to ``x`` has shape ``y.shape + x.shape``; with a
     tuple ``wrt`` (or a tuple of outputs) the result is a tuple (of tuples) of such blocks.
     """
+    made = structured.through_held(f, wrt, jacfwd)       # a bound method, a partial
+    if made is not None:
+        return made
     f, signature = target(f)
     names, as_tuple = wrt_names(f, wrt)
     positions = positions_of(f, names)
@@ -108,6 +111,9 @@ def jacrev(f, wrt=0):
     a Hessian) is computed by forward mode over the gradient's code, as :func:`hessian`
     does: reverse mode over reverse-mode code is not supported.
     """
+    made = structured.through_held(f, wrt, jacrev)
+    if made is not None:
+        return made
     inner, signature = target(f)
     if is_reverse_derivative(inner):
         return jacfwd(f, wrt)

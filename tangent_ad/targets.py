@@ -134,7 +134,7 @@ def target(f):
         f = f.__wrapped__
     made_by = getattr(f, "_tangent_ad_made_by", None) if inspect.isfunction(f) else None
     if getattr(f, "_tangent_ad_structured", False):
-        raise TypeError(f"{f.__name__} here is a gradient made for the structure of each call's "
+        raise TypeError(f"{f.__name__} here is a derivative made for the structure of each call's "
                         "arguments (dicts, lists, tuples, *args, **kwargs, keyword-only parameters, a "
                         "bound method, a partial or has_aux), which is not differentiated again; for "
                         "second derivatives write a function of plain array arguments and use "

@@ -245,3 +245,24 @@ def test_a_method_calling_the_objects_other_methods():
     g = tad.grad(model.loss)
     g(X)
     assert "Composed.forward(self, x)" in g.derivative.source
+
+
+def test_second_derivatives_of_a_bound_method_and_a_partial():
+    model = Model(np.array([1.0, 2.0, -0.5]), 0.25)
+
+    def cubic(self, x):
+        return np.sum(self.w * x ** 3)
+    bound = cubic.__get__(model)
+    np.testing.assert_allclose(tad.hessian(bound)(X), np.diag(6 * model.w * X), rtol=1e-12)
+    np.testing.assert_allclose(tad.hvp(bound)(X, np.ones(3)), 6 * model.w * X, rtol=1e-12)
+    f = functools.partial(power_sum, np.array([1.0, 2.0, 3.0]), n=2)
+    np.testing.assert_allclose(tad.hessian(f)(X), np.diag(2 * np.array([1.0, 2.0, 3.0])), rtol=1e-12)
+    sine = functools.partial(scaled_sin, 2.0)
+    np.testing.assert_allclose(tad.jacrev(sine)(X), np.diag(2.0 * np.cos(X)), rtol=1e-12)
+    np.testing.assert_allclose(tad.jacfwd(sine)(X), np.diag(2.0 * np.cos(X)), rtol=1e-12)
+    with pytest.raises(TypeError, match="not differentiated again"):
+        tad.grad(tad.hessian(bound))(X)
+
+
+def scaled_sin(a, x):
+    return a * np.sin(x)
