@@ -1,9 +1,11 @@
 """What can be differentiated: a plain function defined with ``def``, or a lambda, read
-from its source.
+from its source; and, as users hold them, a bound method or a ``functools.partial`` of one
+(:func:`held`: the function, and the arguments already given to it).
 
 Anything else passed as the function is refused with what to write instead, before
-a derivative is made: a NumPy function or ufunc, a builtin, a ``functools.partial``,
-a callable object, and a decorated function whose wrapper cannot be read as written.
+a derivative is made: a NumPy function or ufunc, a builtin, a partial of one, a method
+of a built-in class, a callable object, and a decorated function whose wrapper cannot
+be read as written.
 
 A decorator made with ``functools.wraps`` sets ``__wrapped__`` on its wrapper.
 Following it would differentiate the undecorated function, silently leaving out the
