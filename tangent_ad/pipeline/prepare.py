@@ -160,7 +160,7 @@ def _leaf_scalars(func, parsed):
     for entry in scalars:
         if isinstance(entry, str) and entry.endswith("]") and "[" in entry:
             param, index = entry[:-1].split("[")
-            named.add(leaves[param][int(index)])
+            named.add(leaves[parsed.renamed.get(param, param)][int(index)])
         else:
             named.add(entry)
     return aliasing.scalar_parameters(func, frozenset(named))
