@@ -36,9 +36,12 @@ class Refusals:
         group = {n for n in self.aliases.group(name_, statement) if not n.startswith("@")}
         if len(group) > 1 and group & self.active:
             others = ", ".join(sorted(group - {name_}))
-            raise aliasing_error(self.where, 
-                node, "in-place update of an array that shares memory with another name",
-                f"{name_} may be the same array as {others}, and NumPy changes it in place; "
+            params = sorted(group & set(self.function.params))
+            kinds = f" (a Python float passed for {', '.join(params)} never is: tad.grad, tad.jvp and " \
+                "tad.vjp build the derivative for the kinds a call passes)" if params else ""
+            raise aliasing_error(
+                self.where, node, "in-place update of an array that shares memory with another name",
+                f"{name_} may be the same array as {others}{kinds}, and NumPy changes it in place; "
                 f"write {name_} = {name_} + ... (a new array) or copy it first with np.copy")
 
     def check_call_mutation(self, call, callee):
