@@ -226,8 +226,19 @@ def lists_given_to_helpers_gradient(x):
                      8 * x[2] + 2 * x[3] + 1.0, 2 * (x[0] + x[1] + x[2]) + 2 * x[3]])
 
 
+def pair_as_list(a):
+    return [a, a * 2.0]
+
+
+def helper_returns_a_list(x):
+    first, second = pair_as_list(x)
+    held = pair_as_list(x[1:])
+    return np.sum(first * second) + np.sum(held[1]) + pair_as_list(x[0])[1]
+
+
 # f, exact gradient at X
 CASES = [
+    (helper_returns_a_list, lambda x: 4 * x + np.array([2.0, 2.0, 2.0, 2.0])),
     (lists_given_to_helpers, lists_given_to_helpers_gradient),
     (filled_by_index, lambda x: np.array([2 * x[0], 1.0 + 4 * x[1], 6 * x[2], 8 * x[3]])),
     (element_replaced, lambda x: np.array([0.0, 3 * x[2], 3 * x[1], 0.0])),

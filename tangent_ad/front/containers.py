@@ -39,14 +39,25 @@ from .renumber import _rename_statement
 _LIST_PARAMETERS = contextvars.ContextVar("list_parameters", default=())
 
 
+_HELPER = contextvars.ContextVar("helper", default=False)
+
+
 @contextlib.contextmanager
 def list_parameters(names):
-    """While a helper is prepared: its parameters ``names`` hold lists of differentiated values."""
-    token = _LIST_PARAMETERS.set(tuple(names))
+    """While a helper is prepared: its parameters ``names`` hold lists of differentiated values,
+    and a list it returns (``return [a, b]``) is returned as its values, like a tuple: the caller
+    holds them as the list (:meth:`ContainerLowering.split_tuple_call`)."""
+    tokens = _LIST_PARAMETERS.set(tuple(names)), _HELPER.set(True)
     try:
         yield
     finally:
-        _LIST_PARAMETERS.reset(token)
+        _LIST_PARAMETERS.reset(tokens[0])
+        _HELPER.reset(tokens[1])
+
+
+def preparing_helper():
+    """Whether the function being prepared is a helper another differentiated function calls."""
+    return _HELPER.get()
 
 
 class ContainerLowering(ListSharing):
@@ -257,9 +268,10 @@ class ContainerLowering(ListSharing):
             except Exception:           # no source: the call is refused where it is lowered
                 node = None
             last = node.body[-1] if node is not None and node.body else None
-            returns_tuple = isinstance(last, gast.Return) and isinstance(last.value, gast.Tuple)
-            sizes[callee] = len(last.value.elts) if returns_tuple else None
-        return sizes[callee]
+            returned = last.value if isinstance(last, gast.Return) else None
+            several = isinstance(returned, gast.Tuple) or isinstance(returned, gast.List) and returned.elts
+            sizes[callee] = (len(returned.elts), type(returned)) if several else None
+        return sizes[callee] and sizes[callee][0]
 
     def split_tuple_call(self, target, call, origin, out):
         """``t = helper(x)`` of a helper returning ``a, b``: ``t1, t2 = helper(x)`` and then
@@ -268,7 +280,9 @@ class ContainerLowering(ListSharing):
         parts = [self.new_active(self.names.temp()) for _ in range(self.tuple_size(call))]
         out += self.unpack(ir.Unpack(parts, call, origin))
         callee = self.flow.resolve_callee(call.func)
-        kind = gast.List if getattr(rules.rule_for(callee), "name", "").endswith("split") else gast.Tuple
+        returned = self.__dict__.get("_tuple_sizes", {}).get(callee)       # (count, display) of a helper
+        kind = gast.List if getattr(rules.rule_for(callee), "name", "").endswith("split") or (
+            returned and returned[1] is gast.List) else gast.Tuple
         display = kind(elts=[ir.name(p) for p in parts], ctx=gast.Load())
         return self.lower_into(target, display, origin, out)
 

@@ -44,9 +44,13 @@ class ListSharing:
                                        "grows", f"put a copy there (list({name_})), or finish growing "
                                        f"{name_} first and start a new list ({name_} = []) for the next one")
         if name_ in (self.function.results or [self.function.result]):
-            raise self.where.error(self.parsed.node, f"returning the list {name_} of differentiated values",
-                                   f"return np.stack({name_}) (or np.array({name_})), or a tuple written "
-                                   "out (return a, b)")
+            returned = [s for s in ir.walk(self.function.body) if isinstance(s, ir.Assign) and s.target == name_]
+            place = returned[-1].origin if returned and returned[-1].origin is not None else self.parsed.node
+            written = {n.id for n in gast.walk(self.parsed.node) if isinstance(n, gast.Name)}
+            shown = name_ if name_ in written else "ys"          # y: the name normalize gave the result
+            raise self.where.error(place, "returning a list of differentiated values from the function "
+                                   "differentiated", f"return np.stack({shown}) (or np.array({shown})), or a "
+                                   "tuple written out (return a, b); a helper may return a list")
 
     def _growths(self, name_):
         """The statements that change the list ``name_`` in place: ``.append``, ``.extend``,

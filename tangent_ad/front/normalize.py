@@ -11,6 +11,7 @@ import copy
 import gast
 
 from ..ir import nodes as ir
+from .containers import preparing_helper
 from . import hoisting
 
 
@@ -51,7 +52,8 @@ class Desugarer:
                 raise self.where.error(ret.value, "returning a tuple from more than one place",
                                        "assign the parts to variables and return the tuple once, "
                                        "at the end")
-        if isinstance(last, gast.Return) and isinstance(last.value, gast.Tuple):
+        if isinstance(last, gast.Return) and (isinstance(last.value, gast.Tuple) or isinstance(
+                last.value, gast.List) and last.value.elts and preparing_helper()):   # return [a, b]: a, b
             return self._tuple_return(node, body, last)
         simple_tail = (len(returns) == 1 and isinstance(last, gast.Return)
                        and isinstance(last.value, gast.Name)
