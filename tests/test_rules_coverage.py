@@ -297,10 +297,8 @@ A_SPD = np.array([[2.0, 0.5], [0.5, 1.0]])
 @pytest.mark.parametrize("f, expected", [
     (logdet_by_index, np.linalg.inv(A_SPD)),
     # sum(w ** 2) = sum(a ** 2) over the symmetric a eigh reads from its lower triangle
-    pytest.param(eigenvalues_by_index, 2 * np.tril(A_SPD) + 2 * np.tril(A_SPD, -1), marks=pytest.mark.xfail(
-        strict=True, reason="front/containers.py _outputs_of should read MultiOutput.outputs")),
-    pytest.param(singular_values_by_index, 2 * A_SPD, marks=pytest.mark.xfail(
-        strict=True, reason="front/containers.py _outputs_of should read MultiOutput.outputs")),
+    (eigenvalues_by_index, 2 * np.tril(A_SPD) + 2 * np.tril(A_SPD, -1)),
+    (singular_values_by_index, 2 * A_SPD),
 ])
 def test_a_decomposition_indexed_instead_of_unpacked(f, expected):
     grad, forward = both_modes(f, [A_SPD])
@@ -308,7 +306,6 @@ def test_a_decomposition_indexed_instead_of_unpacked(f, expected):
     np.testing.assert_allclose(forward, expected, rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="front/containers.py _outputs_of should read MultiOutput.outputs")
 def test_qr_held_in_a_name_and_indexed():
     grad, forward = both_modes(qr_held, [A_SPD])
     np.testing.assert_allclose(grad, np.eye(2), atol=1e-10)       # against central differences: I
