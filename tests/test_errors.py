@@ -144,8 +144,6 @@ CASES = [
          ("for", "zip("), mentions("for", "zip"), (ast.For, ast.Call)),
     Case("reversed", fc.reversed_case, vector, ("for", "reversed("),
          mentions("for", "reversed"), (ast.For, ast.Call)),
-    Case("list-loop", fc.list_loop_case, vector, ("for", "[x[0]"),
-         mentions("for", "list"), (ast.For, ast.List)),
     # expressions
     Case("lambda", fc.lambda_case, scalar, ("lambda",), exact("lambda"),
          (ast.Lambda,)),

@@ -186,8 +186,6 @@ def entropy_of(x):
     return scipy.stats.entropy(x)                  # no rule; decorated by a wrapper
 
 
-@pytest.mark.xfail(strict=True, reason="a library helper's refusal still points into its own source; "
-                   "pipeline/module.py (Context.request) should raise at the user's call instead")
 @pytest.mark.parametrize("f", [standardized, entropy_of])
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
 def test_a_scipy_function_without_a_rule_is_refused_at_the_users_call(f, mode):

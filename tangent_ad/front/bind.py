@@ -217,6 +217,11 @@ class CallBinding:
             raise self.where.error(value, f"call to {target.__name__}", str(exc)) from None
         bound = {}
         for param, arg in binding.arguments.items():
+            if not isinstance(arg, gast.AST):       # gathered by *args or **kwargs of the callee
+                raise self.where.error(value, f"call to {target.__name__}, which gathers its arguments "
+                                       f"(*{param} or **{param})", f"call a function whose parameters are "
+                                       f"named one by one, or register a rule with tangent_ad.custom_rule"
+                                       f"({target.__name__}, jvp=..., vjp=...)")
             listed = self.is_active_expr(arg) and self._makes_list(arg, self.list_names())
             bound[param] = self.list_atom(arg, origin, out) if listed else self.atom(arg, origin, out)
         given = {p: copied_argument(a) if p in copied else a for p, a in bound.items()}   # refusals.py

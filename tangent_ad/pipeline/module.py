@@ -21,6 +21,12 @@ from ..modes.derivatives import Derivatives
 from .prepare import RESERVED
 
 
+def _installed(func):
+    """Whether ``func`` comes from an installed library (site-packages), not the user's code."""
+    filename = getattr(getattr(func, "__code__", None), "co_filename", "") or ""
+    return any(part in filename for part in (f"{os.sep}site-packages{os.sep}", f"{os.sep}dist-packages{os.sep}"))
+
+
 class Request:
     """What derivative is asked for: the mode, the arguments, and its variants."""
 
@@ -87,6 +93,8 @@ class Context:
             raise InternalError(f"the derivative of {callee.__qualname__} ({mode}, wrt={wrt}) was not planned")
         if entry.error is not None:
             exc = entry.error
+            if _installed(callee) and exc.filename != self.location.filename:
+                raise self._refused_library_call(callee, exc, func_expr) from None
             if exc.construct != f"function {callee.__qualname__}":
                 raise exc
             name_ = callee.__name__     # its source is unreadable: point at the call instead
@@ -98,6 +106,18 @@ class Context:
         if entry not in self.used:
             self.used.append(entry)
         return entry.derived
+
+    def _refused_library_call(self, callee, exc, func_expr):
+        """A function of an installed library (SciPy's) whose own code tangent_ad refuses: the
+        error points at the user's call, says why, and how to give the function a rule."""
+        name_ = callee.__name__
+        inside = f"{os.path.basename(exc.filename or '?')}, line {exc.lineno}"
+        return self.location.error(
+            func_expr, f"call to {name_}", "",
+            message=f"call to {name_}: tangent_ad has no derivative rule for {name_}, and its own code "
+                    f"({inside}) has {exc.construct}, which tangent_ad does not differentiate; register "
+                    f"a rule with tangent_ad.custom_rule({name_}, jvp=..., vjp=...), or use the NumPy "
+                    "functions it is made of (python -m tangent_ad --list-rules lists them)")
 
 
 class Module:
