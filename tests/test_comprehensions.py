@@ -289,6 +289,29 @@ def test_an_operand_computed_before_the_loop_keeps_its_place():
     np.testing.assert_allclose(tad.grad(uses_before)(X), np.cos(X) + np.array([1.0, 1.0, 0.0]))
 
 
+CALLS = []
+
+
+def tick(k):
+    CALLS.append(k)
+    return float(k)
+
+
+def calls_in_order(x):
+    return tick(1) * x[0] + sum(x[i] * tick(2) for i in range(2)) + tick(3)
+
+
+def test_calls_run_in_the_order_python_runs_them():
+    CALLS.clear()
+    calls_in_order(X)
+    in_python = list(CALLS)
+    for mode in ("reverse", "forward"):
+        CALLS.clear()
+        derivative = tad.derivative(calls_in_order, mode)
+        derivative(X.copy()) if mode == "reverse" else derivative(X.copy(), np.ones(3))
+        assert CALLS == in_python == [1, 2, 2, 3]
+
+
 def test_the_printed_derivative_shows_the_loop():
     source = tad.source(sum_of_squares, "reverse", "x")
     assert "total = 0\n" in source and "for i in range(n):" in source and "total = total + " in source
