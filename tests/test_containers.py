@@ -236,8 +236,26 @@ def helper_returns_a_list(x):
     return np.sum(first * second) + np.sum(held[1]) + pair_as_list(x[0])[1]
 
 
+def appended_in_enumerate(x):
+    ys = []
+    for i, v in enumerate(x):
+        ys.append(i * v)
+    return np.sum(np.array(ys) ** 2)
+
+
+def comprehension_over_zip(x):
+    return np.sum(np.array([a * b for a, b in zip(x, x[::-1])]))
+
+
+def flags_then_scaled(x):
+    return float(any([v > 1.0 for v in x])) * np.sum(x ** 2)
+
+
 # f, exact gradient at X
 CASES = [
+    (appended_in_enumerate, lambda x: 2 * np.arange(4.0) ** 2 * x),
+    (comprehension_over_zip, lambda x: 2 * x[::-1]),
+    (flags_then_scaled, lambda x: 2 * x),
     (helper_returns_a_list, lambda x: 4 * x + np.array([2.0, 2.0, 2.0, 2.0])),
     (lists_given_to_helpers, lists_given_to_helpers_gradient),
     (filled_by_index, lambda x: np.array([2 * x[0], 1.0 + 4 * x[1], 6 * x[2], 8 * x[3]])),

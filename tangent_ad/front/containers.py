@@ -190,6 +190,11 @@ class ContainerLowering(ListSharing):
         self.lower_into(name_, value, s.node, out)
         return out
 
+    def changes_list(self, s):
+        """Whether the statement ``s`` appends to or stores into a list of differentiated values."""
+        changed = _growth(s.node) or self._element_store(s.node)
+        return bool(changed) and changed[0] in self.list_names()
+
     def _element_store(self, node):
         """(list name, index, value, operator or None) for ``ys[i] = v`` / ``ys[i] += v`` into
         a Python list (a list display, ``[0.0] * n`` or ``list(...)`` somewhere); else None."""

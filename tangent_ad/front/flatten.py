@@ -259,6 +259,8 @@ class Flattener(ExpressionLowering, CallBinding, LoopLowering, ContainerLowering
                 return True
             if isinstance(s, ir.Raw) and s.writes & self.active:      # x[i] = v
                 return True
+            if isinstance(s, ir.Raw) and self.changes_list(s):            # ys.append(v): ys = ys + [v]
+                return True
             push = ir.stack_push(s.node) if isinstance(s, ir.Raw) else None
             if push is not None and push[0] in self.stacks and self.is_active_expr(push[1]):
                 return True                                             # tape.append(v)
