@@ -266,3 +266,19 @@ def test_second_derivatives_of_a_bound_method_and_a_partial():
 
 def scaled_sin(a, x):
     return a * np.sin(x)
+
+
+def everything(x, *args, scale=1.0, **kw):
+    return np.sum(x * args[1]) * scale + kw["t"] * args[0]
+
+
+def test_positional_args_keyword_only_and_kwargs_together():
+    grads = tad.grad(everything, wrt=(0, "scale", "kw", 2))(np.ones(2), 2.0, 3.0, scale=0.5, t=4.0)
+    np.testing.assert_array_equal(grads[0], [1.5, 1.5])
+    assert grads[1:] == (6.0, {"t": 2.0}, 1.0)
+    ((value, aux), g) = tad.value_and_grad(functools.partial(with_aux_power, k=3), has_aux=True)(2.0)
+    assert (value, aux, g) == (8.0, {"k": 3}, 12.0)
+
+
+def with_aux_power(x, *, k):
+    return x ** k, {"k": k}
