@@ -218,8 +218,9 @@ class CallBinding:
         bound = {}
         for param, arg in binding.arguments.items():
             if not isinstance(arg, gast.AST):       # gathered by *args or **kwargs of the callee
+                stars = "*" if signature.parameters[param].kind is inspect.Parameter.VAR_POSITIONAL else "**"
                 raise self.where.error(value, f"call to {target.__name__}, which gathers its arguments "
-                                       f"(*{param} or **{param})", f"call a function whose parameters are "
+                                       f"({stars}{param})", f"call a function whose parameters are "
                                        f"named one by one, or register a rule with tangent_ad.custom_rule"
                                        f"({target.__name__}, jvp=..., vjp=...)")
             listed = self.is_active_expr(arg) and self._makes_list(arg, self.list_names())
