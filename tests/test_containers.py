@@ -515,3 +515,19 @@ def test_hessian_through_a_list():
     # forward mode over the gradient's code: its tape stays a tape, the user's list a list
     np.testing.assert_allclose(tad.hessian(appended_then_array_same_name)(X), np.diag(12.0 * X ** 2),
                                rtol=1e-12, atol=1e-12)
+
+
+def loss_with_history(x):
+    history = []                 # only the auxiliary data reads it
+    total = 0.0
+    for i in range(len(x)):
+        e = x[i] ** 2
+        history.append(e)
+        total = total + e
+    return total, history
+
+
+def test_a_list_only_the_auxiliary_data_reads():
+    grad, history = tad.grad(loss_with_history, has_aux=True)(X)
+    np.testing.assert_allclose(grad, 2.0 * X)
+    np.testing.assert_allclose(history, X ** 2)

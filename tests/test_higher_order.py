@@ -317,3 +317,15 @@ def test_hessian_of_a_loop_that_indexes_its_argument(f):
     x = np.array([0.5, -1.5, 2.0])
     np.testing.assert_allclose(tad.hessian(f)(x), np.diag(6.0 * x), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(tad.hessian(f)(x), numerical_jacobian(tad.grad(f), [x], 0), rtol=1e-6, atol=1e-6)
+
+
+def cyclic_products(x):
+    s = 0.0
+    for i in range(len(x)):
+        s = s + x[i] * x[(i + 1) % len(x)]      # an index computed in the loop, saved on the tape
+    return s
+
+
+def test_hessian_of_a_loop_with_a_computed_index():
+    x = np.array([0.5, -1.5, 2.0])
+    np.testing.assert_allclose(tad.hessian(cyclic_products)(x), np.ones((3, 3)) - np.eye(3), atol=1e-12)

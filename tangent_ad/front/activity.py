@@ -186,6 +186,8 @@ def dependencies(function, flow, aliases=None):
             if isinstance(s, (ir.Assign, ir.Unpack)):
                 changed_in_place(s, [s.value])
             elif isinstance(s, ir.Raw):
+                if (ir.stack_push(s.node) or ("",))[0] in function.stacks:
+                    continue            # tape.append(v) in a derivative's code: saved, popped back into v
                 changed_in_place(s, [s.node])
             elif isinstance(s, (ir.If, ir.While)):
                 changed_in_place(s, [s.test])

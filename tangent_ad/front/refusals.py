@@ -147,8 +147,8 @@ class Refusals:
             arguments = list(call.args) + [k.value for k in call.keywords]
             if isinstance(func, gast.Attribute) and func.attr in ("append", "extend", "insert") \
                     and isinstance(func.value, gast.Name) and func.value.id in self.containers() \
-                    and not any(self.flow(a) & self.active for a in arguments):
-                return      # flags.append(v > 1.0): a local list of values that carry no derivative
+                    and func.value.id not in self.active:
+                return      # flags.append(v > 1.0), history.append(loss): a list no derivative needs
             if self.flow.resolve_callee(func) is not print and any(self.touches_active(a, statement) for a in arguments):
                 raise self.where.error(
                     call, f"call to {func_name(func)} whose result is unused",
