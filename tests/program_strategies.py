@@ -31,11 +31,17 @@ tangent_ad must either get the derivative right or refuse it (see ``CONSTRUCTS``
 in loops and then stacked or indexed, ``np.r_`` / ``np.c_``, closures made by module-level
 helpers, stores through views of local buffers, default arguments (constants, module globals
 rebound after the definition, defaults with a side effect or a random draw), helpers and ``f``
-wrapped by ``functools.wraps`` decorators that change the value, and names that clash with the
-names tangent_ad generates or imports. For such a program the check accepts exactly two outcomes
+wrapped by ``functools.wraps`` decorators that change the value, names that clash with the
+names tangent_ad generates or imports, and updates in place where memory may be shared
+(``z = a; z += e`` on floats, arrays, views and copies; helpers that update a parameter). For such a program the check accepts exactly two outcomes
 per mode: a ``TransformError`` that names the program's file and a line holding one of these
 constructs, or derivatives that agree with central differences. Anything else, a refusal of an
 ordinary line included, is a finding.
+
+``inplace_batch(count, seed, directory)`` draws programs with updates in place from a seed
+(``SeededWriter``), checks each, and runs each refused one against its copy-on-write twin
+(``updates_visible_memory``): tests/test_inplace_programs.py measures how many are refused, and
+that each refusal is of a program whose update another name really sees.
 """
 import ast
 import collections
