@@ -25,8 +25,10 @@ def test_updates_in_place_are_refused_only_where_another_name_sees_them(tmp_path
           f"{len(tally.refused)} refused ({100 * tally.rate:.1f}%), each really updating memory that "
           f"another name reads: {len(shared)}")
     print("  programs holding each variant: " + ", ".join(f"{v} {n}" for v, n in sorted(tally.variants.items())))
-    for program, refusals, _ in tally.refused:
-        print(f"  refused: {refusals[0].message[:120]} (line {refusals[0].lineno})")
+    for program, refusals, visible in tally.refused:
+        seen = "another name sees the update" if visible else "NO other name sees the update"
+        print(f"  refused ({', '.join(program.constructs.get('inplace', ()))}; {seen}): "
+              f"{refusals[0].message[:100]} (line {refusals[0].lineno})")
     assert tally.checked >= 0.8 * COUNT, "too few programs with a smooth point to measure anything"
     for variant in ("scalar alias", "copied alias", "helper, new array", "helper, scalar"):
         assert tally.variants[variant] >= 5, f"too few programs with the variant {variant!r}"
