@@ -110,3 +110,16 @@ def test_a_helper_refusal_names_the_parameter():
     with pytest.raises(AliasingError) as info:
         tad.grad(cases.helper_given_named_array)(X)
     assert "bump_second changes its parameter b in place" in str(info.value)
+
+
+def test_on_an_array_of_another_library_only_python_scalars_count():
+    """A reduction or an element of a CuPy array is a 0-d array, which changes in place: on the
+    strict stand-in for one, reductions and elements stay refused, floats are still floats."""
+    from strict_array import strict, unwrap
+    x = strict(X)
+    for func in (cases.reduction_alias, cases.element_alias):
+        with pytest.raises(AliasingError):
+            tad.grad(func)(x)
+    np.testing.assert_allclose(unwrap(tad.grad(cases.parameter_alias)(x, 0.7)), np.full(3, 0.7 ** 4), rtol=1e-12)
+    sx, sq = np.sum(X), np.sum(X ** 2)
+    np.testing.assert_allclose(unwrap(tad.grad(cases.constant_alias)(x)), (1.5 + sx) * 2 * X + sq, rtol=1e-12)
