@@ -16,6 +16,7 @@ from .errors import InternalError, TransformError
 from .teaching.explain import explain
 from .higher import hessian, hvp, jacfwd, jacrev
 from .highlighting import highlight
+from .teaching.graph import graph
 from .teaching.stages import stages
 from .rules.custom import custom_rule, registered as registered_rule
 from .selfcheck import CheckError
@@ -24,6 +25,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CheckError", "Differentiable", "InternalError", "TransformError", "check_grad", "custom_rule", "derivative",
-    "differentiate", "explain", "grad", "hessian", "highlight", "hvp", "jacfwd", "jacrev", "jvp", "numerical_grad",
+    "differentiate", "explain", "grad", "graph", "hessian", "highlight", "hvp", "jacfwd", "jacrev", "jvp", "numerical_grad",
     "registered_rule", "source", "stages", "value_and_grad", "vjp",
 ]
