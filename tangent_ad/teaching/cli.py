@@ -4,6 +4,7 @@
     python -m tangent_ad examples/seed.py:f --explain 3 2 --mode reverse
     python -m tangent_ad examples/seed.py:loop --no-optimize
     python -m tangent_ad examples/seed.py:loop --stages
+    python -m tangent_ad examples/seed.py:f --graph graph.svg --explain 3 2
     python -m tangent_ad --list-rules
 """
 import argparse
@@ -50,6 +51,10 @@ def _parser():
     parser.add_argument("--explain", nargs="+", metavar="ARG", default=None,
                         help="run the derivative at these arguments and print every value it computes "
                              "(numbers; an integer for a parameter not differentiated stays an int)")
+    parser.add_argument("--graph", metavar="PATH", default=None,
+                        help="write the computational graph to PATH (.svg, .dot, or .png with "
+                             "matplotlib); with --explain, each node shows its value and its "
+                             "tangent or adjoint at those arguments")
     return parser
 
 
@@ -108,6 +113,8 @@ def main(argv=None):
         return 2
     try:
         func = _load(args.target)
+        if args.graph is not None:
+            return _graph(func, args)
         if args.explain is not None:
             return _explain(func, args)
         if args.stages:
@@ -137,6 +144,33 @@ def _coloured(text, args):
 def _explain(func, args):
     """Print the trace of FUNC's derivative at the --explain arguments (exit status 2 if they don't fit)."""
     from .explain import explain
+    values = _explain_values(func, args)
+    if values is None:
+        return 2
+    print(explain(func, *values, mode=args.mode, wrt=_wrt(args.wrt)))
+    return 0
+
+
+def _graph(func, args):
+    """Write FUNC's computational graph to --graph PATH: with --explain, the run at those
+    arguments (and print its trace); without, the structure only."""
+    from .graph import graph
+    values = [] if args.explain is None else _explain_values(func, args)
+    if values is None:
+        return 2
+    if values:
+        _explain(func, args)
+    try:
+        graph(func, *values, mode=args.mode, wrt=_wrt(args.wrt)).save(args.graph)
+    except (ImportError, OSError) as exc:
+        print(f"tangent_ad: {exc}", file=sys.stderr)
+        return 2
+    print(f"graph written to {args.graph}")
+    return 0
+
+
+def _explain_values(func, args):
+    """The --explain arguments as numbers, or None (after a message) if they don't fit."""
     params = targets.parameters(func)
     signature = inspect.signature(func).parameters
     required = [p for p in params if signature[p].default is inspect.Parameter.empty]
@@ -144,7 +178,7 @@ def _explain(func, args):
         count = str(len(params)) if len(required) == len(params) else f"{len(required)} to {len(params)}"
         print(f"tangent_ad: {func.__name__} takes {count} argument(s) ({', '.join(params)}); "
               f"--explain got {len(args.explain)}", file=sys.stderr)
-        return 2
+        return None
     wrt = _wrt(args.wrt)
     names = set(targets.wrt_names(func, wrt)[0])
     values = []
@@ -156,7 +190,6 @@ def _explain(func, args):
                 values.append(float(text))
         except ValueError:
             print(f"tangent_ad: --explain: {text!r} (for {name}) is not a number", file=sys.stderr)
-            return 2
-    print(explain(func, *values, mode=args.mode, wrt=wrt))
-    return 0
+            return None
+    return values
 
