@@ -9,8 +9,14 @@ prints the values tangent_ad computes and, for the forward- and reverse-mode
 examples, the derivative source it generates. Every value is compared with the
 chapter's exact value; the script stops with a non-zero exit status and a message
 naming the example if any of them disagrees, so it doubles as a check.
+
+It also draws the chapter's computational graph of y = (x1 + x2)(x1 - x2) at (3, 2),
+forward (tangents) and reverse (adjoints), into docs/images/chapter_graph_forward.svg
+and docs/images/chapter_graph_reverse.svg (or into the folder given as its argument:
+``python examples/chapter.py /tmp/pictures``).
 """
 import math
+import os
 import sys
 
 import numpy as np
@@ -46,6 +52,23 @@ def expect(what, got, want, tol=1e-12, reference="chapter"):
 
 def square(x):
     return x ** 2
+
+
+def chapter_f(x1, x2):
+    """The chapter's forward- and reverse-mode example, with the chapter's names."""
+    u1 = x1 + x2
+    u2 = x1 - x2
+    y = u1 * u2
+    return y
+
+
+def write_graphs(folder):
+    """Draw the chapter's graph, forward and reverse, at (3, 2) as SVG files in folder."""
+    os.makedirs(folder, exist_ok=True)
+    for mode, wrt in (("forward", "x1"), ("reverse", ("x1", "x2"))):
+        path = os.path.normpath(os.path.join(folder, f"chapter_graph_{mode}.svg"))
+        tad.graph(chapter_f, 3.0, 2.0, mode=mode, wrt=wrt).save(path)
+        print(f"the chapter's computational graph, {mode} mode, written to {path}")
 
 
 # --------------------------------------------------------------------------
@@ -116,6 +139,17 @@ for x0 in (0.7, -0.7):
         tol=1e-6,
         reference="central differences",
     )
+
+# --------------------------------------------------------------------------
+section(8, "The computational graph", "计算图")
+# Inputs on the left, the output on the right; each node shows its value and its tangent
+# (forward mode, seeding x1_dot = 1, x2_dot = 0) or its adjoint (reverse mode, y_bar = 1).
+graph = tad.graph(chapter_f, 3.0, 2.0, mode="reverse", wrt=("x1", "x2"))
+expect("adjoints on the graph's inputs (x1_bar, x2_bar)",
+       [float(node.derivative.split(" = ")[1]) for node in graph.nodes if node.kind == "input"],
+       (6.0, -4.0))
+write_graphs(sys.argv[1] if len(sys.argv) > 1 else
+             os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "docs", "images"))
 
 print()
 print("All of the chapter's worked examples agree.")
