@@ -107,9 +107,9 @@ expect("(dz/dx, dz/dy) at (1, 2)", (dz_dx, dz_dy), (2 * (x + y), 2 * (x + y)))
 section(4, "Forward mode", "前向模式")
 # y = (x1 + x2)(x1 - x2) at (3, 2), seeding x1_dot = 1 and x2_dot = 0.
 show_source("forward-mode code for f, with respect to x1", tad.source(f, mode="forward"))
-y, y_dot = tad.jvp(f, (3.0, 2.0), (1.0, 0.0))
-expect("y at (3, 2)", y, 5.0)
-expect("y_dot = dy/dx1 at (3, 2)", y_dot, 6.0)
+y_value, y_tangent = tad.jvp(f, (3.0, 2.0), (1.0, 0.0))
+expect("y at (3, 2)", y_value, 5.0)
+expect("y_dot = dy/dx1 at (3, 2)", y_tangent, 6.0)
 
 # --------------------------------------------------------------------------
 section(5, "Reverse mode", "反向模式")

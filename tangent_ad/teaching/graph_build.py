@@ -216,6 +216,16 @@ def _adjoints(rows):
     return found, current
 
 
+def _derivative_of(name, suffix):
+    """``u1`` for ``u1_dot`` or ``u1_bar``, and for ``u1_dot2`` (renamed away from a global)."""
+    match = re.fullmatch(rf"(.+){suffix}\d*", name)
+    return match.group(1) if match else None
+
+
+def _is_derivative(name, suffix, primal):
+    return _derivative_of(name, suffix) in primal
+
+
 def _derivative_text(name, suffix, value):
     return f"{name}{suffix} = {format_value(value)}"
 
@@ -241,23 +251,26 @@ def from_run(func, args, kwargs, trace, mode, wrt, max_nodes=DEFAULT_MAX_NODES):
         adjoints, final = {}, {}
     else:
         adjoints, final = _adjoints(rows)
-        for name in names_wrt:
-            if name + suffix in final:
-                derivatives[name] = _derivative_text(name, suffix, final[name + suffix])
+        for adjoint, value in final.items():
+            if _derivative_of(adjoint, suffix) in names_wrt:
+                derivatives[_derivative_of(adjoint, suffix)] = f"{adjoint} = {format_value(value)}"
     _inputs(builder, [p for p in params if p in arguments], arguments, derivatives)
+    primal = set(params)
     for index, row in enumerate(rows):
-        if row.phase != "forward" or row.name.endswith(suffix) or not row.statement:
+        if row.phase != "forward" or not row.statement or _is_derivative(row.name, suffix, primal):
             continue
         name = _base(row.name)
+        primal.add(name)
         derivative = ""
         if mode == "forward":
             for other in rows[max(index - 1, 0):index + 2]:
-                if other.name == name + suffix and other.label == row.label:
-                    derivative = _derivative_text(name, suffix, other.value)
+                if other.label == row.label and _derivative_of(other.name, suffix) == name:
+                    derivative = f"{other.name} = {format_value(other.value)}"
         else:
-            seen = adjoints.get((row.statement, _key(row.label)))
-            if seen is not None and name + suffix in seen:
-                derivative = _derivative_text(name, suffix, seen[name + suffix])
+            seen = adjoints.get((row.statement, _key(row.label)), {})
+            for adjoint, value in seen.items():
+                if _derivative_of(adjoint, suffix) == name:
+                    derivative = f"{adjoint} = {format_value(value)}"
         builder.add("operation", row.statement, name, f"{row.name} = {format_value(row.value)}",
                     derivative, row.label, _reads(row.statement))
     _output(builder, _returned(function_def))
