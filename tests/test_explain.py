@@ -282,3 +282,56 @@ def test_documented_output_is_what_the_code_prints(code, printed, tmp_path):
 
 def test_documented_outputs_exist():
     assert len(list(_printed_outputs())) >= 8
+
+
+# ------------------------------------------------------------ seeds and one column per input
+def test_forward_table_starts_with_the_seed_row():
+    trace = tad.explain(chapter_f, 3.0, 2.0, mode="forward", wrt="x1")
+    assert trace.seeds == [{"x1_dot": 1.0, "x2_dot": 0.0}]           # the chapter: ẋ1 = 1, ẋ2 = 0
+    lines = str(trace).splitlines()
+    first = lines.index("values and tangents, from the inputs to the output")
+    assert lines[first + 1].split("|") == ["  x1_dot  (seed)                     ", " x1_dot = 1.0"]
+    assert lines[first + 2].split("|") == ["  x2_dot  (seed, x2 held constant)   ", " x2_dot = 0.0"]
+    assert named_rows(trace) == CHAPTER_FORWARD                    # the seeds are not computed rows
+    assert "<code>x2_dot = 0.0</code>" in trace._repr_html_()
+    # an integer parameter is not a real input: it has no seed
+    assert tad.explain(seed.loop, 0.7, 2, mode="forward").seeds == [{"x_dot": 1.0}]
+    # explicit tangents are the seeds shown
+    assert tad.explain(chapter_f, 3.0, 2.0, mode="forward", wrt=(0, 1),
+                       tangents=(0.5, 2.0)).seeds == [{"x1_dot": 0.5, "x2_dot": 2.0}]
+
+
+def test_forward_mode_with_several_wrt_has_one_tangent_column_per_input():
+    trace = tad.explain(chapter_f, 3.0, 2.0, mode="forward", wrt=("x1", "x2"))
+    assert trace.columns == ["x1", "x2"]
+    assert trace.seeds == [{"x1_dot": 1.0, "x2_dot": 0.0}, {"x1_dot": 0.0, "x2_dot": 1.0}]
+    assert trace.result == (5.0, (6.0, -4.0))                      # ẏ = 6 for x1, -4 for x2
+    assert list(trace.values(column="x1").items()) == CHAPTER_FORWARD
+    assert trace.values(column="x2") == {"u1": 5.0, "u1_dot": 1.0, "u2": 1.0, "u2_dot": -1.0,
+                                         "y": 5.0, "y_dot": -4.0}
+    with pytest.raises(ValueError, match="one tangent column per input"):
+        trace.values()
+    text = str(trace)
+    assert "one column per input: x1, x2" in text
+    assert "x1 + x2" in text and "with respect to x1, x2" not in text
+    row = next(line for line in text.splitlines() if line.strip().startswith("y_dot ="))
+    assert [cell.strip() for cell in row.split("|")] == [
+        "y_dot = u2 * u1_dot + u1 * u2_dot", "y_dot = 6.0", "y_dot = -4.0"]
+    seed_rows = [[c.strip() for c in line.split("|")] for line in text.splitlines() if "(seed)" in line]
+    assert seed_rows == [["x1_dot  (seed)", "x1_dot = 1.0", "x1_dot = 0.0"],
+                         ["x2_dot  (seed)", "x2_dot = 0.0", "x2_dot = 1.0"]]
+    html = trace._repr_html_()
+    assert "<th>x1</th><th>x2</th>" in html and "<code>y_dot = -4.0</code>" in html
+    # the columns are the partial derivatives: the gradient, which reverse mode gives in one run
+    assert trace.result[1] == tad.grad(chapter_f, wrt=(0, 1))(3.0, 2.0)
+
+
+def test_several_wrt_columns_with_arrays():
+    x = np.array([1.0, 2.0])
+    trace = tad.explain(seed.z, x, 3.0, mode="forward", wrt=("x", "y"))
+    value, (along_x, along_y) = trace.result
+    out, expected_x = tad.jvp(seed.z, (x, 3.0), (np.ones(2), 0.0))
+    _, expected_y = tad.jvp(seed.z, (x, 3.0), (np.zeros(2), 1.0))
+    np.testing.assert_allclose(value, out)
+    np.testing.assert_allclose(along_x, expected_x)
+    np.testing.assert_allclose(along_y, expected_y)

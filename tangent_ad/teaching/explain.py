@@ -26,6 +26,8 @@ import inspect
 import itertools
 import linecache
 
+import numpy as np
+
 from .. import api, targets
 from ..ir.code import source_lines
 from .instrumenting import RECORDER, instrument
@@ -57,12 +59,26 @@ def explain(f, *args, mode="reverse", wrt=0, tangents=None, checkpoint=None, opt
     arguments = targets.bound_arguments(func, args, kwargs)
     for name in names:
         targets.check_differentiable(func, name, arguments[name])
-    text = derived.source
-    entry = derived.__name__
-    seeds = _tangent_arguments(derived, tangents) if mode == "forward" else {}
-    call_kwargs = dict(kwargs, **seeds)
     if mode != "forward" and tangents is not None:
         raise ValueError("tangents= is for forward mode; reverse mode seeds the output adjoint with 1.0")
+    text = derived.source
+    entry = derived.__name__
+    if mode == "forward" and tangents is None and len(names) > 1:
+        return _columns(derived, func, names, arguments, args, kwargs, show_tape, max_rows)
+    seeds = _tangent_arguments(derived, tangents) if mode == "forward" else {}
+    call_kwargs = dict(kwargs, **seeds)
+    recorder, raw = _run(derived, args, call_kwargs, show_tape, max_rows)
+    result = _like_api(raw, mode, wrt, names, arguments, seeds)
+    call = _call_text(entry, derived, args, call_kwargs)
+    shown = [_seed_row(derived, func, names, arguments, seeds)] if mode == "forward" else []
+    return Explanation(recorder.rows, recorder.events, result, text, mode, names, call, entry,
+                       recorder.truncated, seeds=shown)
+
+
+def _run(derived, args, call_kwargs, show_tape, max_rows):
+    """Run ``derived``'s instrumented source: the recorder holding the rows, and what it returned."""
+    text = derived.source
+    entry = derived.__name__
     recorder = Recorder(show_tape, max_rows)
     instrumented, statements = instrument(text, entry)
     recorder.statements = statements
@@ -71,10 +87,72 @@ def explain(f, *args, mode="reverse", wrt=0, tangents=None, checkpoint=None, opt
     namespace = dict(derived.__globals__)
     namespace[RECORDER] = recorder
     exec(compile(instrumented, filename, "exec"), namespace)
-    result = _like_api(namespace[entry](*args, **call_kwargs), mode, wrt, names, arguments, seeds)
-    call = _call_text(entry, derived, args, call_kwargs)
-    return Explanation(recorder.rows, recorder.events, result, text, mode, names, call, entry,
-                       recorder.truncated)
+    return recorder, namespace[entry](*args, **call_kwargs)
+
+
+def _unit(value, one):
+    """The seed of an input: 1 (or all ones) for the one differentiated now, 0 for the others."""
+    if isinstance(value, (int, float, complex)) and not isinstance(value, bool):
+        return float(one)
+    full = np.ones_like if one else np.zeros_like
+    return full(np.asarray(value, dtype=float) if np.asarray(value).dtype.kind in "biu" else value)
+
+
+def _held(func, names, arguments):
+    """The parameters not differentiated whose values are real numbers: their tangent is 0."""
+    held = []
+    for name in targets.parameters(func):
+        value = arguments.get(name)
+        if name in names or isinstance(value, (bool, int)) or value is None:
+            continue
+        kind = getattr(np.asarray(value) if isinstance(value, (float, complex, np.ndarray, np.generic))
+                       else None, "dtype", None)
+        if kind is not None and kind.kind in "fc":
+            held.append(name)
+    return held
+
+
+def _seed_row(derived, func, names, arguments, seeds):
+    """``{"x1_dot": 1.0, "x2_dot": 0.0}``: the tangents the run starts from (0 for a held input)."""
+    info = derived._tangent_ad_info.tangents
+    by_parameter = {info[name]: seeds.get(info[name], _default_tangent(derived, info[name]))
+                    for name in names}
+    for name in _held(func, names, arguments):
+        by_parameter[f"{name}_dot"] = _unit(arguments[name], False)
+    return by_parameter
+
+
+def _default_tangent(derived, parameter):
+    default = inspect.signature(derived).parameters[parameter].default
+    return 1.0 if default is inspect.Parameter.empty else default
+
+
+def _columns(derived, func, names, arguments, args, kwargs, show_tape, max_rows):
+    """Forward mode with several ``wrt``: one run per input, seeded 1 for it and 0 for the others.
+
+    A student expects one tangent column per input (ẏ = ∂y/∂x1, then ∂y/∂x2); seeding every
+    input with 1 at once would give their sum under a heading naming them all.
+    """
+    info = derived._tangent_ad_info.tangents
+    runs, seeds, calls = [], [], []
+    for name in names:
+        unit = {info[other]: _unit(arguments[other], other == name) for other in names}
+        call_kwargs = dict(kwargs, **unit)
+        recorder, raw = _run(derived, args, call_kwargs, show_tape, max_rows)
+        for position, row in enumerate(recorder.rows):
+            recorder.rows[position] = row._replace(column=name)
+        runs.append((recorder, raw))
+        seeds.append(_seed_row(derived, func, names, arguments, unit))
+        calls.append(_call_text(derived.__name__, derived, args, call_kwargs))
+    value = _like_api(runs[0][1], "forward", names[0], names[:1], arguments, {})[0]
+    result = (value, tuple(_like_api(raw, "forward", name, [name], arguments, {})[1]
+                           for name, (_, raw) in zip(names, runs)))
+    rows = [row for recorder, _ in runs for row in recorder.rows]
+    call = _call_text(derived.__name__, derived, args, kwargs)
+    trace = Explanation(rows, runs[0][0].events, result, derived.source, "forward", names, call,
+                        derived.__name__, any(r.truncated for r, _ in runs), seeds=seeds,
+                        columns=list(names), column_events=[r.events for r, _ in runs])
+    return trace
 
 
 def _like_api(result, mode, wrt, names, arguments, seeds):

@@ -174,7 +174,7 @@ class _Instrumenter:
             return self.loop(node, target=node.target)
         if isinstance(node, ast.Return) and node.value is not None:
             sid = self.add(kind="return", text=self.segment(node), phase=self.phase(node),
-                           function=self.function)
+                           line=node.lineno, function=self.function)
             node.value = _call("returned", ast.Constant(sid), node.value)
             return [node]
         for field in ("body", "orelse", "finalbody"):       # any other block statement (try, with)
@@ -204,7 +204,7 @@ class _Instrumenter:
         test = self.header(node)
         if isinstance(node.test, ast.Name) and node.test.id in self.definitions:
             test = f"{test} ({self.definitions[node.test.id]})"
-        sid = self.add(kind="if", text=test, phase=self.phase(node), function=self.function,
+        sid = self.add(kind="if", text=test, phase=self.phase(node), function=self.function, line=node.lineno,
                        has_else=bool(node.orelse))
         node.body = _guarded(sid, [ast.Constant(True)], self.block(node.body))
         node.orelse = _guarded(sid, [ast.Constant(False)], self.block(node.orelse))
@@ -220,7 +220,7 @@ class _Instrumenter:
                        and len(it.args) == 1 and isinstance(it.args[0], ast.Name)
                        and _COUNTER_NAME.match(it.args[0].id) is not None)
         sid = self.add(kind="loop", text=self.header(node), phase=self.phase(node), replays=replays,
-                       target=target_text, function=self.function, note=self.note(node))
+                       target=target_text, function=self.function, note=self.note(node), line=node.lineno)
         item = [_as_load(target)] if target_text else []
         body = [_stmt("iteration", ast.Constant(sid), *item)] + self.block(node.body)
         node.body = body

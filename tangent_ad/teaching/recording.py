@@ -23,6 +23,7 @@ class Row(NamedTuple):
     line: int = 0       # the statement's line in the generated source
     comment: str = ""   # the comment heading its group in the generated source
     function: str = ""  # the generated function it ran in
+    column: str = ""    # forward mode with several wrt: the input whose tangent was seeded 1 ("" otherwise)
 
 
 def _snapshot(value):
@@ -46,6 +47,7 @@ class _Event(NamedTuple):
     text: str = ""
     value: Any = None
     row: Row = None
+    line: int = 0        # the statement's line in the generated source (0: none)
 
 
 class _Frame:
@@ -96,6 +98,7 @@ class Recorder:
         phase = fields.pop("phase", info.get("phase"))
         function = fields.pop("function", info.get("function"))
         self.phase, self.function = phase, function
+        fields.setdefault("line", info.get("line", 0))
         self.events.append(_Event(kind, depth, phase, function, **fields))
 
     # called by the instrumented code
