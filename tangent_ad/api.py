@@ -16,7 +16,7 @@ import numpy as np
 from . import arguments, structured, structured_modes
 from .errors import AliasingError, TransformError
 from .front.kinds import NDIM, NUMPY_ONLY
-from .highlighting import highlight
+from .highlighting import Source, highlight
 from .jacobians import gradient_by_forward_mode
 from .pipeline import caches, freshness
 from .pipeline.cache import derivative_function, still_current
@@ -52,14 +52,17 @@ def derivative(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
 
 
 def _shown(compiled):
-    """``compiled``, shown in Jupyter as its source, coloured."""
+    """``compiled``, shown in Jupyter as its source, coloured; its ``.source`` a :class:`Source`."""
+    if not isinstance(compiled.source, Source):
+        compiled.source = Source(compiled.source)
     if "_repr_html_" not in compiled.__dict__:
         compiled._repr_html_ = functools.partial(highlight, compiled.source, "html")
     return compiled
 
 
 def source(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
-    """The generated source of ``f``'s derivative, as a string."""
+    """The generated source of ``f``'s derivative: a ``str`` (a :class:`~tangent_ad.highlighting.Source`)
+    that prints as the code and shows highlighted in Jupyter."""
     return derivative(f, mode, wrt, checkpoint, optimize).source
 
 
@@ -85,6 +88,8 @@ def _reverse(f, wrt, return_value, checkpoint=None):
         kept = made = None
     if made is not None and still_current(made.derivative):
         return made
+    if getattr(f, "_tangent_ad_for_call", None) is not None:
+        return _reverse_of_kinds(f, wrt, return_value, checkpoint)
     try:
         made = _make_reverse(f, wrt, return_value, checkpoint)
     except TransformError as refusal:
@@ -178,9 +183,8 @@ def _reverse_for_kinds(f, wrt, return_value, checkpoint, signature, refusal):
     each call builds (once per pattern) the derivative for the parameters it passes scalars to."""
     made = {}
 
-    def reverse(*args, **kwargs):
-        if any(structured.is_tree(v) for v in args + tuple(kwargs.values())):  # structured.py
-            return structured.gradient(f, wrt, return_value, checkpoint)(*args, **kwargs)
+    def for_call(args, kwargs):
+        """The gradient function built for the kinds of this call's arguments."""
         scalars = _scalar_arguments(signature.names, signature.bind(args, kwargs))
         gradient = made.get(scalars)
         if gradient is None:
@@ -188,14 +192,40 @@ def _reverse_for_kinds(f, wrt, return_value, checkpoint, signature, refusal):
                 raise refusal.with_traceback(None)
             gradient = made[scalars] = _make_reverse(f, wrt, return_value, checkpoint, scalars)
             reverse.derivative = gradient.derivative      # kept while current (see _reverse)
-        return gradient(*args, **kwargs)
+        return gradient
+
+    def reverse(*args, **kwargs):
+        if any(structured.is_tree(v) for v in args + tuple(kwargs.values())):  # structured.py
+            return structured.gradient(f, wrt, return_value, checkpoint)(*args, **kwargs)
+        return for_call(args, kwargs)(*args, **kwargs)
 
     functools.update_wrapper(reverse, f)
     del reverse.__wrapped__
     reverse.derivative = None
+    reverse._tangent_ad_refusal = refusal       # what differentiating it again raises (targets.target)
+    reverse._tangent_ad_for_call = for_call
     names, as_tuple = wrt_names(f, wrt)
     mark(reverse, "value_and_grad" if return_value else "grad", signature,
          [parameters(f).index(n) for n in names], as_tuple)
+    return reverse
+
+
+def _reverse_of_kinds(gradient, wrt, return_value, checkpoint):
+    """tad.grad of a gradient built for each call's kinds: that call's gradient, differentiated."""
+    def for_call(args, kwargs):
+        return _reverse(gradient._tangent_ad_for_call(args, kwargs), wrt, return_value, checkpoint)
+
+    def reverse(*args, **kwargs):
+        return for_call(args, kwargs)(*args, **kwargs)
+
+    functools.update_wrapper(reverse, gradient)
+    del reverse.__wrapped__
+    reverse.derivative = None
+    reverse._tangent_ad_refusal = gradient._tangent_ad_refusal
+    reverse._tangent_ad_for_call = for_call          # a third derivative, and so on
+    positions, as_tuple = gradient._tangent_ad_wrt
+    mark(reverse, "value_and_grad" if return_value else "grad", gradient._tangent_ad_signature, positions,
+         as_tuple)
     return reverse
 
 

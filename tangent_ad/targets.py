@@ -142,6 +142,8 @@ def target(f):
     if made_by is not None:
         if made_by != "grad":
             raise TypeError(_not_differentiated_again(f, made_by))
+        if getattr(f, "_tangent_ad_refusal", None) is not None:
+            raise f._tangent_ad_refusal      # built per call, for its kinds (api._reverse_for_kinds)
         return f.derivative, f._tangent_ad_signature
     callables.check_function(f)
     return f, signature_of(f)

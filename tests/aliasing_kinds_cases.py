@@ -125,3 +125,9 @@ def row_alias(a):
     r = a[0]                # of a matrix: a view
     r += 1.0
     return np.sum(a * a)
+
+
+def cube_in_place(s):
+    z = s
+    z *= s                  # a float s: z is a new float
+    return z * s

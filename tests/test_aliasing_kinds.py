@@ -123,3 +123,12 @@ def test_on_an_array_of_another_library_only_python_scalars_count():
     np.testing.assert_allclose(unwrap(tad.grad(cases.parameter_alias)(x, 0.7)), np.full(3, 0.7 ** 4), rtol=1e-12)
     sx, sq = np.sum(X), np.sum(X ** 2)
     np.testing.assert_allclose(unwrap(tad.grad(cases.constant_alias)(x)), (1.5 + sx) * 2 * X + sq, rtol=1e-12)
+
+
+def test_a_gradient_built_for_the_call_is_differentiated_again():
+    second = tad.grad(tad.grad(cases.cube_in_place))
+    assert second(0.7) == pytest.approx(6 * 0.7, rel=1e-12)
+    assert second(np.float64(0.5)) == pytest.approx(3.0, rel=1e-12)
+    assert tad.grad(second)(0.7) == pytest.approx(6.0, rel=1e-12)
+    with pytest.raises(AliasingError):          # the Hessian is built without a call: refused, clearly
+        tad.hessian(cases.cube_in_place)(0.7)
