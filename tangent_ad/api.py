@@ -61,8 +61,7 @@ def _shown(compiled):
 
 
 def source(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
-    """The generated source of ``f``'s derivative: a ``str`` (a :class:`~tangent_ad.highlighting.Source`)
-    that prints as the code and shows highlighted in Jupyter."""
+    """The generated source of ``f``'s derivative: a ``str`` that Jupyter shows highlighted."""
     return derivative(f, mode, wrt, checkpoint, optimize).source
 
 

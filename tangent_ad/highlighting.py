@@ -7,6 +7,15 @@ back as it is, or HTML-escaped inside ``<pre>``, so nothing depends on it.
 x_bar = 2.0 * x
 >>> highlight("a < b", "html", pygments=False)
 '<pre class="tangent-ad-source">a &lt; b</pre>'
+
+:class:`Source` is the text ``tad.source`` returns: a ``str`` that prints and compares as
+the plain text, and shows itself highlighted in Jupyter.
+
+>>> text = Source("y = x * x\n")
+>>> text == "y = x * x\n", isinstance(text, str)
+(True, True)
+>>> text
+'y = x * x\n'
 """
 import html
 
@@ -37,3 +46,22 @@ def highlight(source, format="terminal", pygments=True):
         library, lexer, terminal_formatter, _ = found
         return library.highlight(source, lexer(), terminal_formatter()).rstrip("\n")
     raise ValueError(f"format must be 'terminal', 'html' or 'text'; got {format!r}")
+
+
+class Source(str):
+    """Generated source: a ``str`` (prints, compares, hashes and pickles as the plain text) that
+    a notebook shows as code, highlighted (``_repr_html_``), not as one escaped line.
+
+    ``repr`` stays ``str``'s (it is the value, quoted); IPython's plain-text display
+    (``_repr_pretty_``) prints the code itself.
+    """
+    __slots__ = ()
+
+    def _repr_html_(self):
+        return highlight(str(self), "html")
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(str(self))
+
+    def __reduce__(self):
+        return (Source, (str(self),))
