@@ -69,6 +69,15 @@ def test_chapter_graph_has_the_chapters_values(mode, table):
     assert labelled_edges(g) == CHAPTER_EDGES
 
 
+def test_forward_mode_with_several_wrt_shows_one_tangent_per_input():
+    g = tad.graph(chapter_f, 3.0, 2.0, mode="forward", wrt=("x1", "x2"))
+    assert [n.derivative for n in g.nodes] == [
+        "x1_dot = 1.0 (d/dx1), 0.0 (d/dx2)", "x2_dot = 0.0 (d/dx1), 1.0 (d/dx2)",
+        "u1_dot = 1.0 (d/dx1), 1.0 (d/dx2)", "u2_dot = 1.0 (d/dx1), -1.0 (d/dx2)",
+        "y_dot = 6.0 (d/dx1), -4.0 (d/dx2)", "y_dot = 6.0 (d/dx1), -4.0 (d/dx2)"]
+    assert labelled_edges(g) == CHAPTER_EDGES     # one graph, not one per input
+
+
 @pytest.mark.parametrize("mode", ["forward", "reverse"])
 def test_graph_values_are_those_explain_prints(mode):
     wrt = "x1" if mode == "forward" else ("x1", "x2")

@@ -226,8 +226,11 @@ def _is_derivative(name, suffix, primal):
     return _derivative_of(name, suffix) in primal
 
 
-def _derivative_text(name, suffix, value):
-    return f"{name}{suffix} = {format_value(value)}"
+def _tangents(name, values, columns):
+    """``u2_dot = 1.0``; with one tangent column per input, ``u2_dot = 1.0 (d/dx1), -1.0 (d/dx2)``."""
+    if len(columns) < 2 or len(values) != len(columns):
+        return f"{name} = {format_value(values[0])}"
+    return f"{name} = " + ", ".join(f"{format_value(v)} (d/d{c})" for v, c in zip(values, columns))
 
 
 def from_run(func, args, kwargs, trace, mode, wrt, max_nodes=DEFAULT_MAX_NODES):
@@ -241,13 +244,14 @@ def from_run(func, args, kwargs, trace, mode, wrt, max_nodes=DEFAULT_MAX_NODES):
     suffix = "_dot" if mode == "forward" else "_bar"
     rows = trace.rows
     derivatives = {}
+    columns = list(dict.fromkeys(getattr(row, "column", "") for row in rows if row.phase == "forward"))
+    by_column = [[row for row in rows if getattr(row, "column", "") == c] for c in columns] or [[]]
     if mode == "forward":
         for name in params:
-            value = arguments.get(name)
-            if name in names_wrt:
-                derivatives[name] = _derivative_text(name, suffix, 1.0)
-            elif isinstance(value, float):
-                derivatives[name] = _derivative_text(name, suffix, 0.0)
+            if name in names_wrt or isinstance(arguments.get(name), float):
+                seeds = [1.0 if name == c or (len(columns) < 2 and name in names_wrt) else 0.0
+                         for c in columns or [""]]
+                derivatives[name] = _tangents(f"{name}{suffix}", seeds, columns)
         adjoints, final = {}, {}
     else:
         adjoints, final = _adjoints(rows)
@@ -256,16 +260,20 @@ def from_run(func, args, kwargs, trace, mode, wrt, max_nodes=DEFAULT_MAX_NODES):
                 derivatives[_derivative_of(adjoint, suffix)] = f"{adjoint} = {format_value(value)}"
     _inputs(builder, [p for p in params if p in arguments], arguments, derivatives)
     primal = set(params)
-    for index, row in enumerate(rows):
+    for index, row in enumerate(by_column[0]):
         if row.phase != "forward" or not row.statement or _is_derivative(row.name, suffix, primal):
             continue
         name = _base(row.name)
         primal.add(name)
         derivative = ""
         if mode == "forward":
-            for other in rows[max(index - 1, 0):index + 2]:
-                if other.label == row.label and _derivative_of(other.name, suffix) == name:
-                    derivative = f"{other.name} = {format_value(other.value)}"
+            found = {}
+            for column in by_column:
+                for other in column[max(index - 1, 0):index + 2]:
+                    if other.label == row.label and _derivative_of(other.name, suffix) == name:
+                        found.setdefault(other.name, []).append(other.value)
+            for tangent, values in found.items():
+                derivative = _tangents(tangent, values, columns)
         else:
             seen = adjoints.get((row.statement, _key(row.label)), {})
             for adjoint, value in seen.items():
