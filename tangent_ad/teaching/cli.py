@@ -4,6 +4,7 @@
     python -m tangent_ad examples/seed.py:f --explain 3 2 --mode reverse
     python -m tangent_ad examples/seed.py:loop --no-optimize
     python -m tangent_ad examples/seed.py:loop --stages
+    python -m tangent_ad examples/quickstart.py:f --lesson 3 2 -o lesson.html
     python -m tangent_ad examples/seed.py:f --graph graph.svg --explain 3 2
     python -m tangent_ad --list-rules
 """
@@ -55,7 +56,34 @@ def _parser():
                         help="write the computational graph to PATH (.svg, .dot, or .png with "
                              "matplotlib); with --explain, each node shows its value and its "
                              "tangent or adjoint at those arguments")
+    _lesson_options(parser)
     return parser
+
+
+def _lesson_options(parser):
+    parser.add_argument("--lesson", nargs="+", metavar="ARG", default=None,
+                        help="write a lesson page (one HTML file: the function, its graph, the forward "
+                             "and reverse tables beside the generated code) for the run at these "
+                             "arguments; without --wrt, with respect to every parameter (all floats)")
+    parser.add_argument("-o", "--output", metavar="PATH", default="lesson.html",
+                        help="with --lesson: the HTML file to write (default: lesson.html)")
+
+
+def _lesson(func, args):
+    """Write the lesson page for FUNC at the --lesson arguments to --output."""
+    from .lesson import write_lesson
+    every = ",".join(targets.parameters(func)[:len(args.lesson)])
+    values = _explain_values(func, argparse.Namespace(explain=args.lesson, wrt=args.wrt or every))
+    if values is None:
+        return 2
+    wrt = _wrt(args.wrt) if args.wrt is not None else None
+    try:
+        write_lesson(args.output, func, *values, wrt=wrt)
+    except OSError as exc:
+        print(f"tangent_ad: {exc}", file=sys.stderr)
+        return 2
+    print(f"lesson written to {args.output}")
+    return 0
 
 
 def _load(target):
@@ -113,6 +141,8 @@ def main(argv=None):
         return 2
     try:
         func = _load(args.target)
+        if args.lesson is not None:
+            return _lesson(func, args)
         if args.graph is not None:
             return _graph(func, args)
         if args.explain is not None:
