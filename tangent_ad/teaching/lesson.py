@@ -28,7 +28,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.
 h1 { font-size: 1.6em; } h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; }
 pre, code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 13px; }
 pre.code { background: #f7f7f9; border: 1px solid #e2e2e8; padding: 0.6em 0; overflow-x: auto; }
-pre.code .line { display: block; padding: 0 0.8em; min-height: 1.2em; }
+pre.code .line { display: block; padding: 0 0.8em; min-height: 1.2em; white-space: pre-wrap; }
 pre.code .line[data-linked] { cursor: pointer; }
 .lineno { color: #999; display: inline-block; width: 2.5em; user-select: none; }
 .pair { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1.2em;
