@@ -13,7 +13,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import tangent_ad as tad
-from tangent_ad.teaching.graph_layout import layout
+import numpy as np
+
+from tangent_ad.teaching.graph_layout import curves, layout, place
 from tangent_ad.teaching.values import format_value
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -128,6 +130,30 @@ def test_layout_is_layered_left_to_right_without_overlaps():
         for b in placed[i + 1:]:
             assert (a.x + a.width <= b.x or b.x + b.width <= a.x
                     or a.y + a.height <= b.y or b.y + b.height <= a.y)
+
+
+def wide(x, y):
+    a = np.sin(x) * y
+    b = a + x ** 2
+    c = np.exp(b) / (1 + a)
+    d = np.log(c + y) - np.tanh(a * b)
+    return d * y + c
+
+
+def test_edges_that_skip_columns_run_between_the_boxes():
+    g = tad.graph(wide, 0.5, 1.5, mode="reverse", wrt=(0, 1))
+    boxes, routes, width, height = place(g.nodes, g.edges)
+    assert [n.label for n in g.nodes][:2] == ["x", "y"]          # inputs in parameter order
+    assert boxes["n0"].y < boxes["n1"].y
+    long = [edge for edge, points in routes.items() if len(points) > 2]
+    assert long, "y is read five columns later"
+    for edge, points in routes.items():
+        assert points[0][0] == boxes[edge.source].x + boxes[edge.source].width
+        assert points[-1][0] == boxes[edge.target].x
+        for segment in curves(points):
+            for x, y in segment:
+                assert not any(b.x < x < b.x + b.width and b.y < y < b.y + b.height
+                               for b in boxes.values()), (edge, x, y)
 
 
 def test_structure_only_without_arguments():

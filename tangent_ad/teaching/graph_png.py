@@ -2,7 +2,7 @@
 
 matplotlib is optional (the ``teaching`` extra); without it, saving a PNG says how to get it.
 """
-from .graph_layout import BORDERS, COLOURS, FONT_SIZE, LINE_HEIGHT, PAD_X, PAD_Y, layout
+from .graph_layout import BORDERS, COLOURS, FONT_SIZE, LINE_HEIGHT, PAD_X, PAD_Y, curves, place
 
 __all__ = ["save_png"]
 
@@ -17,9 +17,10 @@ def save_png(nodes, edges, path):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
         from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+        from matplotlib.path import Path
     except ImportError as exc:
         raise ImportError(PNG_HELP) from exc
-    boxes, width, height = layout(nodes, edges)
+    boxes, routes, width, height = place(nodes, edges)
     figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_axes((0, 0, 1, 1))
@@ -27,11 +28,12 @@ def save_png(nodes, edges, path):
     axes.set_ylim(height, 0)             # SVG's coordinates: y grows downwards
     axes.axis("off")
     for edge in edges:
-        a, b = boxes[edge.source], boxes[edge.target]
-        axes.add_patch(FancyArrowPatch(
-            (a.x + a.width, a.y + a.height / 2), (b.x, b.y + b.height / 2),
-            arrowstyle="-|>", mutation_scale=10, color="#555555", linewidth=1.0,
-            connectionstyle="arc3,rad=0.0"))
+        vertices, codes = [], []
+        for i, segment in enumerate(curves(routes[edge])):
+            vertices += list(segment) if i == 0 else list(segment[1:])
+            codes += ([Path.MOVETO] if i == 0 else []) + [Path.CURVE4] * 3
+        axes.add_patch(FancyArrowPatch(path=Path(vertices, codes), arrowstyle="-|>",
+                                       mutation_scale=10, color="#555555", linewidth=1.0))
     points = FONT_SIZE * 72 / DPI        # the SVG's pixels as matplotlib's points
     for node in nodes:
         box = boxes[node.id]
