@@ -189,6 +189,35 @@ def test_loop_is_unrolled_as_it_ran_with_each_iterations_adjoint():
                       [n.id for n in other.nodes if n.label == "t3 = 0.1 * x"][1:]]
 
 
+def helper(a, b):
+    c = a * b
+    return np.sin(c)
+
+
+def calls(x, y):
+    u = helper(x, y)
+    v = helper(u, x)
+    return u + v
+
+
+def summed(x):
+    return np.sum(x * x)
+
+
+@pytest.mark.parametrize("mode,suffix", [("forward", "_dot"), ("reverse", "_bar")])
+def test_a_helpers_call_is_one_node_and_the_output_is_drawn(mode, suffix):
+    g = tad.graph(calls, 0.5, 1.5, mode=mode)
+    assert [n.label for n in g.nodes] == ["x", "y", "u = helper(x, y)", "v = helper(u, x)",
+                                          "out = u + v", "output out"]
+    if mode == "reverse":
+        assert g.nodes[-1].derivative == "out_bar = 1.0"
+    assert all(n.value and n.derivative for n in g.nodes[2:])
+    # the reverse sweep needs no output value; the graph shows it all the same
+    s = tad.graph(summed, np.array([1.0, 2.0]), mode=mode)
+    assert [n.label for n in s.nodes] == ["x", "t1 = x * x", "y = np.sum(t1)", "output y"]
+    assert s.nodes[-1].value == "y = 5.0" and s.nodes[-1].derivative.startswith(f"y{suffix} = ")
+
+
 def test_loop_past_the_node_limit_is_elided_and_labelled():
     g = tad.graph(seed.loop, 0.7, 100, mode="forward", max_nodes=20)
     kinds = [n.kind for n in g.nodes]

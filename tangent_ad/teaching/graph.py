@@ -76,8 +76,7 @@ class Graph:
         return f"<Graph {self.title!r}: {len(self.nodes)} nodes, {len(self.edges)} edges>"
 
 
-def graph(f, *args, mode="reverse", wrt=0, max_nodes=graph_build.DEFAULT_MAX_NODES, optimize=True,
-          **kwargs):
+def graph(f, *args, mode="reverse", wrt=0, max_nodes=graph_build.DEFAULT_MAX_NODES, **kwargs):
     """The computational graph of ``f``: a :class:`Graph`.
 
     With arguments, the graph of the call ``f(*args, **kwargs)``: the operations as they ran
@@ -95,7 +94,9 @@ def graph(f, *args, mode="reverse", wrt=0, max_nodes=graph_build.DEFAULT_MAX_NOD
         nodes, edges = graph_build.from_source(func, wrt, max_nodes)
         return Graph(nodes, edges, f"{name}, structure", mode)
     from .explain import explain
-    trace = explain(f, *args, mode=mode, wrt=wrt, optimize=optimize, **kwargs)
+    # reverse mode runs the plain transformation: the clean-ups drop an output's last operation
+    # when only its adjoint is needed, and the graph must show it (the numbers are the same)
+    trace = explain(f, *args, mode=mode, wrt=wrt, optimize=mode == "forward", **kwargs)
     nodes, edges = graph_build.from_run(func, args, kwargs, trace, mode, wrt, max_nodes)
     return Graph(nodes, edges, f"{name}, {mode} mode", mode)
 

@@ -216,6 +216,28 @@ def _adjoints(rows):
     return found, current
 
 
+def _primal(statement, suffix, primal):
+    """A forward-mode call of a helper's derivative as the call it differentiates:
+    ``u, u_dot = helper_jvp_a(x, y, a_dot=x_dot)`` is ``u = helper(x, y)``."""
+    try:
+        tree = ast.parse(statement.strip())
+    except SyntaxError:
+        return statement
+    node = tree.body[0] if tree.body else None
+    if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name)
+            and re.search(r"_jvp(_\w+)?$", node.value.func.id)):
+        return statement
+    target = node.targets[0]
+    if isinstance(target, ast.Tuple):
+        kept = [t for t in target.elts if _derivative_of(ast.unparse(t), suffix) is None]
+        target = kept[0] if len(kept) == 1 else ast.Tuple(kept, ast.Store())
+    call = node.value
+    call.func = ast.Name(re.sub(r"_jvp(_\w+)?$", "", call.func.id), ast.Load())
+    call.keywords = [k for k in call.keywords if not (k.arg or "").endswith(suffix)]
+    return ast.unparse(ast.Assign([target], call, lineno=0))
+
+
 def _derivative_of(name, suffix):
     """``u1`` for ``u1_dot`` or ``u1_bar``, and for ``u1_dot2`` (renamed away from a global)."""
     match = re.fullmatch(rf"(.+){suffix}\d*", name)
@@ -245,7 +267,9 @@ def from_run(func, args, kwargs, trace, mode, wrt, max_nodes=DEFAULT_MAX_NODES):
     rows = trace.rows
     derivatives = {}
     columns = list(dict.fromkeys(getattr(row, "column", "") for row in rows if row.phase == "forward"))
-    by_column = [[row for row in rows if getattr(row, "column", "") == c] for c in columns] or [[]]
+    entry = getattr(trace, "entry", None) or getattr(trace, "_entry", None)   # the derivative run
+    by_column = [[row for row in rows if getattr(row, "column", "") == c and row.function == entry]
+                 for c in columns] or [[]]       # a helper's call is one node: its own rows are not
     if mode == "forward":
         for name in params:
             if name in names_wrt or isinstance(arguments.get(name), float):
@@ -279,7 +303,8 @@ def from_run(func, args, kwargs, trace, mode, wrt, max_nodes=DEFAULT_MAX_NODES):
             for adjoint, value in seen.items():
                 if _derivative_of(adjoint, suffix) == name:
                     derivative = f"{adjoint} = {format_value(value)}"
-        builder.add("operation", row.statement, name, f"{row.name} = {format_value(row.value)}",
-                    derivative, row.label, _reads(row.statement))
+        statement = _primal(row.statement, suffix, primal)
+        builder.add("operation", statement, name, f"{row.name} = {format_value(row.value)}",
+                    derivative, row.label, _reads(statement))
     _output(builder, _returned(function_def))
     return builder.finish()
