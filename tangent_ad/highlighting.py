@@ -11,11 +11,11 @@ x_bar = 2.0 * x
 :class:`Source` is the text ``tad.source`` returns: a ``str`` that prints and compares as
 the plain text, and shows itself highlighted in Jupyter.
 
->>> text = Source("y = x * x\n")
->>> text == "y = x * x\n", isinstance(text, str)
+>>> text = Source("y = x * x")
+>>> text == "y = x * x", isinstance(text, str)
 (True, True)
 >>> text
-'y = x * x\n'
+'y = x * x'
 """
 import html
 
