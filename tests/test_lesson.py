@@ -113,5 +113,5 @@ def test_command_line_writes_the_page(tmp_path):
     assert "x2_bar = -4.0" in written["rev-table"] and "y_dot = -4.0" in written["fwd-table"]
     bad = subprocess.run([sys.executable, "-m", "tangent_ad", "examples/quickstart.py:f", "--lesson", "3",
                           "-o", str(tmp_path / "no.html")], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert bad.returncode == 2 and "takes 2 argument(s)" in bad.stderr
+    assert bad.returncode == 2 and "takes 2 argument(s) (x1, x2); --lesson got 1" in bad.stderr
     assert not (tmp_path / "no.html").exists()

@@ -72,7 +72,15 @@ def _lesson_options(parser):
 def _lesson(func, args):
     """Write the lesson page for FUNC at the --lesson arguments to --output."""
     from .lesson import write_lesson
-    every = ",".join(targets.parameters(func)[:len(args.lesson)])
+    params = targets.parameters(func)
+    signature = inspect.signature(func).parameters
+    required = [p for p in params if signature[p].default is inspect.Parameter.empty]
+    if not len(required) <= len(args.lesson) <= len(params):
+        count = str(len(params)) if len(required) == len(params) else f"{len(required)} to {len(params)}"
+        print(f"tangent_ad: {func.__name__} takes {count} argument(s) ({', '.join(params)}); "
+              f"--lesson got {len(args.lesson)}", file=sys.stderr)
+        return 2
+    every = ",".join(params[:len(args.lesson)])
     values = _explain_values(func, argparse.Namespace(explain=args.lesson, wrt=args.wrt or every))
     if values is None:
         return 2
