@@ -58,7 +58,8 @@ def svg_boxes(text):
     for group in root.iter(f"{SVG}g"):
         kind = group.get("class").split()
         assert kind[0] == "node"
-        boxes[group.get("id")] = (kind[1], [t.text for t in group.iter(f"{SVG}text")])
+        assert group.get("id").endswith("-" + group.get("data-node"))
+        boxes[group.get("data-node")] = (kind[1], [t.text for t in group.iter(f"{SVG}text")])
     return root, boxes
 
 
@@ -114,6 +115,10 @@ def test_svg_shows_every_label_and_value(mode, table):
              if p.get("class") == "edge"]
     assert edges == [tuple(e) for e in g.edges]
     assert g._repr_svg_() == g.svg()
+    # the forward and reverse pictures can share one HTML page: no id of one is an id of the other
+    other = chapter_graph("reverse" if mode == "forward" else "forward").svg()
+    ids = {e.get("id") for e in root.iter() if e.get("id")}
+    assert ids and not ids & {e.get("id") for e in ET.fromstring(other).iter() if e.get("id")}
 
 
 def test_layout_is_layered_left_to_right_without_overlaps():

@@ -11,6 +11,7 @@ on a fresh machine. It is the layered drawing the chapter uses, left to right:
 3. **sizes** from the label text: a monospaced font, so a box is as wide as its longest
    line; each column is as wide as its widest box, each column centred vertically.
 """
+import re
 from typing import NamedTuple
 from xml.sax.saxutils import escape
 
@@ -176,22 +177,24 @@ def _edge_path(points):
 def to_svg(nodes, edges, title=""):
     """The picture as SVG text: a ``<g class="node">`` per node, with its lines as ``<text>``."""
     boxes, routes, width, height = place(nodes, edges)
+    # ids start with the title, so that several graphs can share one HTML page
+    prefix = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower() + "-" if title else "graph-"
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{_number(width)}" '
            f'height="{_number(height)}" viewBox="0 0 {_number(width)} {_number(height)}" '
            f'font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="{FONT_SIZE}">',
            f"<title>{escape(title)}</title>",
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+           f'<defs><marker id="{prefix}arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
            'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
            'fill="#555555"/></marker></defs>',
            f'<rect width="{_number(width)}" height="{_number(height)}" fill="white"/>']
     for edge in edges:
         out.append(f'<path class="edge" data-source="{edge.source}" data-target="{edge.target}" '
                    f'd="{_edge_path(routes[edge])}" fill="none" stroke="#555555" stroke-width="1.2" '
-                   'marker-end="url(#arrow)"/>')
+                   f'marker-end="url(#{prefix}arrow)"/>')
     for node in nodes:
         box = boxes[node.id]
         dash = ' stroke-dasharray="4,3"' if node.kind == "elided" else ""
-        out.append(f'<g class="node {node.kind}" id="{node.id}">')
+        out.append(f'<g class="node {node.kind}" id="{prefix}{node.id}" data-node="{node.id}">')
         out.append(f"<title>{escape(' | '.join(node.lines()))}</title>")
         out.append(f'<rect x="{_number(box.x)}" y="{_number(box.y)}" width="{_number(box.width)}" '
                    f'height="{_number(box.height)}" rx="6" fill="{COLOURS[node.kind]}" '
