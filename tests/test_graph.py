@@ -237,6 +237,13 @@ def test_loop_past_the_node_limit_is_elided_and_labelled():
     assert "382 more operations not drawn" in g.dot
 
 
+def test_a_trace_that_stopped_says_so():
+    g = tad.graph(seed.loop, 0.7, 5000, mode="forward")      # tad.explain keeps 10,000 rows
+    elided = next(n for n in g.nodes if n.kind == "elided")
+    assert elided.label.startswith("... over ") and elided.label.endswith("(node limit 60)")
+    assert (elided.id, g.nodes[-1].id) in [tuple(e) for e in g.edges]
+
+
 # ------------------------------------------------------------ files: .dot, .svg, .png
 def test_save_by_suffix(tmp_path):
     g = chapter_graph("reverse")

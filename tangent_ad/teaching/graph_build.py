@@ -109,12 +109,13 @@ class _Builder:
         if source != target and edge not in self.edges:
             self.edges.append(edge)
 
-    def finish(self):
+    def finish(self, truncated=False):
         if self.elided_id is not None:
             index = int(self.elided_id[1:])
+            more = f"over {self.elided}" if truncated else str(self.elided)   # the trace stopped
             self.nodes[index] = Node(
                 self.elided_id, "elided",
-                f"... {self.elided} more operations not drawn (node limit {self.max_nodes})")
+                f"... {more} more operations not drawn (node limit {self.max_nodes})")
         return self.nodes, self.edges
 
 
@@ -149,7 +150,9 @@ def _output(builder, returned):
         source = builder.nodes[int(sources[0][1:])]
         if source is not None and source.kind != "elided":
             value, derivative = source.value, source.derivative
-    builder.add("output", f"output {text}", "", value, derivative, "", reads)
+    node_id = builder.add("output", f"output {text}", "", value, derivative, "", reads)
+    if not sources and builder.elided_id is not None:      # the run stopped among the elided
+        builder._edge(builder.elided_id, node_id)
 
 
 # ------------------------------------------------------------------ without arguments
@@ -307,4 +310,4 @@ def from_run(func, args, kwargs, trace, mode, wrt, max_nodes=DEFAULT_MAX_NODES):
         builder.add("operation", statement, name, f"{row.name} = {format_value(row.value)}",
                     derivative, row.label, _reads(statement))
     _output(builder, _returned(function_def))
-    return builder.finish()
+    return builder.finish(getattr(trace, "truncated", False))
