@@ -11,7 +11,7 @@ tangent_ad instead reads the program's source once and writes the derivative as
 new source (the static graph, as code). This script
 
 1. computes the chapter's tables for y = (x1 + x2) * (x1 - x2) at (3, 2) with a
-   minimal tape written here (class Var, about 60 lines: forward tangents as it
+   minimal tape written here (classes Tape and Var, about 80 lines: forward tangents as it
    records, a backward pass over the tape), and prints them beside the code
    tangent_ad generates for the same function;
 2. shows what each approach sees: for a function with an ``if``, the tape holds
