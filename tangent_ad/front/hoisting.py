@@ -14,7 +14,7 @@ statement, which runs them only where Python evaluates them.
 """
 import gast
 
-from . import comprehensions, local_functions
+from . import comprehensions, function_arguments, local_functions
 from .scopes import load, located, store
 
 _COMPREHENSIONS = (gast.ListComp, gast.GeneratorExp)
@@ -29,6 +29,7 @@ class Rewriter:
         self.resolve = parsed.resolve
         self.functions = local_functions.LocalFunctions(self, parsed.node)
         self.lists = comprehensions.Comprehensions(self, parsed.node)
+        self.helpers = function_arguments.HelperCalls(self, parsed.node)
 
     # -------------------------------------------------------------- statements
     def block(self, statements):
@@ -98,7 +99,8 @@ class Rewriter:
     def needs(self, node):
         """Whether ``node`` holds something this module rewrites."""
         for part in gast.walk(node):
-            if isinstance(part, (*_COMPREHENSIONS, gast.Lambda)) or self.functions.named(part):
+            if isinstance(part, (*_COMPREHENSIONS, gast.Lambda)) or self.functions.named(part) \
+                    or self.helpers.inlines(part):
                 return True
         return False
 
@@ -128,6 +130,8 @@ class Rewriter:
         for part in gast.walk(node):
             if isinstance(part, gast.Call) and self.functions.named(part.func):
                 return "call of a local function", part
+            if self.helpers.inlines(part):
+                return function_arguments.CONSTRUCT, part
         return "call of a local function", node
 
     def expression(self, node, before, into=None):
@@ -137,6 +141,8 @@ class Rewriter:
         if not self.needs(node):
             return node
         if isinstance(node, gast.Call):
+            if self.helpers.inlines(node):
+                return self.helpers.inline(node, before)
             if self.functions.callee(node) is not None:
                 args = self.operands(list(node.args) + [k.value for k in node.keywords], before)
                 keywords = [k.arg for k in node.keywords]
@@ -280,7 +286,7 @@ def rewrite(parsed, names):
     """Rewrite ``parsed.node`` in place: comprehensions as loops, local functions inlined."""
     node = parsed.node
     if not any(isinstance(n, (*_COMPREHENSIONS, gast.Lambda, gast.FunctionDef)) and n is not node
-               for n in gast.walk(node)):
+               for n in gast.walk(node)) and not function_arguments.given(parsed):
         return
     rewriter = Rewriter(parsed, names)
     for default in node.args.defaults:

@@ -91,7 +91,7 @@ class LocalFunctions:
             body = list(node.body)
             if body and isinstance(body[0], gast.Expr) and isinstance(body[0].value, gast.Constant):
                 body = body[1:]      # docstring
-            body = self._one_return(node, body)
+            body = self.one_return(node, body)
         else:
             node, name = statement.value, statement.targets[0].id
             body = [located(gast.Return(value=node.body), node.body)]
@@ -123,7 +123,7 @@ class LocalFunctions:
             defaults[param] = default
         return params, defaults
 
-    def _one_return(self, node, body):
+    def one_return(self, node, body):
         """The def's body ending in its one return: ``if c: return a`` then ``return b`` is
         ``if c: result = a`` / ``else: result = b`` then ``return result``."""
         if node.decorator_list:
@@ -187,9 +187,13 @@ class LocalFunctions:
                                         f"({node.id}(...)), or define it with def at module "
                                         "level and pass that function")
 
-    def inline(self, call, positional, named, before):
-        """The value of ``call``; the statements of the function's body appended to ``before``."""
-        definition = self.callee(call)
+    def inline(self, call, positional, named, before, definition=None, functions=()):
+        """The value of ``call``; the statements of the function's body appended to ``before``.
+
+        ``definition``: the function called (a helper, ``function_arguments.py``), where it is
+        not the callee; ``functions``: its parameters given a function, which takes their
+        place in the body as written (a function value has no effect when evaluated)."""
+        definition = definition or self.callee(call)
         if any(d is definition for d in self.calling) or (
                 isinstance(call.func, gast.Name) and any(d.name == call.func.id for d in self.calling)):
             raise self.where.error(call, "recursive local function", "write the recursion as a loop",
@@ -202,9 +206,12 @@ class LocalFunctions:
         stored = {n.id for s in body for part in gast.walk(s) for t in _targets(part)
                   for n in gast.walk(t) if isinstance(n, gast.Name)}
         mapping = {}
-        inner = _inner_bound(body)
+        inner = inner_bound(body)
         for param in definition.params:
             value = values[param]
+            if param in functions:
+                mapping[param] = value
+                continue
             captured = {n.id for n in gast.walk(value) if isinstance(n, gast.Name)} & inner
             if not captured and _substitutable(value, param, body, own | stored):
                 mapping[param] = value
@@ -260,7 +267,7 @@ def _substitutable(value, param, body, assigned):
     return uses <= 1
 
 
-def _inner_bound(body):
+def inner_bound(body):
     """Names bound in the scopes inside ``body`` (comprehensions, lambdas, nested defs): an
     argument that reads one of them cannot take a parameter's place there."""
     bound = set()
