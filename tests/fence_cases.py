@@ -161,8 +161,15 @@ def list_loop_case(x):
 
 # --------------------------------------------------------------- expressions
 
-def _apply(f, v):
-    return f(v)
+class _Applier:
+    """A callable object, not a plain Python function (which would be inlined with the lambda
+    given to it, tests/test_function_arguments.py): the lambda given to it is refused."""
+
+    def __call__(self, f, v):
+        return f(v)
+
+
+_apply = _Applier()
 
 
 def lambda_case(x):

@@ -4,8 +4,9 @@
 nested def's statements go before the statement that calls it, its variables renamed;
 names it reads from the function (closures, also over differentiated values) are read at
 the call, as Python reads them. Each idiom is checked in both modes against central
-differences and exact values; a local function passed as a value, bound twice or
-recursive is refused at the user's line, never taken as a constant.
+differences and exact values (one given to a module-level helper: that helper is inlined
+too); a local function otherwise used as a value, bound twice or recursive is refused at
+the user's line, never taken as a constant.
 """
 import numpy as np
 import pytest
@@ -135,6 +136,15 @@ def in_a_while_test(x):
     return x * k
 
 
+def passed_to_a_helper(x):
+    return np.sum(_apply(lambda v: v * v, x))      # inlined: tests/test_function_arguments.py
+
+
+def named_then_passed(x):
+    sq = lambda t: t * t  # noqa: E731
+    return np.sum(_apply(sq, x))
+
+
 CASES = [
     (named_lambda, (X,), lambda u, x: (u * 2 * x,)),
     (closure_over_a_differentiated_value, (X,), lambda u, x: (u * (np.sin(x) + x * np.cos(x)),)),
@@ -156,6 +166,8 @@ CASES = [
     (early_return, (X - 1.0,), lambda u, x: (u * np.full(3, -1.0),)),
     (closure_over_the_variable_assigned, (X,), lambda u, x: (u * np.ones(3),)),
     (argument_named_like_a_loop_variable_inside, (X,), lambda u, x: (u * 4 * x,)),
+    (passed_to_a_helper, (X,), lambda u, x: (u * 2 * x,)),
+    (named_then_passed, (X,), lambda u, x: (u * 2 * x,)),
 ]
 
 
@@ -225,13 +237,13 @@ def test_a_lambda_that_is_never_called_is_left_out():
 
 
 # ------------------------------------------------------------------ refused, at the user's line
-def passed_to_a_helper(x):
-    return np.sum(_apply(lambda v: v * v, x))
+def passed_to_a_builtin(x):
+    return np.sum(np.array(list(map(lambda v: v * v, x))))
 
 
-def named_then_passed(x):
+def named_then_vectorized(x):
     sq = lambda t: t * t  # noqa: E731
-    return np.sum(_apply(sq, x))
+    return np.sum(np.vectorize(sq)(x))
 
 
 def stored_in_a_list(x):
@@ -309,8 +321,8 @@ def key_function(x):
 
 
 REFUSED = [
-    (passed_to_a_helper, "lambda", "used as a value"),
-    (named_then_passed, "local function", "sq is used as a value"),
+    (passed_to_a_builtin, "lambda", "used as a value"),
+    (named_then_vectorized, "local function", "sq is used as a value"),
     (stored_in_a_list, "local function", "sq is used as a value"),
     (bound_twice, "local function", "bound again"),
     (rebinds_a_parameter, "local function", "g is a parameter, and a local function"),

@@ -123,7 +123,7 @@ class HelperCalls:
 
     def _refuse(self, call, name, problem, hint=_HINT):
         return self.where.error(call, CONSTRUCT, hint,
-                                message=f"the helper {name}, given a function here, {problem}, so it "
+                                message=f"the helper {name}(), given a function here, {problem}, so it "
                                         "cannot be inlined and the function given cannot be "
                                         f"differentiated through it; {hint}")
 
@@ -182,6 +182,11 @@ class HelperCalls:
                                "return once, at the end of the helper") from None
         finally:
             functions.where = where
+        for statement in body:      # the helper's lines are not the caller's: each call's line
+            for part in gast.walk(statement):
+                for field in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+                    if hasattr(part, field):
+                        setattr(part, field, None)
         return parsed, Definition(name, node, params, defaults, body)
 
     def _check_use(self, call, name, body, param, resolve):
