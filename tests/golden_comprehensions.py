@@ -1,7 +1,7 @@
 """Pinned sources (tests/golden/) of comprehensions and local functions: a generator summed
 (a total added up in a loop), a list comprehension stacked (a list appended to in a loop),
 a lambda closing over a differentiated value and a nested def, inlined where they are
-called; each with the derivative it must compute, worked out by hand here.
+called, and a module-level helper given a lambda, inlined with it; each with the derivative it must compute, worked out by hand here.
 
 Hooked into tests/test_golden.py with the cases of tests/golden_more.py.
 """
@@ -32,6 +32,16 @@ def nested_def(x):
     return energy(x) + energy(x + 1.0)
 
 
+def apply(fn, v):
+    scaled = fn(v) * 2.0
+    return scaled + v
+
+
+def helper_given_a_lambda(x):
+    sq = lambda t: t ** 2  # noqa: E731
+    return np.sum(apply(sq, x)) + np.sum(apply(lambda t: np.sin(t) * x[0], x))
+
+
 # ------------------------------------------------------------------ derivatives by hand
 def sum_of_squares_gradient(x, n):
     g = np.zeros_like(x)
@@ -51,6 +61,12 @@ def closure_gradient(x):
 
 def nested_def_gradient(x):
     return 4.0 * x + 4.0 * (x + 1.0)
+
+
+def helper_given_a_lambda_gradient(x):
+    first = np.zeros_like(x)
+    first[0] = 2.0 * np.sum(np.sin(x))
+    return 4.0 * x + 1.0 + 2.0 * np.cos(x) * x[0] + 1.0 + first
 
 
 X = np.array([0.5, -1.25, 2.0])
@@ -95,4 +111,6 @@ CASES = [
          _check_forward(closure, closure_gradient)),
     Case("inlined_def.reverse.x.py", _source(nested_def, "reverse"),
          _check_reverse("nested_def", nested_def_gradient)),
+    Case("helper_given_a_lambda.reverse.x.py", _source(helper_given_a_lambda, "reverse"),
+         _check_reverse("helper_given_a_lambda", helper_given_a_lambda_gradient)),
 ]

@@ -14,10 +14,12 @@ else in the differentiated function, or whose source cannot be read, is refused 
 user's line with what to write instead. A function value never becomes a constant.
 """
 import inspect
+import os
 
 import gast
 
 from ..errors import TransformError
+from ..rules import custom
 from . import parsing
 from .local_functions import Definition, inner_bound
 from .scopes import bound_in, lambda_params
@@ -56,7 +58,7 @@ class HelperCalls:
                 or func.id in self.rewriter.functions.known:
             return None
         target = self.resolve(func.id)
-        return target if inspect.isfunction(target) else None
+        return target if _user_helper(target) else None
 
     def function_value(self, node):
         """Whether ``node`` (an argument) is a function: a lambda, a local function, or a
@@ -197,7 +199,7 @@ class HelperCalls:
                 if isinstance(node, gast.Call):
                     if isinstance(node.func, gast.Name) and node.func.id == param:
                         allowed.add(id(node.func))
-                    elif isinstance(node.func, gast.Name) and inspect.isfunction(resolve(node.func.id)):
+                    elif isinstance(node.func, gast.Name) and _user_helper(resolve(node.func.id)):
                         allowed.update(id(a) for a in list(node.args) + [k.value for k in node.keywords]
                                        if isinstance(a, gast.Name) and a.id == param)
         for statement in body:
@@ -206,6 +208,17 @@ class HelperCalls:
                     use = "rebinds" if not isinstance(node.ctx, gast.Load) else "stores, returns or passes on"
                     raise self._refuse(call, name, f"{use} its function parameter {param} "
                                        "instead of only calling it")
+
+
+def _user_helper(target):
+    """A plain function of the user's code without a rule of its own: not tangent_ad's, nor an
+    installed library's (site-packages), whose calls are handled as they were."""
+    if not inspect.isfunction(target) or custom.registered(target) is not None:
+        return False
+    module = getattr(target, "__module__", None) or ""
+    filename = target.__code__.co_filename
+    return module.split(".")[0] != "tangent_ad" and not any(
+        f"{os.sep}{folder}{os.sep}" in filename for folder in ("site-packages", "dist-packages"))
 
 
 def given(parsed):
