@@ -45,6 +45,16 @@ def either(first, second, v):
     return first(v) + second(v * 2.0)
 
 
+def apply_named_x(fn, x):
+    return fn(x) * 2.0               # its parameter named like the caller's variable
+
+
+def shifted(fn, v):
+    x = v + 1.0                      # its own variable named like the caller's
+    g = lambda u: fn(u) + x  # noqa: E731
+    return g(v)
+
+
 # ------------------------------------------------------------------ supported
 def named_lambda(x):
     sq = lambda t: t ** 2  # noqa: E731
@@ -90,6 +100,14 @@ def in_a_loop(x, n):
     return total
 
 
+def keywords_and_names_like_the_callers(x):
+    return np.sum(apply_named_x(x=x * 2.0, fn=lambda t: t * x[0]))
+
+
+def inside_a_lambda_of_the_helper(x):
+    return np.sum(shifted(lambda t: t * x[1], x))
+
+
 CASES = [
     (named_lambda, (X,), lambda u, x: (u * 4 * x,)),
     (lambda_in_the_call_closing_over_x, (X,), lambda u, x: (
@@ -102,6 +120,10 @@ CASES = [
     (branches_in_the_helper, (X,), lambda u, x: (u * 2 * x,)),
     (branches_in_the_helper, (X - 2.0,), lambda u, x: (-u * 2 * x,)),
     (two_functions, (X,), lambda u, x: (u * (np.exp(x) + 8 * x),)),
+    (keywords_and_names_like_the_callers, (X,), lambda u, x: (
+        u * (4.0 * x[0] * np.ones(3) + np.array([4.0 * np.sum(x), 0.0, 0.0])),)),
+    (inside_a_lambda_of_the_helper, (X,), lambda u, x: (
+        u * (x[1] * np.ones(3) + np.array([0.0, np.sum(x), 0.0]) + 1.0),)),
     (in_a_loop, (X, 3), lambda u, x, n: (u * np.full(3, 6.0),)),
 ]
 

@@ -2,7 +2,8 @@
 
 Before the function is desugared, every list comprehension and generator expression
 becomes a ``for`` loop (``comprehensions.py``) and every call of a lambda or nested
-``def`` of the function is inlined (``local_functions.py``). Both need statements where
+``def`` of the function is inlined (``local_functions.py``), with the module-level helpers
+given a function (``function_arguments.py``). Both need statements where
 the user wrote an expression: this module walks each statement's expressions in the order
 Python evaluates them and puts those statements just before the statement. An operand
 evaluated before the one that needs statements, and that may call something, is first

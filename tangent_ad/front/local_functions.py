@@ -9,9 +9,11 @@ the parameter. The body's own variables get fresh names (``s`` becomes ``s2`` wh
 function has an ``s``); the names it reads from the function (a closure: ``lambda t: t *
 y``) are read at the call, which is when Python reads them too.
 
-A local function must be called by its name (or at once: ``(lambda v: v * v)(x)``):
-one passed to a helper, returned, stored or bound twice, and one that calls itself, is
-refused with what to write instead. It is never a constant.
+A local function must be called by its name (or at once: ``(lambda v: v * v)(x)``), or
+given to a module-level helper that calls it, which is inlined with it
+(``function_arguments.py``): one otherwise given to a function, returned, stored or bound
+twice, and one that calls itself, is refused with what to write instead. It is never a
+constant.
 """
 import copy
 
@@ -20,8 +22,8 @@ import gast
 from . import scopes
 from .scopes import bound_in, lambda_params, load, located, store, substitute, target_names
 
-_VALUE_HINT = ("call it directly by its name, or define it with def at module level and pass "
-               "that function")
+_VALUE_HINT = ("call it directly by its name, or give it to a module-level helper of yours that "
+               "only calls it, or define it with def at module level and pass that function")
 
 
 class Definition:
@@ -175,14 +177,16 @@ class LocalFunctions:
     def as_value(self, node):
         if isinstance(node, gast.Lambda):
             return self.where.error(node, "lambda", _VALUE_HINT,
-                                    message="a lambda used as a value (given to a function, "
-                                            "returned or stored) is not supported in "
+                                    message="a lambda used as a value (returned, stored, or "
+                                            "given to a function other than a module-level "
+                                            "helper that only calls it) is not supported in "
                                             "differentiated code; give it a name and call it "
                                             "(f = lambda t: ...; f(x)), or define a function "
                                             "with def at module level and pass that")
         return self.where.error(node, "local function", _VALUE_HINT,
-                                message=f"the local function {node.id} is used as a value (given "
-                                        "to a function, returned or stored), which is not "
+                                message=f"the local function {node.id} is used as a value (returned, "
+                                        "stored, or given to a function other than a "
+                                        "module-level helper that only calls it), which is not "
                                         "supported in differentiated code; call it directly "
                                         f"({node.id}(...)), or define it with def at module "
                                         "level and pass that function")
