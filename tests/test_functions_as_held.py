@@ -282,3 +282,22 @@ def test_positional_args_keyword_only_and_kwargs_together():
 
 def with_aux_power(x, *, k):
     return x ** k, {"k": k}
+
+
+@tad.differentiate
+def decorated_helper(v):
+    return np.sin(v) * v
+
+
+def calls_a_decorated_helper(x):
+    return np.sum(decorated_helper(x) ** 2)
+
+
+def test_a_helper_decorated_with_differentiate_is_differentiated_where_it_is_called():
+    x = np.array([0.3, -1.2, 2.0])
+    inner = np.sin(x) * x
+    exact = 2 * inner * (np.cos(x) * x + np.sin(x))
+    np.testing.assert_allclose(tad.grad(calls_a_decorated_helper)(x), exact, rtol=1e-12)
+    _, tangent = tad.jvp(calls_a_decorated_helper, (x,), (np.ones(3),))
+    assert tangent == pytest.approx(exact.sum(), rel=1e-12)
+    assert "def decorated_helper_grad(" in tad.source(calls_a_decorated_helper)

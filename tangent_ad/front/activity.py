@@ -125,17 +125,23 @@ class Flow:
         return flows
 
     def resolve_callee(self, func):
-        """The object a call's function expression refers to, if it is not a local value."""
+        """The object a call's function expression refers to, if it is not a local value; for a
+        helper decorated with ``@tad.differentiate``, the function it decorates."""
         if isinstance(func, gast.Name):
             if func.id in self.local_names:
                 return None
-            return self.resolve(func.id)
+            return _undecorated(self.resolve(func.id))
         if isinstance(func, gast.Attribute):
             base = self.resolve_callee(func.value)
             if base is None:
                 return None
-            return getattr(base, func.attr, None)
+            return _undecorated(getattr(base, func.attr, None))
         return None
+
+
+def _undecorated(obj):
+    """``@tad.differentiate``'s object stands for the function it decorates."""
+    return obj.__wrapped__ if getattr(type(obj), "_tangent_ad_decorated", False) else obj
 
 
 def local_names(function):
