@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import tangent_ad as tad
+from golden_comprehensions import apply as apply_of_another_module
 
 X = np.array([0.5, -1.25, 2.0])
 SCALE = 3.0
@@ -28,7 +29,7 @@ def square(t):
 def twice(fn, v):
     """Calls its function twice, its own variable named like the caller's."""
     x = fn(v)
-    return fn(x) + SCALE
+    return fn(x) + 3.0
 
 
 def through(fn, v, weight=0.5):
@@ -82,7 +83,7 @@ def nested_def_called_twice(x):
 
 
 def handed_on_with_an_argument_computed(x):
-    return np.sum(through(np.sin, x * 3.0, weight=0.25))
+    return np.sum(through(np.sin, x * 3.0, weight=0.25)) + np.sum(apply(np.cos, x))
 
 
 def branches_in_the_helper(x):
@@ -116,7 +117,8 @@ CASES = [
         u * (4 * x + 2 * np.cos(x) * x[0] + np.array([2 * np.sum(np.sin(x)), 0.0, 0.0])),)),
     (numpy_and_module_level_def, (X,), lambda u, x: (u * (2 * (1 - np.tanh(x) ** 2) + 4 * x),)),
     (nested_def_called_twice, (X,), lambda u, x: (u * 9 * x ** 8,)),
-    (handed_on_with_an_argument_computed, (X,), lambda u, x: (u * 1.5 * np.cos(3 * x),)),
+    (handed_on_with_an_argument_computed, (X,), lambda u, x: (
+        u * (1.5 * np.cos(3 * x) - 2.0 * np.sin(x)),)),
     (branches_in_the_helper, (X,), lambda u, x: (u * 2 * x,)),
     (branches_in_the_helper, (X - 2.0,), lambda u, x: (-u * 2 * x,)),
     (two_functions, (X,), lambda u, x: (u * (np.exp(x) + 8 * x),)),
@@ -156,7 +158,7 @@ def test_second_order_through_an_inlined_helper():
 
 def test_the_printed_derivative_shows_the_helper_inlined_its_variables_renamed():
     text = tad.stages(nested_def_called_twice, "reverse", "x")["normalized"]
-    assert "fn(" not in text and "twice(cube" not in text and "SCALE" in text
+    assert "fn(" not in text and "twice(cube" not in text and "+ 3.0" in text
     assert "    c = x * x\n    x2 = c * x\n    c2 = x2 * x2\n" in text
     source = tad.source(issue_example, "reverse")
     code = [line for line in source.splitlines() if not line.strip().startswith("#")]
@@ -196,6 +198,10 @@ def reads_scale(fn, v):
     return fn(v) * SCALE
 
 
+def given_on_to(fn, v):
+    return apply(fn, v)
+
+
 def to_a_builtin(fn, v):
     return np.array(list(map(fn, v)))
 
@@ -225,6 +231,18 @@ def global_shadowed(x):
     return np.sum(reads_scale(np.sin, x)) * SCALE
 
 
+def global_not_read_by_the_caller(x):
+    return np.sum(reads_scale(np.sin, x))
+
+
+def helper_not_read_by_the_caller(x):
+    return np.sum(given_on_to(np.sin, x))
+
+
+def helper_of_another_module(x):
+    return np.sum(apply_of_another_module(np.sin, x))
+
+
 def given_on_to_map(x):
     return np.sum(to_a_builtin(np.sin, x))
 
@@ -236,6 +254,11 @@ REFUSED = [
     (recursion, "calls itself"),
     (return_in_a_loop, "return inside a loop"),
     (global_shadowed, "reads the global SCALE"),
+    (global_not_read_by_the_caller, "reads the global SCALE, which the differentiated function "
+                                    "does not read itself"),
+    (helper_not_read_by_the_caller, "reads the global apply, which the differentiated function "
+                                    "does not read itself"),
+    (helper_of_another_module, "defined in another module"),
     (given_on_to_map, "stores, returns or passes on its function parameter fn"),
 ]
 
@@ -251,6 +274,20 @@ def test_refused_with_the_line_and_what_to_write(func, words, mode):
     assert error.lineno == func.__code__.co_firstlineno + (2 if func is global_shadowed else 1)
     assert str(error).startswith(f"{__file__}:{error.lineno}:")
     assert "; " in str(error) and error.hint
+
+
+def test_a_global_the_helper_reads_is_watched_through_the_callers_reads():
+    global SCALE
+    def f(x):
+        return np.sum(reads_scale(np.sin, x)) + SCALE
+
+    saved = SCALE
+    try:
+        np.testing.assert_allclose(tad.grad(f)(X), 3.0 * np.cos(X), rtol=1e-12)
+        SCALE = 5.0
+        np.testing.assert_allclose(tad.grad(f)(X), 5.0 * np.cos(X), rtol=1e-12)
+    finally:
+        SCALE = saved
 
 
 def test_a_helper_without_source_is_refused_at_the_call():

@@ -13,6 +13,7 @@ stores, returns or rebinds the function, calls itself, reads a global that means
 else in the differentiated function, or whose source cannot be read, is refused at the
 user's line with what to write instead. A function value never becomes a constant.
 """
+import dis
 import inspect
 import os
 
@@ -40,6 +41,8 @@ class HelperCalls:
         self.local = self.locals_of(function)
         self.parsed = {}
         self.inlining = []
+        self.entry = getattr(rewriter, "entry", None)
+        self.reads = global_reads(self.entry)
 
     @staticmethod
     def locals_of(function):
@@ -148,6 +151,13 @@ class HelperCalls:
                                    "(or nothing) where it is called",
                                    f"rename the variable {read} of the differentiated function, or "
                                    "pass the value to the helper as an argument")
+            if read not in self.reads and read in target.__globals__:
+                # a derivative is kept while the globals its function reads are unchanged:
+                # one only the helper reads would not be watched (pipeline/freshness.py)
+                raise self._refuse(call, name, f"reads the global {read}, which the differentiated "
+                                   "function does not read itself (a derivative kept for later calls "
+                                   f"would not see {read} change)",
+                                   f"pass {read} to the helper as an argument")
         return definition, free
 
     def _parse(self, call, name, target):
@@ -158,6 +168,11 @@ class HelperCalls:
         except TransformError as exc:
             raise self._refuse(call, name, f"cannot be read ({exc.detail or exc.construct})",
                                "define the helper with def in a .py file") from None
+        if target.__code__.co_freevars or self.entry is None \
+                or target.__globals__ is not self.entry.__globals__:
+            raise self._refuse(call, name, "is a closure or is defined in another module than the "
+                               "differentiated function", "define the helper with def at module "
+                               "level, in the module of the differentiated function")
         node = parsed.node
         args = node.args
         if args.vararg or args.kwarg or args.kwonlyargs or getattr(args, "posonlyargs", None):
@@ -208,6 +223,20 @@ class HelperCalls:
                     use = "rebinds" if not isinstance(node.ctx, gast.Load) else "stores, returns or passes on"
                     raise self._refuse(call, name, f"{use} its function parameter {param} "
                                        "instead of only calling it")
+
+
+def global_reads(func):
+    """The global names ``func``'s code loads (nested code included); none for no function."""
+    code = getattr(func, "__code__", None)
+    return set() if code is None else _loads(code)
+
+
+def _loads(code):
+    found = {i.argval for i in dis.get_instructions(code) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+    for constant in code.co_consts:
+        if inspect.iscode(constant):
+            found |= _loads(constant)
+    return found
 
 
 def _user_helper(target):

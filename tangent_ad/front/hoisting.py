@@ -28,6 +28,7 @@ class Rewriter:
         self.where = parsed.location
         self.names = names
         self.resolve = parsed.resolve
+        self.entry = parsed.func
         self.functions = local_functions.LocalFunctions(self, parsed.node)
         self.lists = comprehensions.Comprehensions(self, parsed.node)
         self.helpers = function_arguments.HelperCalls(self, parsed.node)
