@@ -65,11 +65,12 @@ class HelperCalls:
 
     def function_value(self, node):
         """Whether ``node`` (an argument) is a function: a lambda, a local function, or a
-        name or ``module.attribute`` of a function (not a class)."""
+        name or ``module.attribute`` of a function (not a class, nor another object that can
+        be called, which a helper may use otherwise)."""
         if isinstance(node, gast.Lambda) or self.rewriter.functions.named(node):
             return True
-        value = self._global(node)
-        return value is not None and callable(value) and not isinstance(value, type)
+        value = self._global(node)     # a function, not an object that may be called
+        return inspect.isroutine(value) or type(value).__name__ == "ufunc"
 
     def _global(self, node):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id not in self.local:
