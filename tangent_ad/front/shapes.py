@@ -15,8 +15,16 @@ UNSTABLE = None     # a variable whose assignments give different shapes
 
 
 class Shapes:
-    def __init__(self, function):
-        self.of = {p: frozenset([p]) for p in function.params}
+    """The symbolic shape of each variable of ``function``.
+
+    ``numbers``: the parameters the call being differentiated passes a Python or NumPy
+    number to (``pipeline/cache.py``'s ``scalars``): their shape is ``()``, the empty set of
+    atoms, so arithmetic among them needs no ``unbroadcast`` and no ``broadcast_like``.
+    """
+
+    def __init__(self, function, numbers=frozenset()):
+        self.given = frozenset(p for p in numbers if p in function.params)   # told by the call
+        self.of = {p: frozenset() if p in self.given else frozenset([p]) for p in function.params}
         self._unique = 0
         params = set(function.params)
         unknown, loop_targets = _unknown_writes(function), _loop_targets(function)

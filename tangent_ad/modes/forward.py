@@ -29,6 +29,7 @@ class ForwardGenerator:
                        if isinstance(s, (ir.Assign, ir.Unpack)) and s.op is not None]
         full = {a.target if isinstance(a, ir.Assign) else t
                 for a in assignments for t in (a.targets if isinstance(a, ir.Unpack) else [a.target])}
+        full |= self.derivatives.shapes.given      # a parameter given a number: its tangent is one
         changed = True
         while changed:
             changed = False

@@ -24,6 +24,7 @@ def generate(entry):
     elif request is not None:
         generator = ReverseGenerator(context, function, wrt, active, request.return_value,
                                      request.tuple_output, checkpoint=request.checkpoint)
+        generator.program.seed_is_number = bool(prepared.shapes.given)    # built for a call's numbers
         code, _ = generator.generate(derived.name)
     else:                               # a helper's gradient, called with its output's adjoint
         code, _ = ReverseGenerator(context, function, wrt, active).generate(derived.name)

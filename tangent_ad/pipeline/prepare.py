@@ -126,14 +126,15 @@ def lower(normalized, analysis):
 class Prepared:
     """A function through the front half of the pipeline, for one set of differentiated arguments."""
 
-    def __init__(self, parsed, normalized, analysis):
+    def __init__(self, parsed, normalized, analysis, numbers=frozenset()):
         self.parsed = parsed
         self.names = normalized.names
         self.function = normalized.function
         self.active = analysis.active
         self.flow = analysis.flow
         self.local_names = activity.local_names(self.function)
-        self.shapes = Shapes(self.function)
+        # the parameters the call passes a number to: shaped () (see front/shapes.py)
+        self.shapes = Shapes(self.function, numbers)
         self.wrt = parsed.wrt
 
 
@@ -146,7 +147,8 @@ def prepare(func, wrt, layout=None, has_aux=False):
         normalized = normalize(parsed)
         analysis = analyze(normalized, parsed.wrt, has_aux)
         lower(normalized, analysis)
-    return Prepared(parsed, normalized, analysis)
+        numbers = {parsed.renamed.get(p, p) for p in aliasing.scalars_of(func) if isinstance(p, str)}
+    return Prepared(parsed, normalized, analysis, numbers)
 
 
 def _leaf_scalars(func, parsed):

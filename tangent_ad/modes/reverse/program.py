@@ -21,6 +21,9 @@ class Program:
         self.wrt = wrt
         self.active = active
         self.return_value = return_value
+        # built for a call's numbers (Shapes.given): a scalar output's seed is the number the call
+        # passes, and is not checked (generate.py sets it for the derivative a call asked for)
+        self.seed_is_number = False
         self.checkpoint = checkpoint      # None, True (about sqrt(n) snapshots) or iterations per snapshot
         self.tuple_output = tuple_output or len(wrt) > 1
         self.keeps_value = return_value   # the value is returned too (value_and_grad, vjp)

@@ -36,7 +36,9 @@ class ReverseSweep:
         state = set()
         for r in f.results:
             bar = program.bar(r)
-            if r in program.active and program.scalar_output(r):
+            if r in program.active and program.seed_is_number and program.derivatives.shapes.var(r) == frozenset():
+                state.add(r)        # y_bar is the number given (1.0): nothing to check, as in the chapter
+            elif r in program.active and program.scalar_output(r):
                 code.line(f"{bar} = scalar_seed({bar})", reads=("scalar_seed", bar))
                 state.add(r)
             elif r in program.active:
