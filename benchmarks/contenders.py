@@ -6,20 +6,29 @@ function with its arguments that computes the gradient (``call()``).
 ``to_numpy(result)`` turns what it returned into a tuple of NumPy arrays / floats,
 one per ``wrt`` parameter, to check it against the hand-written gradient.
 
-tangent_ad and the hand-written gradients are always available. autograd, JAX and
-PyTorch are optional: a group whose package does not import is reported as
-missing (``optional_missing``) and skipped. None of them is a dependency.
+tangent_ad and the hand-written gradients are always available. autograd, JAX,
+PyTorch and tangent_ad's compiled variant (``compile=True``, which needs Numba) are
+optional: a group whose package does not import is reported as missing
+(``optional_missing``) and skipped. None of them is a dependency.
+
+An entry that cannot run a workload (tangent_ad's compiled variant refusing a
+construct, JAX refusing to reverse-differentiate a ``lax.while_loop``) is kept with
+``refused`` set to the reason, so the tables show a "refused: ..." row rather than
+leaving the contender out.
 """
 import importlib
 import math
+import time
 import types
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
-GROUPS = ("tangent_ad", "handwritten", "autograd", "jax", "torch")
-OPTIONAL = {"autograd": "autograd", "jax": "jax", "torch": "torch"}
+GROUPS = ("tangent_ad", "handwritten", "compiled", "autograd", "jax", "torch")
+# group -> the module it needs (its distribution has the same name)
+OPTIONAL = {"compiled": "numba", "autograd": "autograd", "jax": "jax", "torch": "torch"}
+COMPILED_LABEL = "tangent_ad compiled"
 
 
 class NotApplicable(Exception):
@@ -35,6 +44,9 @@ class Entry:
     to_numpy: Callable = field(default=lambda r: r)
     tracemalloc_ok: bool = True      # its arrays are NumPy arrays, which tracemalloc sees
     note: str = ""
+    compiles: bool = False           # its first call compiles (Numba, XLA): reported as compile time
+    refused: str = ""                # why it cannot run this workload ("" when it can)
+    build_time: float = 0.0          # seconds to build the gradient object before its first call
 
     def call(self):
         return self.fn(*self.args)
@@ -81,6 +93,53 @@ def tangent_ad_entries(w, args):
     return out
 
 
+# ------------------------------------------------------- tangent_ad compiled
+_COMPILED = {}        # workload name -> the compiled gradient, built once per process
+
+
+def _reason(exc):
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".strip()
+
+
+def refused_entry(label, group, reason, compiles=True):
+    def refuse(*a):
+        raise NotApplicable(reason)
+    return Entry(label, group, refuse, (), refused=reason, compiles=compiles)
+
+
+def compiled_entries(w, args):
+    """tangent_ad's compiled (Numba) variant: seed_poly through tad.derivative(...,
+    compile=True) called directly, the others through tad.grad(..., compile=True).
+
+    The function is a fresh copy, so the first call (timed as the compile time) builds the
+    derivative and compiles it from nothing; the gradient is kept per workload, so later
+    tables (memory, scaling) reuse it rather than compiling again.
+    """
+    import tangent_ad as tad
+    from workloads import fresh_copy
+    n = len(w.wrt)
+    how = "tad.derivative(..., compile=True)" if w.name == "seed_poly" else "tad.grad(..., compile=True)"
+    if w.name not in _COMPILED:
+        f = fresh_copy(w.function)
+        start = time.perf_counter()
+        try:
+            if w.name == "seed_poly":
+                g = tad.derivative(f, "reverse", wrt=w.wrt_arg, compile=True)
+            else:
+                g = tad.grad(f, wrt=w.wrt_arg, compile=True)
+        except Exception as exc:  # noqa: BLE001 - a refusal is a result, shown in the table
+            g = exc
+        _COMPILED[w.name] = (g, time.perf_counter() - start)
+    g, built = _COMPILED[w.name]
+    if isinstance(g, Exception):
+        return [refused_entry(COMPILED_LABEL, "compiled", _reason(g))]
+    entry = Entry(COMPILED_LABEL, "compiled", g, args, lambda r: _as_tuple(r, n), note=f"via {how}",
+                  compiles=True)
+    entry.build_time = built          # building the gradient object, before its first call
+    return [entry]
+
+
 def handwritten_entries(w, args):
     n = len(w.wrt)
     return [Entry("hand-written NumPy", "handwritten", w.gradient, args, lambda r: _as_tuple(r, n))]
@@ -102,16 +161,81 @@ def autograd_entries(w, args):
 
 
 # ------------------------------------------------------------------------ jax
-# Workloads whose jit is not measured: jax.jit unrolls a Python loop into one XLA program.
+# Workloads whose jit of the plain Python loop is not measured: jax.jit unrolls it into
+# one XLA program. Their loops are measured as lax.fori_loop instead (jax_loop_functions).
+JAX_UNROLL_LIMIT = 100       # rnn_while: jit of the Python loop above this T is not measured
 JAX_JIT_SKIP = {
-    "springs": "jax jit not measured: jit unrolls the 200-step Python loop, and compiling its "
-               "gradient took over 9 minutes on a 2-core machine",
+    "springs": "jit of the Python loop not measured: jit unrolls the 200-step loop, and compiling "
+               "its gradient took over 9 minutes on a 2-core machine (see 'jax jit (fori_loop)')",
 }
+
+
+def jax_loop_functions(jnp, lax):
+    """The loop workloads written with JAX's structured loops, in two spellings each.
+
+    ``fori_loop`` with static bounds lowers to a scan, which JAX reverse-differentiates;
+    ``while_loop`` is the spelling of the workloads' data-dependent ``while``, which JAX
+    cannot reverse-differentiate (jax.grad raises; the table shows its message).
+    An ``if`` on a traced value becomes ``lax.cond``.
+    """
+
+    def rnn_step(W, U, xs):
+        return lambda t, h: jnp.tanh(W @ h + U @ xs[t])
+
+    def rnn_while_fori(W, U, xs, h0):
+        h = lax.fori_loop(0, xs.shape[0], rnn_step(W, U, xs), h0)
+        return jnp.sum(h * h)
+
+    def rnn_while_while(W, U, xs, h0):
+        step = rnn_step(W, U, xs)
+        _, h = lax.while_loop(lambda c: c[0] < xs.shape[0], lambda c: (c[0] + 1, step(c[0], c[1])), (0, h0))
+        return jnp.sum(h * h)
+
+    def scalar_step(x):
+        return lax.cond(x > 0.0, lambda x: -0.999 * x - 0.001 * jnp.sin(x),
+                        lambda x: -x + 0.0005 * x * x, x)
+
+    def scalar_loop_fori(x, n):
+        return lax.fori_loop(0, n, lambda i, x: scalar_step(x), x)
+
+    def scalar_loop_while(x, n):
+        return lax.while_loop(lambda c: c[0] < n, lambda c: (c[0] + 1, scalar_step(c[1])), (0, x))[1]
+
+    def springs_parts(k, dt):
+        wall = jnp.zeros(1)
+
+        def step(c):
+            x, v = c
+            left = jnp.concatenate((wall, x[:-1]))
+            right = jnp.concatenate((x[1:], wall))
+            a = k * (left - 2.0 * x + right)
+            return x + dt * v, v + dt * a
+
+        def energy(x, v):
+            ends = jnp.concatenate((wall, x, wall))
+            stretch = ends[1:] - ends[:-1]
+            return 0.5 * jnp.sum(v * v) + 0.5 * k * jnp.sum(stretch * stretch)
+        return step, energy
+
+    def springs_fori(x, v, k, dt, steps):
+        step, energy = springs_parts(k, dt)
+        x, v = lax.fori_loop(0, steps, lambda t, c: step(c), (x, v))
+        return energy(x, v)
+
+    def springs_while(x, v, k, dt, steps):
+        step, energy = springs_parts(k, dt)
+        _, (x, v) = lax.while_loop(lambda c: c[0] < steps, lambda c: (c[0] + 1, step(c[1])), (0, (x, v)))
+        return energy(x, v)
+
+    return {"rnn_while": {"fori_loop": rnn_while_fori, "while_loop": rnn_while_while},
+            "scalar_loop": {"fori_loop": scalar_loop_fori, "while_loop": scalar_loop_while},
+            "springs": {"fori_loop": springs_fori, "while_loop": springs_while}}
 
 
 def jax_entries(w, args):
     import jax
     import jax.numpy as jnp
+    from jax import lax
     jax.config.update("jax_enable_x64", True)
     from workloads import rebind
     shim = types.SimpleNamespace(sin=jnp.sin, cos=jnp.cos, exp=jnp.exp, log=jnp.log,
@@ -124,28 +248,30 @@ def jax_entries(w, args):
     jargs = tuple(jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in args)
     n = len(w.wrt)
     eager = jax.grad(f, argnums=argnums)
-    jitted = jax.jit(jax.grad(f, argnums=argnums), static_argnums=static)
 
     def ready(g):
         def run(*a):
             return jax.block_until_ready(g(*a))
         return run
 
+    def jit(fn):
+        return ready(jax.jit(jax.grad(fn, argnums=argnums), static_argnums=static))
+
     convert = lambda r: tuple(np.asarray(v) if np.ndim(v) else float(v) for v in _as_tuple(r, n))  # noqa: E731
     out = [Entry("jax eager", "jax", ready(eager), jargs, convert, tracemalloc_ok=False)]
     if w.name in JAX_JIT_SKIP:
-        raise _Partial(out, JAX_JIT_SKIP[w.name])
-    out.append(Entry("jax jit", "jax", ready(jitted), jargs, convert, tracemalloc_ok=False,
-                     note="first call compiles"))
+        out.append(refused_entry("jax jit", "jax", JAX_JIT_SKIP[w.name]))
+    elif w.name == "rnn_while" and args[2].shape[0] > JAX_UNROLL_LIMIT:
+        out.append(refused_entry("jax jit", "jax", f"jit of the Python loop not measured above T = "
+                                 f"{JAX_UNROLL_LIMIT}: jit unrolls it, and compiling takes longer than the "
+                                 "measurement (see 'jax jit (fori_loop)')"))
+    else:
+        out.append(Entry("jax jit", "jax", jit(f), jargs, convert, tracemalloc_ok=False, compiles=True,
+                         note="Python loop unrolled by jit" if w.name in ("rnn_while",) else ""))
+    for kind, fn in jax_loop_functions(jnp, lax).get(w.name, {}).items():
+        out.append(Entry(f"jax jit ({kind})", "jax", jit(fn), jargs, convert, tracemalloc_ok=False,
+                         compiles=True))
     return out
-
-
-class _Partial(NotApplicable):
-    """Some entries of a group run, others do not (the message says which and why)."""
-
-    def __init__(self, entries, reason):
-        super().__init__(reason)
-        self.entries = entries
 
 
 # ---------------------------------------------------------------------- torch
@@ -230,7 +356,7 @@ def torch_entries(w, args):
                   tracemalloc_ok=False)]
 
 
-BUILDERS = {"tangent_ad": tangent_ad_entries, "handwritten": handwritten_entries,
+BUILDERS = {"tangent_ad": tangent_ad_entries, "handwritten": handwritten_entries, "compiled": compiled_entries,
             "autograd": autograd_entries, "jax": jax_entries, "torch": torch_entries}
 
 

@@ -11,22 +11,31 @@ The seven workloads live in benchmarks/workloads.py. BLAS (OpenMP, OpenBLAS, MKL
 pinned to one thread before NumPy is imported, and so are PyTorch and JAX when they
 are measured. All contenders of a workload are timed in one process, interleaved
 (round-robin: each repetition times every contender once), warm (the first call is
-excluded, and so is JAX's compilation), and the median is reported; each sample
+excluded, and so is JAX's and Numba's compilation), and the median is reported; each sample
 averages as many calls as take about --sample-ms milliseconds. Ratios are to the
 hand-written gradient and to the primal (the NumPy function itself).
 
-autograd, JAX and PyTorch are optional contenders, never dependencies: install them
-into a separate virtual environment and run this script with its interpreter from
-the repository root (the script puts the repository on sys.path), for example
-`python -m venv /tmp/bench && /tmp/bench/bin/pip install numpy gast autograd jax jaxlib
-matplotlib` plus a CPU build of torch. matplotlib, also optional, draws the --scaling plot.
-benchmarks/profile_lines.py times the generated code of one workload line by line.
+autograd, JAX, PyTorch and tangent_ad's compiled variant (`compile=True`, which needs
+Numba; group `compiled`) are optional contenders, never dependencies: install them into
+a separate virtual environment and run this script with its interpreter from the
+repository root (the script puts the repository on sys.path), for example
+`python -m venv /tmp/bench && /tmp/bench/bin/pip install -e . numpy gast autograd jax jaxlib
+matplotlib numba scipy` plus a CPU build of torch. matplotlib, also optional, draws the
+--scaling plot. benchmarks/profile_lines.py times the generated code of one workload line by line.
 
-Besides the timings: the transformation time of each workload (its first call on an
-empty cache) and of straight-line functions of 150, 300 and 600 statements, the overhead
-of tad.grad's wrapper against calling the generated function (and what its check that the
-cached derivative is still current costs), the time `import tangent_ad` costs, and the
-peak memory of one gradient call measured with tracemalloc.
+A contender that cannot run a workload keeps its row, saying "refused: <reason>" (the
+compiled variant refusing a construct; JAX's jit of a Python `if` on a traced value, or
+jax.grad of a `lax.while_loop`). The loop workloads are also run by JAX with its
+structured loops (`lax.fori_loop`, `lax.while_loop`; benchmarks/contenders.py).
+
+Besides the timings: the compile time (first call) of the compiled variant and of JAX's
+jit, the transformation time of each workload (its first call on an empty cache) and of
+straight-line functions of 150, 300 and 600 statements, the overhead of tad.grad's wrapper
+against calling the generated function (and what its check that the cached derivative is
+still current costs), the time `import tangent_ad` costs, the peak memory of one gradient
+call (tracemalloc for the NumPy and Numba contenders; for JAX and PyTorch, whose allocators
+tracemalloc does not see, the growth of the resident set in a subprocess), and a summary
+of every contender as a ratio to the hand-written gradient.
 """
 import os
 import sys
@@ -39,6 +48,7 @@ for _var in THREAD_VARS:
     os.environ[_var] = "1"
 os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
@@ -253,28 +263,36 @@ def primal_entry(w, args):
 
 
 def build_entries(w, args, groups, notes):
+    """The contenders' entries for ``w``, each called once: ``first_call`` is that call's time
+    (for a contender that compiles, its compile time), ``ok`` whether it agrees with the
+    hand-written gradient. One that raises is kept with ``refused`` set to the reason."""
     entries, extra = cont.entries(w, args, groups)
     notes += [f"{w.name}: {n}" for n in extra]
     reference = w.gradient(*args)
     reference = tuple(reference) if len(w.wrt) > 1 else (reference,)
-    usable = []
     for e in entries:
+        if e.refused:
+            continue
         try:
             start = time.perf_counter()
             e.call()
             e.first_call = time.perf_counter() - start
             ok = cont.agree(e.to_numpy(e.call()), reference)
         except Exception as exc:  # noqa: BLE001 - a contender that cannot run this workload
-            notes.append(f"{w.name}: {e.label} does not run it: {type(exc).__name__}: "
-                         f"{str(exc).splitlines()[0][:160]}")
+            e.refused = cont._reason(exc)
             continue
         e.ok = ok
-        if e.note == "first call compiles":
-            e.note = f"first call {fmt_time(e.first_call)}"
+        if e.compiles:
+            e.note = "; ".join(filter(None, [e.note, f"first call {fmt_time(e.build_time + e.first_call)}"]))
         if not ok:
             notes.append(f"{w.name}: {e.label}: GRADIENT DISAGREES with the hand-written one")
-        usable.append(e)
-    return usable
+    return entries
+
+
+def refused_text(e, width=220):
+    text = f"refused: {e.refused}"
+    text = text if len(text) <= width else text[:width - 1] + "…"
+    return text.replace("|", "\\|")
 
 
 def bench_workload(out, w, size, groups, repeat, target, notes):
@@ -282,13 +300,17 @@ def bench_workload(out, w, size, groups, repeat, target, notes):
     primal = primal_entry(w, args)
     primal.ok = True
     entries = [primal] + build_entries(w, args, groups, notes)
-    samples = time_interleaved(entries, repeat, target)
+    runnable = [e for e in entries if not e.refused]
+    samples = time_interleaved(runnable, repeat, target)
     medians = {label: statistics.median(s) for label, s in samples.items()}
     t_primal = medians[primal.label]
     t_hand = medians.get("hand-written NumPy")
     min_hand = min(samples["hand-written NumPy"]) if "hand-written NumPy" in samples else None
     rows = []
     for e in entries:
+        if e.refused:
+            rows.append([e.label, "-", "-", "-", "0", "-", "-", "-", refused_text(e)])
+            continue
         t = medians[e.label]
         s = samples[e.label]
         spread = statistics.quantiles(s, n=4) if len(s) >= 4 else None
@@ -303,7 +325,23 @@ def bench_workload(out, w, size, groups, repeat, target, notes):
     out.line()
     out.table(["contender", "median", "min", "IQR", "reps", "/ hand-written", "/ hand (mins)", "/ primal",
                "matches hand-written"], rows)
-    return medians, entries
+    return Result(w, size, args, entries, medians, samples)
+
+
+class Result:
+    """One workload's timed entries, kept for the compile-time, memory and summary tables."""
+
+    def __init__(self, w, size, args, entries, medians, samples):
+        self.w, self.size, self.args = w, size, args
+        self.entries, self.medians, self.samples = entries, medians, samples
+        self.peaks = {}              # label -> (bytes, method)
+
+    def ratio(self, label):
+        hand, t = self.medians.get("hand-written NumPy"), self.medians.get(label)
+        return t / hand if hand and t else None
+
+    def entry(self, label):
+        return next((e for e in self.entries if e.label == label), None)
 
 
 # ------------------------------------------------------------------ side measurements
@@ -468,34 +506,230 @@ def import_time(out, runs):
                   [[name, f"{c / 1000:.1f} ms", f"{s / 1000:.1f} ms"] for c, s, name in top])
 
 
-def memory_table(out, workloads, groups, notes, quick=False):
+def compile_table(out, results):
+    """First call of every contender that compiles (tangent_ad compiled: build + Numba; JAX jit: XLA)."""
     rows = []
-    for w in workloads:
-        args = w.inputs(w.quick_size if quick else w.default_size)
-        es = [primal_entry(w, args)] + cont.entries(w, args, [g for g in groups if g in
-                                                              ("handwritten", "tangent_ad", "autograd")])[0]
-        peaks = {}
-        for e in es:
-            if not e.tracemalloc_ok:
+    for r in results:
+        for e in r.entries:
+            if not e.compiles:
+                continue
+            if e.refused:
+                rows.append([r.w.name, e.label, "-", "-", "-", "-", refused_text(e, 120)])
+                continue
+            first = e.build_time + e.first_call
+            warm = r.medians.get(e.label)
+            rows.append([r.w.name, e.label, fmt_time(first),
+                         fmt_time(e.build_time) if e.group == "compiled" else "-",
+                         fmt_time(warm), f"{first / warm:,.0f}" if warm else "n/a", ""])
+    if not rows:
+        return
+    out.heading("Compile time (first call)")
+    out.line("The first call of each contender that compiles, in this process, before any other call of it: "
+             "for tangent_ad compiled, building the gradient on a fresh copy of the function (tangent_ad's "
+             "cache misses), generating its Numba variant and compiling it with Numba; for JAX jit, tracing "
+             "and XLA compilation. 'build' is the part spent before the first call (tad.grad/tad.derivative "
+             "with compile=True); 'first call' includes it. Each compiled function is then cached for its "
+             "argument types.")
+    out.line()
+    out.table(["workload", "contender", "first call", "build", "warm call (median)", "first / warm", ""], rows,
+              align=["<", "<", ">", ">", ">", ">", "<"])
+
+
+def rss_available():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return _rss_kib()[1] > 0
+    except OSError:
+        return False
+
+
+def _rss_kib():
+    """(VmRSS, VmHWM) of this process in KiB."""
+    found = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                found[key] = int(value.split()[0])
+    return found.get("VmRSS", 0), found.get("VmHWM", 0)
+
+
+RSS_ENV = {"MALLOC_MMAP_THRESHOLD_": "4096", "MALLOC_TRIM_THRESHOLD_": "0"}
+# Below this (the hand-written gradient's tracemalloc peak) the resident set does not resolve a
+# call's buffers: small ones come from memory the heap already holds, and the kernel's RSS
+# counters are updated in batches of pages. Measured: on sin_sq_sum, logreg and mlp the two
+# methods agree within about 20% on the same gradient; on rnn_while they do not.
+RSS_MIN = 256 * 1024
+
+
+def rss_child(w, size, groups):
+    """Runs in a subprocess (--rss-child): each entry's peak resident memory over one warm call.
+
+    glibc's mmap threshold is fixed low (RSS_ENV) so that each buffer of 4 KiB or more is
+    mapped on allocation and unmapped on free, rather than kept in the heap for reuse: the
+    resident set then follows the buffers alive. VmHWM (the high-water mark) is reset
+    through /proc/self/clear_refs right before the call; peak = VmHWM after - VmRSS before.
+    """
+    args = w.inputs(size)
+    for e in build_entries(w, args, groups, []):
+        if e.refused:
+            continue
+        e.call()
+        gc.collect()
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        before = _rss_kib()[0]
+        result = e.call()
+        peak = _rss_kib()[1] - before
+        del result
+        print(f"RSS\t{e.label}\t{peak * 1024}", flush=True)
+
+
+def rss_peaks(w, size, groups, notes):
+    """{label: bytes} from a fresh interpreter (rss_child), or {} when it cannot be measured."""
+    env = dict(os.environ, **RSS_ENV)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    cmd = [sys.executable, os.path.abspath(__file__), "--rss-child", "--workload", w.name, "--size", str(size),
+           "--contenders", ",".join(groups)]
+    try:
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        notes.append(f"{w.name}: resident-memory measurement timed out")
+        return {}
+    if done.returncode != 0:
+        notes.append(f"{w.name}: resident-memory measurement failed: {done.stderr.strip()[-300:]}")
+    peaks = {}
+    for line in done.stdout.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[0] == "RSS":
+            peaks[parts[1]] = int(parts[2])
+    return peaks
+
+
+def jax_jit_label(r):
+    """The JAX jit variant the summary shows: the fastest that ran."""
+    ran = [e.label for e in r.entries if e.group == "jax" and e.label.startswith("jax jit") and not e.refused
+           and e.label in r.medians]
+    return min(ran, key=lambda label: r.medians[label]) if ran else None
+
+
+TRACED = ("primal (NumPy function)", "hand-written NumPy", "tangent_ad reverse (generated fn)",
+          cont.COMPILED_LABEL, "autograd")
+
+
+def memory_table(out, results, groups, notes, quick=False):
+    """Peak memory of one warm call: tracemalloc for NumPy-based contenders (NumPy's and Numba's
+    buffers are traced), resident-set growth in a subprocess for JAX and PyTorch."""
+    traced_cols = [label for label in TRACED if any(r.entry(label) for r in results)]
+    rss_groups = [g for g in ("jax", "torch") if g in groups]
+    measure_rss = bool(rss_groups) and rss_available()
+    rss_cols = ["hand-written NumPy"] + (["jax jit"] if "jax" in rss_groups else []) + \
+               (["torch eager"] if "torch" in rss_groups else [])
+    rows = []
+    for r in results:
+        hand = None
+        cells = {}
+        for label in traced_cols:
+            e = r.entry(label)
+            if e is None or e.refused or not e.tracemalloc_ok:
+                cells[label] = "refused" if e is not None and e.refused else "-"
                 continue
             try:
                 e.call()
-                peaks[e.label] = peak_memory(e)
+                peak = peak_memory(e)
             except Exception as exc:  # noqa: BLE001
-                notes.append(f"{w.name}: memory of {e.label} not measured: {type(exc).__name__}")
-        hand = peaks.get("hand-written NumPy")
-        row = [w.name]
-        for label in ("primal (NumPy function)", "hand-written NumPy", "tangent_ad reverse (generated fn)",
-                      "autograd"):
-            p = peaks.get(label)
-            row.append("-" if p is None else fmt_bytes(p) + (f" ({p / hand:.2f}x)" if hand and label !=
-                                                              "hand-written NumPy" else ""))
+                notes.append(f"{r.w.name}: memory of {e.label} not measured: {type(exc).__name__}")
+                cells[label] = "-"
+                continue
+            if label == "hand-written NumPy":
+                hand = peak
+            cells[label] = peak
+        row = [r.w.name]
+        for label in traced_cols:
+            p = cells[label]
+            row.append(p if isinstance(p, str) else fmt_bytes(p) + (
+                f" ({p / hand:.2f}x)" if hand and label != "hand-written NumPy" else ""))
+        if rss_groups:
+            resolvable = hand is not None and hand >= RSS_MIN
+            if measure_rss and not resolvable:
+                row += [f"n/a (< {fmt_bytes(RSS_MIN)})"] * len(rss_cols)
+                rows.append(row)
+                continue
+            peaks = rss_peaks(r.w, r.size, ["handwritten"] + rss_groups, notes) if measure_rss else {}
+            hand_rss = peaks.get("hand-written NumPy")
+            jit = jax_jit_label(r)
+            for label in rss_cols:
+                key = jit if label == "jax jit" else label
+                p = peaks.get(key) if key else None
+                if p is None:
+                    e = r.entry(key) if key else None
+                    row.append("refused" if e is not None and e.refused else "n/a")
+                    continue
+                ratio = f"{p / hand_rss:.2f}x" if hand_rss and label != "hand-written NumPy" else ""
+                variant = key[len("jax jit "):].strip("()") if label == "jax jit" and key != "jax jit" else ""
+                extra = ", ".join(filter(None, [ratio, variant]))
+                row.append(fmt_bytes(p) + (f" ({extra})" if extra else ""))
         rows.append(row)
-    out.heading("Peak memory of one call (tracemalloc; ratio to the hand-written gradient)")
-    out.line("Bytes allocated at the peak of one call beyond what was live before it (inputs excluded). "
-             "tracemalloc sees NumPy's buffers; JAX's and PyTorch's allocators are not traced.")
+    out.heading("Peak memory of one call (ratio to the hand-written gradient)")
+    out.line("tracemalloc columns: bytes allocated at the peak of one warm call beyond what was live before it "
+             "(inputs excluded, the result included); tracemalloc sees NumPy's buffers and those Numba's "
+             "runtime allocates, but not JAX's or PyTorch's allocators.")
+    if rss_groups:
+        out.line()
+        out.line("RSS columns (JAX, PyTorch, and the hand-written gradient again as their reference): growth of "
+                 "the resident set over one warm call in a fresh interpreter per workload, VmHWM after minus "
+                 "VmRSS before, with glibc's mmap threshold fixed at 4 KiB so that freed buffers leave the "
+                 "resident set (page granularity: 4 KiB); JAX's column is the fastest jit variant of the "
+                 "gradient-time table. Measured only where the hand-written gradient's peak is at least "
+                 f"{fmt_bytes(RSS_MIN)}: below that the resident set does not resolve a call's buffers (small "
+                 "ones come from memory the heap already holds, and the kernel counts resident pages in "
+                 "batches); compare the two hand-written columns for how far the methods agree."
+                 if measure_rss else
+                 "RSS columns: n/a, /proc/self/clear_refs cannot reset the high-water mark on this system.")
     out.line()
-    out.table(["workload", "primal", "hand-written", "tangent_ad reverse", "autograd"], rows)
+    header = ["workload"] + [f"{label} (tracemalloc)" if rss_groups else label for label in traced_cols]
+    header = [h.replace(" (generated fn)", "").replace(" (NumPy function)", "") for h in header]
+    if rss_groups:
+        header += [f"{label} (RSS)" for label in rss_cols]
+    out.table(header, rows)
+    return rows
+
+
+def summary_table(out, results):
+    """One line per workload: every contender as a ratio to the hand-written gradient."""
+    cols = [("generated fn", "tangent_ad reverse (generated fn)"), ("tad.grad", "tangent_ad tad.grad"),
+            ("compiled", cont.COMPILED_LABEL), ("autograd", "autograd"), ("torch eager", "torch eager")]
+    present = [(h, label) for h, label in cols if any(r.entry(label) for r in results)]
+    has_jax = any(e.group == "jax" for r in results for e in r.entries)
+    rows = []
+    for r in results:
+        row = [r.w.name, fmt_time(r.medians.get("hand-written NumPy"))]
+        for _, label in present:
+            e = r.entry(label)
+            row.append("-" if e is None else "refused" if e.refused else fmt_ratio(r.ratio(label)))
+        if has_jax:
+            jit = jax_jit_label(r)
+            row.append(f"{fmt_ratio(r.ratio(jit))}" + (f" ({jit[len('jax jit '):].strip('()')})"
+                                                        if jit and jit != "jax jit" else "") if jit else "refused")
+        compiled = r.entry(cont.COMPILED_LABEL)
+        if compiled is not None:
+            row.append("refused" if compiled.refused else fmt_time(compiled.build_time + compiled.first_call))
+        if has_jax:
+            jit = jax_jit_label(r)
+            e = r.entry(jit) if jit else None
+            row.append(fmt_time(e.first_call) if e else "-")
+        rows.append(row)
+    header = ["workload", "hand-written"] + [f"{h} / hand" for h, _ in present] + \
+             (["jax jit / hand (fastest variant)"] if has_jax else []) + \
+             (["compiled: first call"] if any(r.entry(cont.COMPILED_LABEL) for r in results) else []) + \
+             (["jax jit: first call"] if has_jax else [])
+    out.heading("Summary: ratios to the hand-written gradient (medians)")
+    out.line("From the tables above. 'refused': the contender raised for this workload (the table above says "
+             "why). JAX's column is its fastest jit spelling that ran (the plain Python loop, or lax.fori_loop); "
+             "lax.while_loop is refused by jax.grad.")
+    out.line()
+    out.table(header, rows)
 
 
 # ------------------------------------------------------------------ scaling
@@ -509,9 +743,8 @@ def scaling(out, names, groups, repeat, target, quick, notes, plot_path):
         series = {}
         for n in ns:
             args = w.inputs(n)
-            gs = [g for g in groups if not (name == "rnn_while" and g == "jax" and n > 100)]
-            entries = [primal_entry(w, args)] + build_entries(w, args, gs, notes)
-            entries = [e for e in entries if e.label != "tangent_ad tad.grad"]
+            entries = [primal_entry(w, args)] + build_entries(w, args, groups, notes)
+            entries = [e for e in entries if e.label != "tangent_ad tad.grad" and not e.refused]
             for e in entries:
                 if not hasattr(e, "ok"):
                     e.ok = True
@@ -531,8 +764,9 @@ def scaling(out, names, groups, repeat, target, quick, notes, plot_path):
         out.table([w.size_label] + short + ["tangent_ad / hand"], table)
         results[name] = (ns, series)
         if name == "rnn_while" and "jax" in groups:
-            out.line("(JAX is left out above T = 100: jit unrolls the Python loop, and compiling "
-                     "1000 steps takes longer than the measurement.)")
+            out.line(f"(JAX jit of the Python loop is left out above T = {cont.JAX_UNROLL_LIMIT}: jit unrolls "
+                     "the loop, and compiling 1000 steps takes longer than the measurement; "
+                     "'jax jit (fori_loop)' runs at every T.)")
             out.line()
     try:
         import matplotlib
@@ -592,6 +826,7 @@ def parse_args(argv):
                    help="where --scaling writes its plot (default docs/benchmark_scaling.png)")
     p.add_argument("--no-extras", action="store_true",
                    help="skip transformation, call-overhead, import and memory measurements")
+    p.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)  # memory_table's subprocess
     args = p.parse_args(argv)
     groups = [g.strip() for g in args.contenders.split(",") if g.strip()]
     unknown = [g for g in groups if g not in cont.GROUPS]
@@ -603,6 +838,9 @@ def parse_args(argv):
 def main(argv=None, stream=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     args, groups = parse_args(argv)
+    if args.rss_child:
+        rss_child(WORKLOADS[args.workload[0]], args.size, groups)
+        return 0
     out = Out(args.markdown, stream)
     repeat = args.repeat or (3 if args.quick else 21)
     target = (args.sample_ms or (1.0 if args.quick else 20.0)) / 1000.0
@@ -614,9 +852,9 @@ def main(argv=None, stream=None):
     for g in groups:
         if g in cont.OPTIONAL:
             try:
-                versions[g] = importlib.metadata.version(g)
+                versions[cont.OPTIONAL[g]] = importlib.metadata.version(cont.OPTIONAL[g])
             except Exception:  # noqa: BLE001 - only informative
-                versions[g] = "?"
+                versions[cont.OPTIONAL[g]] = "?"
     if "torch" in groups:
         import torch
         torch.set_num_threads(1)
@@ -645,9 +883,11 @@ def main(argv=None, stream=None):
                  "processes load the machine. "
                  "'forward (k jvp)' computes the full gradient with k forward sweeps.")
         out.line()
+        results = []
         for w in workloads:
             size = args.size or (w.quick_size if args.quick else w.default_size)
-            bench_workload(out, w, size, groups, repeat, target, notes)
+            results.append(bench_workload(out, w, size, groups, repeat, target, notes))
+        compile_table(out, results)
         if not args.no_extras:
             copies = 1 if args.quick else 9
             transformation_times(out, workloads, copies)
@@ -657,10 +897,11 @@ def main(argv=None, stream=None):
                 wrapper_overhead(out, WORKLOADS["seed_poly"], 3 if args.quick else 15)
             import_time(out, 1 if args.quick else 7)
             if args.quick:
-                memory_workloads = [w for w in workloads if w.name in ("sin_sq_sum", "rnn_while")]
+                memory_results = [r for r in results if r.w.name in ("sin_sq_sum", "rnn_while")]
             else:
-                memory_workloads = workloads
-            memory_table(out, memory_workloads, groups, notes, args.quick)
+                memory_results = results
+            memory_table(out, memory_results, groups, notes, args.quick)
+        summary_table(out, results)
     out.line(f"Load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if notes:
         out.heading("Notes")

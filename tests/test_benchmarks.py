@@ -115,16 +115,31 @@ def run_benchmarks(*args, timeout=120):
                           capture_output=True, text=True, timeout=timeout)
 
 
+def numba_installed():
+    try:
+        import numba  # noqa: F401
+    except Exception:  # noqa: BLE001 - any failure to import: the compiled contender is skipped
+        return False
+    return True
+
+
 def test_quick_run_of_every_workload():
-    result = run_benchmarks("--quick", "--markdown", "--contenders", "tangent_ad,handwritten")
+    result = run_benchmarks("--quick", "--markdown", "--contenders", "tangent_ad,handwritten,compiled",
+                            timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
     for name in WORKLOADS:
         assert f"### {name}:" in out
     for section in ("## Machine", "## Gradient time", "## Transformation time", "## Call overhead",
-                    "## Import time", "## Peak memory",
+                    "## Import time", "## Peak memory", "## Summary",
                     "## Transformation time against statements (straight-line code)"):
         assert section in out, section
+    if numba_installed():
+        # the compiled variant is a contender of every workload: timed, or a row saying why it refused
+        assert out.count("| tangent_ad compiled |") >= len(WORKLOADS), out[-3000:]
+        assert "## Compile time (first call)" in out
+    else:
+        assert "note: contender compiled is not installed" in out
     assert "| freshness check alone (each g call runs it) |" in out
     assert "| 100 |" in out          # the longest straight-line function of the quick run
     assert "OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = MKL_NUM_THREADS = 1" in out
