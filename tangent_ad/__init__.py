@@ -12,7 +12,7 @@ It reads a function's source, writes readable Python for its forward-mode
 from .api import (Differentiable, derivative, differentiate, grad, jvp, source, value_and_grad,
                   vjp)
 from .checks import check_grad, numerical_grad
-from .errors import InternalError, TransformError
+from .errors import CompileError, InternalError, TransformError
 from .teaching.explain import explain
 from .higher import hessian, hvp, jacfwd, jacrev
 from .highlighting import highlight
@@ -24,7 +24,7 @@ from .selfcheck import CheckError
 __version__ = "0.1.0"
 
 __all__ = [
-    "CheckError", "Differentiable", "InternalError", "TransformError", "check_grad", "custom_rule", "derivative",
+    "CheckError", "CompileError", "Differentiable", "InternalError", "TransformError", "check_grad", "custom_rule", "derivative",
     "differentiate", "explain", "grad", "graph", "hessian", "highlight", "hvp", "jacfwd", "jacrev", "jvp", "numerical_grad",
     "registered_rule", "source", "stages", "value_and_grad", "vjp",
 ]

@@ -16,6 +16,7 @@ import numpy as np
 from . import arguments, structured, structured_modes
 from .errors import AliasingError, TransformError
 from .front.kinds import NDIM, NUMPY_ONLY
+from .compiled import backend_name, compiled_variant
 from .highlighting import Source, highlight
 from .jacobians import gradient_by_forward_mode
 from .pipeline import caches, freshness
@@ -30,17 +31,20 @@ MODES = ("reverse", "forward")
 
 
 # --------------------------------------------------------------------- API
-def derivative(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
+def derivative(f, mode="reverse", wrt=0, checkpoint=None, optimize=True, compile=False):
     """The generated derivative function of ``f`` (a plain Python function; see ``.source``).
 
     Forward mode: ``d(*args, *tangents)`` returns ``(out, out_dot)``. Reverse mode:
     ``d(*args)`` returns the gradient(s); an optional last argument seeds a non-scalar output.
     ``checkpoint`` (reverse mode): see :func:`grad`. ``optimize=False`` gives the plain
     transformation, before the clean-ups that make it read like hand-written code (the
-    same numbers, more code; see :func:`stages`).
+    same numbers, more code; see :func:`stages`). ``compile=True``: the variant compiled with
+    Numba (see :func:`grad`), with its own ``.source``.
     """
     check_mode(mode)
+    backend = backend_name(compile)
     if structured.needs_structure(f):      # a bound method, a partial, *args...
+        _refuse_compiled_structure(f, backend)
         return _shown(structured.derivative(f, mode, wrt, checkpoint_option(checkpoint, mode), optimize))
     f = unwrap(f)
     names, as_tuple = wrt_names(f, wrt)
@@ -48,7 +52,15 @@ def derivative(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
         refuse_reverse_over_tape(f)
     compiled = derivative_function(f, mode, names, tuple_output=as_tuple and mode == "reverse",
                                    checkpoint=checkpoint_option(checkpoint, mode), optimize=bool(optimize))
-    return _shown(compiled)
+    return _shown(compiled_variant(compiled, backend))
+
+
+def _refuse_compiled_structure(f, backend):
+    """compile=True is for functions of arrays and numbers, called with them."""
+    if backend is not None:
+        raise ValueError(f"compile=True differentiates functions of arrays and numbers; "
+                         f"{getattr(f, '__qualname__', f)!r} takes dicts, lists, tuples, *args, or is a "
+                         f"bound method or partial: leave out compile=True, or pass its arrays one by one")
 
 
 def _shown(compiled):
@@ -60,9 +72,10 @@ def _shown(compiled):
     return compiled
 
 
-def source(f, mode="reverse", wrt=0, checkpoint=None, optimize=True):
-    """The generated source of ``f``'s derivative: a ``str`` that Jupyter shows highlighted."""
-    return derivative(f, mode, wrt, checkpoint, optimize).source
+def source(f, mode="reverse", wrt=0, checkpoint=None, optimize=True, compile=False):
+    """The generated source of ``f``'s derivative: a ``str`` that Jupyter shows highlighted
+    (``compile=True``: the source of the variant compiled with Numba)."""
+    return derivative(f, mode, wrt, checkpoint, optimize, compile).source
 
 
 def _single_output(f, compiled):
@@ -72,7 +85,7 @@ def _single_output(f, compiled):
                          f"{len(seeds)} values; use tad.vjp, or return one scalar")
 
 
-def _reverse(f, wrt, return_value, checkpoint=None):
+def _reverse(f, wrt, return_value, checkpoint=None, backend=None):
     """The function computing f's gradient (with its value, if asked) from f's arguments.
 
     Kept on f, {(wrt, return_value, checkpoint): the gradient function} (see caches.py):
@@ -80,7 +93,7 @@ def _reverse(f, wrt, return_value, checkpoint=None):
     microseconds), and the wrapper, which calls f, does not keep f alive.
     """
     kept = caches.cache(f, "gradients")
-    key = (wrt, return_value, checkpoint)
+    key = (wrt, return_value, checkpoint, backend)
     try:
         made = kept.get(key) if kept is not None else None
     except TypeError:       # an unhashable wrt (a list)
@@ -90,8 +103,10 @@ def _reverse(f, wrt, return_value, checkpoint=None):
     if getattr(f, "_tangent_ad_for_call", None) is not None:
         return _reverse_of_kinds(f, wrt, return_value, checkpoint)
     try:
-        made = _make_reverse(f, wrt, return_value, checkpoint)
+        made = _make_reverse(f, wrt, return_value, checkpoint, backend=backend)
     except TransformError as refusal:
+        if backend is not None:
+            raise
         # refused for plain arguments; a call with dicts, lists or tuples may still be made for
         # their structure (structured.py), and any other call raises this refusal
         return structured.gradient(f, wrt, return_value, checkpoint_option(checkpoint), refusal=refusal)
@@ -100,10 +115,11 @@ def _reverse(f, wrt, return_value, checkpoint=None):
     return made
 
 
-def _make_reverse(f, wrt, return_value, checkpoint, scalars=frozenset()):
+def _make_reverse(f, wrt, return_value, checkpoint, scalars=frozenset(), backend=None):
     f, signature = target(f)
     checkpoint = checkpoint_option(checkpoint)
     if is_reverse_derivative(f):          # grad(grad(f)): forward mode over the reverse code
+        _refuse_compiled_higher_order(backend)
         return gradient_by_forward_mode(f, wrt, return_value, signature)
     refuse_reverse_over_tape(f)
     names, as_tuple = wrt_names(f, wrt)
@@ -113,8 +129,9 @@ def _make_reverse(f, wrt, return_value, checkpoint, scalars=frozenset()):
     except AliasingError as refusal:
         if scalars:
             raise
-        return _reverse_for_kinds(f, wrt, return_value, checkpoint, signature, refusal)
+        return _reverse_for_kinds(f, wrt, return_value, checkpoint, signature, refusal, backend)
     _single_output(f, compiled)
+    compiled = compiled_variant(compiled, backend)
 
     positions = [parameters(f).index(n) for n in names]
     # an all-positional call with this many arguments binds as it is: checked with two ints
@@ -124,12 +141,13 @@ def _make_reverse(f, wrt, return_value, checkpoint, scalars=frozenset()):
 
     def reverse(*args, **kwargs):
         if not freshness.holds(compiled, f):    # f, a helper or a global changed: made again
-            return _reverse(f, wrt, return_value, checkpoint)(*args, **kwargs)
+            return _reverse(f, wrt, return_value, checkpoint, backend)(*args, **kwargs)
         if kwargs or not least <= len(args) <= most:
             args = signature.bind(args, kwargs)      # Python's TypeError for a call f refuses
         arguments.refuse_values(f, params, args)
         values = [args[p] for p in positions]
         if any(structured.is_tree(v) for v in values):     # a pytree: see structured.py
+            _refuse_compiled_structure(f, backend)
             if not by_structure:
                 by_structure.append(structured.gradient(f, wrt, return_value, checkpoint))
             made = by_structure[0]
@@ -177,7 +195,13 @@ def _for_kinds(f, mode, names, params, values):
         return derivative_function(f, mode, names, scalars=scalars)
 
 
-def _reverse_for_kinds(f, wrt, return_value, checkpoint, signature, refusal):
+def _refuse_compiled_higher_order(backend):
+    if backend is not None:
+        raise ValueError("compile=True compiles first derivatives; differentiate the plain gradient "
+                         "again (leave out compile=True on the inner tad.grad)")
+
+
+def _reverse_for_kinds(f, wrt, return_value, checkpoint, signature, refusal, backend=None):
     """The gradient function of an ``f`` refused for arguments of unknown kinds (``refusal``):
     each call builds (once per pattern) the derivative for the parameters it passes scalars to."""
     made = {}
@@ -189,7 +213,7 @@ def _reverse_for_kinds(f, wrt, return_value, checkpoint, signature, refusal):
         if gradient is None:
             if not scalars:
                 raise refusal.with_traceback(None)
-            gradient = made[scalars] = _make_reverse(f, wrt, return_value, checkpoint, scalars)
+            gradient = made[scalars] = _make_reverse(f, wrt, return_value, checkpoint, scalars, backend)
             reverse.derivative = gradient.derivative      # kept while current (see _reverse)
         return gradient
 
@@ -228,7 +252,7 @@ def _reverse_of_kinds(gradient, wrt, return_value, checkpoint):
     return reverse
 
 
-def grad(f, wrt=0, checkpoint=None, check=False, has_aux=False):
+def grad(f, wrt=0, checkpoint=None, check=False, has_aux=False, compile=False):
     """``g`` such that ``g(*args, **kwargs)`` is the gradient of scalar-valued ``f`` (reverse mode).
 
     ``checkpoint=True`` keeps about sqrt(n) snapshots of each loop at the top of ``f`` instead
@@ -241,22 +265,35 @@ def grad(f, wrt=0, checkpoint=None, check=False, has_aux=False):
     structure. ``has_aux=True``: ``f`` returns ``(value, aux)``, and ``g(*args)`` is
     ``(gradient, aux)``, from one evaluation (see docs/pytrees.md). ``f`` may be a bound
     method or a functools.partial; ``wrt`` then counts the parameters left to pass.
+
+    ``compile=True`` (or ``compile="numba"``; needs ``pip install numba``) compiles the
+    derivative with Numba the first time it is called with new kinds of arguments (floats,
+    arrays of so many dimensions), and runs the machine code after that: plain Python loops
+    over floats and small arrays run tens of times faster. ``tad.source(f, compile=True)``
+    shows the code it compiles. What Numba cannot compile raises
+    :class:`tangent_ad.CompileError` at that first call, naming the line (see
+    docs/compiled.md).
     """
+    backend = backend_name(compile)
     if has_aux or structured.needs_structure(f):
+        _refuse_compiled_structure(f, backend)
         return structured.gradient(f, wrt, False, checkpoint_option(checkpoint), has_aux=has_aux) \
             if not check else _no_check(f)
-    gradient = _reverse(f, wrt, return_value=False, checkpoint=checkpoint)
+    gradient = _reverse(f, wrt, return_value=False, checkpoint=checkpoint, backend=backend)
     return _checked(f, gradient, return_value=False) if check else gradient
 
 
-def value_and_grad(f, wrt=0, checkpoint=None, check=False, has_aux=False):
+def value_and_grad(f, wrt=0, checkpoint=None, check=False, has_aux=False, compile=False):
     """``g`` such that ``g(*args)`` is ``(f(*args), gradient)``; ``check`` as for :func:`grad`.
 
-    ``has_aux=True``: ``f`` returns ``(value, aux)`` and ``g(*args)`` is ``((value, aux), gradient)``."""
+    ``has_aux=True``: ``f`` returns ``(value, aux)`` and ``g(*args)`` is ``((value, aux), gradient)``;
+    ``compile=True``: compiled with Numba, as for :func:`grad`."""
+    backend = backend_name(compile)
     if has_aux or structured.needs_structure(f):
+        _refuse_compiled_structure(f, backend)
         return structured.gradient(f, wrt, True, checkpoint_option(checkpoint), has_aux=has_aux) \
             if not check else _no_check(f)
-    gradient = _reverse(f, wrt, return_value=True, checkpoint=checkpoint)
+    gradient = _reverse(f, wrt, return_value=True, checkpoint=checkpoint, backend=backend)
     return _checked(f, gradient, return_value=True) if check else gradient
 
 
@@ -280,25 +317,30 @@ def _checked(f, gradient, return_value):
     return plain_arguments_only
 
 
-def jvp(f, primals, tangents, check=False):
+def jvp(f, primals, tangents, check=False, compile=False):
     """``(out, out_dot)`` by forward mode: one tangent per primal, ``None`` = not differentiated.
 
     ``check=True`` compares ``out_dot`` with central differences of ``f`` along the tangents
-    and raises :class:`tangent_ad.CheckError` when they disagree.
+    and raises :class:`tangent_ad.CheckError` when they disagree; ``compile=True`` runs the
+    forward-mode derivative compiled with Numba (see :func:`grad`).
     """
+    backend = backend_name(compile)
     primals, tangents = tuple(primals), tuple(tangents)
     if len(tangents) != len(primals):
         raise ValueError(f"jvp needs one tangent per primal: expected {len(primals)} tangent(s) "
                          f"(None for a primal not differentiated), found {len(tangents)}")
     if structured.needs_structure(f, primals):
+        _refuse_compiled_structure(f, backend)
         return structured_modes.jvp(f, primals, tangents) if not check else _no_check(f)
     try:
-        return _plain_jvp(f, primals, tangents, check)
+        return _plain_jvp(f, primals, tangents, check, backend)
     except TransformError as refusal:
+        if backend is not None:
+            raise
         return structured_modes.retried(refusal, structured_modes.jvp, f, primals, tangents)
 
 
-def _plain_jvp(f, primals, tangents, check):
+def _plain_jvp(f, primals, tangents, check, backend=None):
     primal = f
     f, signature = target(f)
     signature.check(primals)
@@ -317,6 +359,7 @@ def _plain_jvp(f, primals, tangents, check):
         out = f(*primals)
         return out, zeros_like(out)
     compiled = _for_kinds(f, "forward", tuple(params[i] for i in chosen), params, primals)
+    compiled = compiled_variant(compiled, backend)
     info = compiled._tangent_ad_info
     keywords = {info.tangents[params[i]]: tangents[i] for i in chosen}
     out, out_dot = compiled(*primals, **keywords)
@@ -328,7 +371,7 @@ def _plain_jvp(f, primals, tangents, check):
     return out, out_dot
 
 
-def vjp(f, *primals, check=False):
+def vjp(f, *primals, check=False, compile=False):
     """``(out, f_vjp)``; ``f_vjp(out_bar)`` is a tuple with one cotangent per primal.
 
     The forward sweep runs once, here; each ``f_vjp`` call runs only the reverse sweep,
@@ -336,16 +379,24 @@ def vjp(f, *primals, check=False):
     a flag) gets ``None``; a tuple, list or dict that holds floats is refused. ``check=True``
     compares each ``f_vjp(out_bar)`` with central differences of ``f`` along a random
     direction and raises :class:`tangent_ad.CheckError` when they disagree.
+
+    ``compile=True``: each ``f_vjp`` call runs the reverse-mode derivative compiled with Numba
+    (see :func:`grad`), forward sweep included: Numba compiles one function, not a forward
+    sweep that hands its saved values back to Python.
     """
+    backend = backend_name(compile)
     if structured.needs_structure(f, primals):
+        _refuse_compiled_structure(f, backend)
         return structured_modes.vjp(f, primals) if not check else _no_check(f)
     try:
-        return _plain_vjp(f, primals, check)
+        return _plain_vjp(f, primals, check, backend)
     except TransformError as refusal:
+        if backend is not None:
+            raise
         return structured_modes.retried(refusal, structured_modes.vjp, f, primals)
 
 
-def _plain_vjp(f, primals, check):
+def _plain_vjp(f, primals, check, backend=None):
     primal = f
     f, signature = target(f)
     signature.check(primals)
@@ -356,7 +407,10 @@ def _plain_vjp(f, primals, check):
         return f(*primals), lambda out_bar: tuple(None for _ in primals)
     refuse_reverse_over_tape(f)
     names = tuple(params[i] for i in chosen)
-    forward = _for_kinds(f, "split", names, params, primals)
+    if backend is not None:
+        forward = _compiled_split(f, names, params, primals, backend)
+    else:
+        forward = _for_kinds(f, "split", names, params, primals)
     seeds = forward._tangent_ad_info.seeds
     out, saved = forward(*primals)       # the forward sweep runs once; f_vjp reuses what it saved
 
@@ -377,13 +431,39 @@ def _plain_vjp(f, primals, check):
     return out, f_vjp
 
 
+def _compiled_split(f, names, params, primals, backend):
+    """A vjp's forward and backward functions (see split.py) made of the compiled reverse-mode
+    derivative: the forward computes the output, the backward runs the whole derivative."""
+    reverse = compiled_variant(_reverse_kinds(f, names, params, primals), backend)
+
+    def forward(*args):
+        return f(*args), args
+
+    def backward(saved, **seeds):
+        return reverse(*saved, **seeds)
+
+    forward._tangent_ad_info = reverse._tangent_ad_info
+    forward.backward = backward
+    return forward
+
+
+def _reverse_kinds(f, names, params, primals):
+    """The reverse-mode derivative of ``f`` returning a tuple, for the kinds of ``primals``."""
+    try:
+        return derivative_function(f, "reverse", names, tuple_output=True)
+    except AliasingError:
+        return derivative_function(f, "reverse", names, tuple_output=True,
+                                   scalars=_scalar_arguments(params, primals))
+
+
 class Differentiable:
     """A function decorated with :func:`differentiate`: calls like ``f``, with derivatives attached."""
 
     _tangent_ad_decorated = True      # targets.target differentiates the function it decorates
 
-    def __init__(self, f, mode="reverse", wrt=0, checkpoint=None, check=False, has_aux=False):
+    def __init__(self, f, mode="reverse", wrt=0, checkpoint=None, check=False, has_aux=False, compile=False):
         check_mode(mode)
+        backend_name(compile)          # an unknown backend is refused here, not at the first call
         functools.update_wrapper(self, f)
         self.__wrapped__ = f
         self.mode = mode
@@ -391,6 +471,7 @@ class Differentiable:
         self.checkpoint = checkpoint_option(checkpoint)
         self.check = bool(check)       # compare each derivative with central differences
         self.has_aux = bool(has_aux)   # f returns (value, aux): .grad gives (gradient, aux)
+        self.compile = compile         # compile the derivatives with Numba (see grad)
         self._grad = self._value_and_grad = None    # made on first use, then reused
 
     def __call__(self, *args, **kwargs):
@@ -401,28 +482,30 @@ class Differentiable:
         if instance is None:
             return self
         return Differentiable(types.MethodType(self.__wrapped__, instance), self.mode, self.wrt,
-                              self.checkpoint, self.check, self.has_aux)
+                              self.checkpoint, self.check, self.has_aux, self.compile)
 
     def grad(self, *args, **kwargs):
         if self._grad is None:
-            self._grad = grad(self.__wrapped__, self.wrt, self.checkpoint, self.check, self.has_aux)
+            self._grad = grad(self.__wrapped__, self.wrt, self.checkpoint, self.check, self.has_aux,
+                              self.compile)
         return self._grad(*args, **kwargs)
 
     def value_and_grad(self, *args, **kwargs):
         if self._value_and_grad is None:
             self._value_and_grad = value_and_grad(self.__wrapped__, self.wrt, self.checkpoint, self.check,
-                                                  self.has_aux)
+                                                  self.has_aux, self.compile)
         return self._value_and_grad(*args, **kwargs)
 
     def jvp(self, primals, tangents):
-        return jvp(self.__wrapped__, primals, tangents, check=self.check)
+        return jvp(self.__wrapped__, primals, tangents, check=self.check, compile=self.compile)
 
     def vjp(self, *primals):
-        return vjp(self.__wrapped__, *primals, check=self.check)
+        return vjp(self.__wrapped__, *primals, check=self.check, compile=self.compile)
 
     def derivative(self, mode=None):
         mode = mode or self.mode
-        return derivative(self.__wrapped__, mode, self.wrt, self.checkpoint if mode == "reverse" else None)
+        return derivative(self.__wrapped__, mode, self.wrt, self.checkpoint if mode == "reverse" else None,
+                          compile=self.compile)
 
     def source(self, mode=None):
         return self.derivative(mode).source
@@ -436,15 +519,16 @@ class Differentiable:
                 f"wrt={self.wrt!r}):</p>" + highlight(self.source(), "html"))
 
 
-def differentiate(f=None, *, mode="reverse", wrt=0, checkpoint=None, check=False, has_aux=False):
+def differentiate(f=None, *, mode="reverse", wrt=0, checkpoint=None, check=False, has_aux=False, compile=False):
     """Decorator: ``@differentiate`` or ``@differentiate(mode=..., wrt=..., checkpoint=..., check=...)``.
 
     The decorated function still is ``f``; it gains ``.grad``, ``.value_and_grad``, ``.jvp``,
     ``.vjp``, ``.derivative(mode)`` and ``.source(mode)``; ``checkpoint`` applies to its
     reverse mode (see :func:`grad`), ``has_aux=True`` to its ``.grad`` and ``.value_and_grad``
     (``f`` returns ``(value, aux)``), and ``check=True`` checks what ``.grad``,
-    ``.value_and_grad``, ``.jvp`` and ``.vjp`` return against central differences.
+    ``.value_and_grad``, ``.jvp`` and ``.vjp`` return against central differences, and
+    ``compile=True`` compiles them all with Numba (see :func:`grad`).
     """
     if f is None:
-        return lambda func: Differentiable(func, mode, wrt, checkpoint, check, has_aux)
-    return Differentiable(f, mode, wrt, checkpoint, check, has_aux)
+        return lambda func: Differentiable(func, mode, wrt, checkpoint, check, has_aux, compile)
+    return Differentiable(f, mode, wrt, checkpoint, check, has_aux, compile)

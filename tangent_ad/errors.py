@@ -41,6 +41,11 @@ class AliasingError(TransformError):
     Python float never shares memory)."""
 
 
+class CompileError(TransformError):
+    """A line of the user's function that ``compile=True`` cannot compile (Numba does not
+    support what its derivative does there); the plain derivative (no ``compile``) works."""
+
+
 class InternalError(RuntimeError):
     """A bug in tangent_ad itself (never the user's fault)."""
 

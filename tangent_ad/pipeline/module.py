@@ -70,6 +70,7 @@ class Context:
     def __init__(self, module, prepared, callees):
         self.cleanups = module.cleanups
         self.has_plain_twin = False     # set by reverse mode when its code updates memory in place
+        self.tape = None                # the name of the list reverse mode saves values on, if any
         self.location = prepared.parsed.location
         node = prepared.parsed.node
         # it goes into the generated docstrings: a file name may hold quotes and line breaks

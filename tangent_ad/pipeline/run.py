@@ -52,6 +52,9 @@ def _describe(function, func, request, plan):
     if request.mode == "split":
         function.backward = function.__globals__[derived.backward]
     contexts = [entry.context for entry in plan.order if entry.context is not None]
+    # each generated function's tape, by the function's name (compiled/ gives each value its own)
+    function._tangent_ad_tapes = {entry.derived.name: entry.context.tape for entry in plan.order
+                                  if entry.context is not None and entry.context.tape is not None}
     if any(context.has_plain_twin for context in contexts):
         # how to ask for the same derivative in plain code (see cache.py)
         function._tangent_ad_plain = request.key()[:6]

@@ -44,6 +44,7 @@ class ReverseGenerator:
             self._docstring(code, seed)
             if self.tape.pushes:
                 code.line(f"{self.tape.name} = []")
+                program.context.tape = self.tape.name     # a compiled variant splits it (compiled/)
             code.comment("forward sweep")
         reverse = Lines()
         with reverse.indented():

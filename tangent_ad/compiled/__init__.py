@@ -1,0 +1,64 @@
+"""Compiled derivatives: ``tad.grad(f, compile=True)``.
+
+The plain derivative is generated as always; a backend then compiles a variant of it.
+The one backend today is Numba (``compile=True`` or ``compile="numba"``): the source is
+rewritten where Numba needs it (``numba_source.py``), the runtime helpers have compiled
+versions (``numba_runtime.py``), and the functions are compiled per argument types on their
+first call (``numba_build.py``). The compiled variant is kept on the plain derivative it
+was made from, so it is made again exactly when the plain one is (``pipeline/cache.py``).
+"""
+import functools
+
+BACKENDS = ("numba",)
+
+
+def backend_name(compile):
+    """The backend ``compile=`` asks for: None for the plain derivative.
+
+    >>> backend_name(False), backend_name(True), backend_name("numba")
+    (None, 'numba', 'numba')
+    """
+    if compile is None or compile is False:
+        return None
+    if compile is True:
+        return "numba"
+    if isinstance(compile, str) and compile in BACKENDS:
+        return compile
+    raise ValueError(f"compile={compile!r}: use compile=True (or one of the backends: "
+                     f"{', '.join(map(repr, BACKENDS))}), or compile=False for the plain derivative")
+
+
+def compiled_variant(plain, backend):
+    """The compiled variant of the generated derivative ``plain`` (``plain`` itself when
+    ``backend`` is None): a function taking the same arguments, with its own ``.source``;
+    made once per plain derivative."""
+    if backend is None:
+        return plain
+    kept = plain.__dict__.setdefault("_tangent_ad_compiled", {})
+    if backend not in kept:
+        kept[backend] = _numba_variant(plain)
+    return kept[backend]
+
+
+def _numba_variant(plain):
+    from .numba_build import build, compile_failure, numba_module
+    numba = numba_module()
+    dispatcher, text = build(plain)
+    numba_errors = numba.core.errors.NumbaError
+
+    def run(*args, **kwargs):
+        try:
+            return dispatcher(*args, **kwargs)
+        except numba_errors as error:
+            raise compile_failure(error, plain, text) from None
+
+    functools.update_wrapper(run, plain, assigned=("__module__", "__name__", "__qualname__", "__doc__"),
+                             updated=())
+    run.source = text
+    run.dispatcher = dispatcher
+    run.plain = plain
+    for attribute in ("_tangent_ad_info", "_tangent_ad_source_function", "_tangent_ad_built_from",
+                      "_tangent_ad_scalars"):
+        if hasattr(plain, attribute):
+            setattr(run, attribute, getattr(plain, attribute))
+    return run

@@ -1,0 +1,92 @@
+"""A plain derivative, compiled with Numba: its source rewritten (``numba_source.py``),
+run, and each function it defines wrapped in ``numba.njit``.
+
+Numba compiles a function the first time it is called with a new combination of argument
+types, and keeps the machine code per combination: the derivative of ``f`` called with
+floats and then with arrays is compiled twice, once each. What it cannot compile raises a
+:class:`~tangent_ad.CompileError` at that first call, naming the user's line.
+"""
+import inspect
+import re
+import types
+
+import numpy as np
+
+from ..errors import CompileError
+from ..pipeline.compile import compile_source
+from .numba_source import Unsupported, numba_source, user_line
+
+_NUMBA_LINE = re.compile(r'File "(<tangent_ad [^"]*>)", line (\d+)')
+
+
+def numba_module():
+    """Numba, or an ImportError saying how to install it."""
+    try:
+        import numba
+    except ImportError:
+        raise ImportError('compile=True compiles derivatives with Numba, which is not installed: '
+                          'pip install numba (or the project\'s extra: pip install ".[numba]")') from None
+    from . import numba_runtime     # noqa: F401 - registers the compiled runtime helpers
+    return numba
+
+
+def build(plain):
+    """``(dispatcher, text)``: the Numba-compiled version of the generated function ``plain``,
+    and its source."""
+    numba = numba_module()
+    from .numba_runtime import COMPILED
+    namespace = plain.__globals__
+    numpy_names = {name_ for name_, value in namespace.items() if value is np}
+    try:
+        rewritten = numba_source(plain.source, getattr(plain, "_tangent_ad_tapes", {}), numpy_names, COMPILED)
+    except Unsupported as unsupported:
+        raise refusal(plain, plain.source, unsupported.lineno, unsupported.reason) from None
+    entry = plain.__name__
+    label = plain.__code__.co_filename.strip("<>").replace("tangent_ad ", "").rsplit(" #", 1)[0]
+    function = compile_source(rewritten.text, entry, dict(namespace), f"compiled {label}")
+    compiled_namespace = function.__globals__
+    generated = set(rewritten.functions)
+    for name_ in list(compiled_namespace):
+        value = compiled_namespace[name_]
+        if name_ in generated:
+            compiled_namespace[name_] = numba.njit(value)
+        elif getattr(value, "_tangent_ad_info", None) is not None and hasattr(value, "source"):
+            compiled_namespace[name_] = build(value)[0]      # a helper's derivative, from another module
+        elif isinstance(value, types.FunctionType) and not value.__module__.startswith("tangent_ad"):
+            compiled_namespace[name_] = numba.njit(value)    # a helper the derivative calls as it is
+    return compiled_namespace[entry], rewritten.text
+
+
+def refusal(plain, text, lineno, reason, detail=None):
+    """The CompileError for generated line ``lineno`` of ``text``: at the user's line it computes."""
+    func_ref = getattr(plain, "_tangent_ad_source_function", None)
+    func = func_ref() if func_ref is not None else None
+    filename = (inspect.getsourcefile(func) or "<unknown>") if func is not None else "<unknown>"
+    where = user_line(text, lineno)
+    if where is None:
+        where = (func.__code__.co_firstlineno if func is not None else 1, None)
+    line, code = where
+    construct = f"compiling `{code}`" if code else "compiling this function"
+    message = (f"compile=True cannot compile `{code or 'this function'}`: {reason}"
+               + (f" ({detail})" if detail else "")
+               + "; leave out compile=True for this function (the plain derivative works), "
+               "or write this line with NumPy functions and loops Numba supports")
+    return CompileError(construct, "", filename=filename, lineno=line, text=code, message=message)
+
+
+def compile_failure(error, plain, text):
+    """A Numba error at the first call, as a CompileError at the user's line."""
+    message = str(error)
+    lines = [int(m.group(2)) for m in _NUMBA_LINE.finditer(message) if "compiled" in m.group(1)]
+    reason = _first_reason(message)
+    return refusal(plain, text, lines[-1] if lines else 0, "Numba cannot type it", reason)
+
+
+def _first_reason(message):
+    """The line of Numba's message that says what went wrong, without its colour codes."""
+    message = re.sub(r"\x1b\[[0-9;]*m", "", message)
+    for line in message.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("During:", "File", "Failed in", "- Resolution", "^")):
+            return line[:300]
+    return message.strip()[:300]
