@@ -81,7 +81,7 @@ def nested_jvp(x, y, x_dot=1.0):
 
 NESTED_REVERSE = '''\
 import numpy as np
-from tangent_ad.runtime import seed_adjoint, unbroadcast
+from tangent_ad.runtime import reusable, seed_adjoint, unbroadcast
 
 
 def nested_grad(x, y, out_bar=1.0):
@@ -110,10 +110,12 @@ def nested_grad(x, y, out_bar=1.0):
     # t3 = -x
     x_bar = -t3_bar
     # t2 = np.sin(t1)
-    t1_bar = t2_bar * np.cos(t1)
+    t1_bar = np.cos(t1, out=reusable(t1))    # t1 is not read again: its array holds the result
+    t1_bar *= t2_bar
     # t1 = x * y
     x_bar = x_bar + unbroadcast(t1_bar * y, x)
-    y_bar = y_bar + unbroadcast(t1_bar * x, y)
+    t1_bar *= x
+    y_bar = y_bar + unbroadcast(t1_bar, y)
     return x_bar, y_bar
 '''
 

@@ -314,9 +314,24 @@ class Derivatives:
         return self.external(func, preferred, rule.func, which)
 
     def _unbroadcast(self, expr, assign, var):
-        if self.cleanups.known_shapes and self.shapes.var(assign.target) == self.shapes.var(var):
+        if self.cleanups.known_shapes and (self.shapes.var(assign.target) == self.shapes.var(var)
+                                           or self._only_array_operand(assign, var)):
             return expr
         return ast.Call(func=_name("unbroadcast"), args=[expr, _name(var)], keywords=[])
+
+
+    def _only_array_operand(self, assign, var):
+        """Whether every operand of ``assign`` other than ``var`` is a number (``h = np.tanh(t4)``,
+        ``y = 2.0 * x``): then this result has var's shape here, even where the variable it is
+        assigned to changes shape (a loop's ``h``), and var's adjoint needs no ``unbroadcast``."""
+        for atom in assign.op.bound.values():
+            if isinstance(atom, gast.Name) and (atom.id == var or self.shapes.var(atom.id) == frozenset()):
+                continue
+            if isinstance(atom, gast.UnaryOp) and isinstance(atom.op, (gast.USub, gast.UAdd)):
+                atom = atom.operand
+            if not (isinstance(atom, gast.Constant) and type(atom.value) in (int, float)):
+                return False
+        return True
 
 
 # runtime functions that read one argument only for its shape and dtype: its position

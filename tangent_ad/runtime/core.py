@@ -21,7 +21,7 @@ import numpy as np
 from .containers import list_zeros
 
 __all__ = ['unbroadcast', 'broadcast_like', 'zeros_like', 'gradient_like', 'seed_adjoint',
-           'scalar_seed', 'size_of',
+           'scalar_seed', 'size_of', 'reusable',
            'checkpoint_period', 'copy_of', 'separate_arrays']
 
 
@@ -128,6 +128,27 @@ def size_of(x):
     for n in getattr(x, "shape", ()):
         count *= n
     return count
+
+
+def reusable(x):
+    """``x`` when a unary ufunc of it may write its result into ``x``'s memory (``out=``): an
+    array of floats of an array library whose ufuncs take ``out=`` as NumPy's do (NumPy,
+    CuPy, Dask). None otherwise (a number, a NumPy scalar, integers): the ufunc then makes
+    a new value, as without ``out=``.
+
+    The reverse sweep calls it on a forward value it made itself and reads for the last
+    time (``t1_bar = np.cos(t1, out=reusable(t1))``), never on an argument or a value
+    another name may share.
+
+    >>> import numpy as np
+    >>> t = np.array([0.0, 1.0])
+    >>> reusable(t) is t, reusable(2.0), reusable(np.float64(2.0)), reusable(np.arange(2))
+    (True, None, None, None)
+    """
+    if isinstance(x, np.generic) or getattr(type(x), "__array_ufunc__", None) is None:
+        return None
+    dtype = getattr(x, "dtype", None)
+    return x if getattr(dtype, "kind", None) in ("f", "c") else None
 
 
 def checkpoint_period(steps, every=None):

@@ -31,7 +31,8 @@ def lambda_line59_grad(x, w=0.5, y_bar=1.0):
     t3_bar *= w
     t2_bar = unbroadcast(t3_bar, x)
     # t2 = t1 ** 2
-    t2_bar *= 2 * t1
+    t2_bar *= t1
+    t2_bar *= 2
     t1_bar = t2_bar
     # t1 = np.sin(x)
     t1_bar *= np.cos(x)

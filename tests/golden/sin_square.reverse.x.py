@@ -1,5 +1,5 @@
 import numpy as np
-from tangent_ad.runtime import seed_adjoint
+from tangent_ad.runtime import reusable, seed_adjoint
 
 
 def sin_square_grad(x, y_bar=1.0):
@@ -14,7 +14,10 @@ def sin_square_grad(x, y_bar=1.0):
     # reverse sweep
     y_bar = seed_adjoint(y, y_bar)
     # y = np.sin(t1)
-    t1_bar = y_bar * np.cos(t1)
+    t1_bar = np.cos(t1, out=reusable(t1))    # t1 is not read again: its array holds the result
+    t1_bar *= y_bar
     # t1 = x ** 2
-    x_bar = t1_bar * (2 * x)
+    t1_bar *= x
+    t1_bar *= 2
+    x_bar = t1_bar
     return x_bar

@@ -27,7 +27,7 @@ class ReverseGenerator:
         self.program = Program(context, function, wrt, active, return_value, tuple_output, checkpoint)
         self.tape = Tape(self.program)
         self.forward = ForwardSweep(self.program, self.tape)
-        self.reverse = ReverseSweep(self.program, self.tape, Memory(self.program))
+        self.reverse = ReverseSweep(self.program, self.tape, Memory(self.program, self.tape.reads_of))
 
     def generate(self, name_):
         """The derivative as one function named ``name_``: (its Code, the seeds' names)."""

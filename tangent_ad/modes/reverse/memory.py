@@ -1,13 +1,18 @@
 """Memory the reverse sweep saves: adjoints updated in place where nothing else refers to their
-array (``reuse.py``), a full reduction's adjoint kept as one number until its reader spreads
-it, and a loop's matmul adjoints summed in one product after it (``batching.py``).
+array (``reuse.py``), a forward value's array taken over by the adjoint of its last reader
+(``t1_bar = np.cos(t1, out=reusable(t1))``), a full reduction's adjoint kept as one number
+until its reader spreads it, and a loop's matmul adjoints summed in one product after it
+(``batching.py``).
 
 Not in code that will be differentiated again (forward mode reads plain code): there
 ``program.reuse_memory`` is false and only the adjoints zeroed before a loop are added into.
 """
 import ast
 
+import gast
+
 from ...ir import nodes as ir
+from .needed import statement_reads
 from . import reuse
 from .trees import Fragment
 
@@ -15,8 +20,10 @@ from .trees import Fragment
 class Memory:
     """Which adjoints' arrays the sweep may change, as it writes them."""
 
-    def __init__(self, program):
+    def __init__(self, program, reads_of):
         self.program = program
+        self.reads_of = reads_of      # statement -> the primal variables its reverse reads (tape.py)
+        self._reverse_readers = None  # variable -> how many statements' reverses read it
         # variables whose adjoint holds an array of their full shape that only that name refers
         # to (made by sum_adjoint, ...): its last reader may update it in place
         self.owned = set()
@@ -79,6 +86,76 @@ class Memory:
                 and all(reuse.is_new_value(node.contributions[i][1].tree) for i in readers[:-1])):
             plan[readers[-1]] = "in place"
         return plan
+
+    def value_taken_over(self, node, index):
+        """``(call, g)`` when contribution ``index`` of ``node`` is ``g * np.F(t)``, ``np.F`` a unary
+        ufunc, and ``t``'s array may hold ``np.F(t)`` (the ``call``, a tree ``np.F(t, out=reusable(t))``):
+        then ``t_bar = np.F(t, out=reusable(t))`` and ``t_bar *= g`` compute t's adjoint without a
+        new array, as a gradient written by hand does (``np.cos(g, out=g)``).
+
+        Only where ``t`` is dead after this read and no other name may see its memory: a local
+        assigned once, at the top of the function, by arithmetic or a ufunc (a new array, never
+        an argument or a view of one); read by this statement alone, forward and reverse, and
+        only here in its reverse; neither returned, nor taped, nor stored into; and not in code
+        whose reverse sweep runs again on the same values (a vjp's backward function) or
+        recomputes them (checkpoints). ``np.F(t)`` has ``t``'s shape, and ``g`` (the adjoint of
+        ``np.F``'s result) at most that shape, so ``t_bar *= g`` stays in t's array.
+        ``reusable`` (runtime) gives None for a number or an array of integers: a new array then.
+        """
+        program = self.program
+        if not (program.reuse_memory and not program.reruns and not program.checkpoint):
+            return None
+        var, expr = node.contributions[index]
+        tree, s = expr.tree, node.statement
+        if not (isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Mult) and isinstance(tree.left, ast.Name)
+                and tree.left.id == program.bar(node.target)):
+            return None
+        t = reuse.unary_ufunc_operand(tree.right, program.derivatives.np)
+        if t != var or not self._dead_after(t, s, expr):
+            return None
+        call = tree.right
+        out = ast.keyword(arg="out", value=ast.Call(func=ast.Name(id="reusable", ctx=ast.Load()),
+                                                    args=[ast.Name(id=t, ctx=ast.Load())], keywords=[]))
+        return ast.Call(func=call.func, args=call.args, keywords=[out]), tree.left
+
+    def _dead_after(self, t, s, expr):
+        """Whether the array of forward value ``t`` may be written by the reverse of ``s``, its last
+        reader (see ``value_taken_over``)."""
+        program = self.program
+        f = program.function
+        definitions, reads, block_of = program.facts()
+        definition = definitions.get(t, [])
+        if (len(definition) != 1 or t in f.params or t in f.results or t in program.stored
+                or t in program.originals or t in f.views or t in f.views.values()):
+            return False
+        d = definition[0]
+        if not (isinstance(d, ir.Assign) and d.index is None and d.op is not None and d.op.kind == "rule"
+                and d.op.rule is not None and d.op.rule.elementwise
+                and reuse.makes_new_array(d.value, program.derivatives.np)):
+            return False
+        top = id(f.body)
+        if not (block_of.get(id(d)) == top and s is not None and block_of.get(id(s)) == top):
+            return False
+        if reads.get(t) != 1 or t not in statement_reads(s) or self.reverse_readers().get(t) != 1:
+            return False
+        occurrences = sum(1 for n in ast.walk(expr.tree) if isinstance(n, ast.Name) and n.id == t)
+        if occurrences != 1 or t not in self.reads_of(s):
+            return False
+        # the other operands of s are numbers: its result, and so its adjoint, has t's shape
+        shapes = program.derivatives.shapes
+        others = [a for p, a in s.op.bound.items() if not (isinstance(a, gast.Name) and a.id == t)]
+        return all(reuse.is_number_literal(a) or (isinstance(a, gast.Name) and shapes.var(a.id) == frozenset())
+                   for a in others)
+
+    def reverse_readers(self):
+        """{variable: how many statements' reverses read it}."""
+        if self._reverse_readers is None:
+            counts = {}
+            for s in ir.walk(self.program.function.body):
+                for v in self.reads_of(s):
+                    counts[v] = counts.get(v, 0) + 1
+            self._reverse_readers = counts
+        return self._reverse_readers
 
     def spread_scalar(self, node):
         """``(t1, value)`` when ``node`` is ``y = np.sum(t1)`` (or ``np.mean``) of a scalar ``y``,

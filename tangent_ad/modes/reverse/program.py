@@ -27,6 +27,7 @@ class Program:
         self.checkpoint = checkpoint      # None, True (about sqrt(n) snapshots) or iterations per snapshot
         self.tuple_output = tuple_output or len(wrt) > 1
         self.keeps_value = return_value   # the value is returned too (value_and_grad, vjp)
+        self.reruns = False               # the reverse sweep may run again on the same forward values (vjp)
         self.names = context.names
         self.derivatives = context.derivatives
         self.locals = context.local_names

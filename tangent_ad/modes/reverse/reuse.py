@@ -26,6 +26,9 @@ True
 """
 import ast
 
+import gast
+import numpy
+
 # runtime functions whose result is a new array of their ``x``'s full shape
 NEW_FULL_ARRAY = {"sum_adjoint", "mean_adjoint", "index_adjoint"}
 
@@ -118,3 +121,63 @@ def in_place_form(tree, g):
         return operator, node.right, node.left
     value = ast.Call(func=wrapper.func, args=[ast.Name(id=g, ctx=ast.Load()), wrapper.args[1]], keywords=[])
     return operator, node.right, value
+
+
+def unary_ufunc_operand(tree, np_alias):
+    """``t`` when ``tree`` is ``np.F(t)`` for a NumPy ufunc ``F`` of one float giving one float
+    (``np.cos(t1)``), which can write its result into ``t``'s array; None otherwise.
+
+    >>> unary_ufunc_operand(expression("np.cos(t1)"), "np"), unary_ufunc_operand(expression("np.sum(t1)"), "np")
+    ('t1', None)
+    """
+    if not (isinstance(tree, ast.Call) and isinstance(tree.func, ast.Attribute)
+            and isinstance(tree.func.value, ast.Name) and tree.func.value.id == np_alias
+            and len(tree.args) == 1 and isinstance(tree.args[0], ast.Name) and not tree.keywords):
+        return None
+    ufunc = getattr(numpy, tree.func.attr, None)
+    if not (isinstance(ufunc, numpy.ufunc) and ufunc.nin == 1 and ufunc.nout == 1 and "d->d" in ufunc.types):
+        return None
+    return tree.args[0].id
+
+
+_NEW_ARRAY_OPERATORS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.MatMult)
+
+
+def makes_new_array(value, np_alias):
+    """Whether the lowered expression ``value`` (gast) gives a new object every time, never one
+    of its operands or a view of one: arithmetic (``x ** 2``, ``-x``) or a NumPy ufunc call
+    (``np.sin(x)``). ``x.T``, ``x[1:]``, ``np.reshape(x, s)`` and a copy ``t = x`` may share
+    ``x``'s memory, and do not count."""
+    if isinstance(value, gast.BinOp):
+        return isinstance(value.op, _NEW_ARRAY_OPERATORS)
+    if isinstance(value, gast.UnaryOp):
+        return isinstance(value.op, (gast.USub, gast.UAdd))
+    if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) \
+            and isinstance(value.func.value, gast.Name) and value.func.value.id == np_alias:
+        return isinstance(getattr(numpy, value.func.attr, None), numpy.ufunc) and not any(
+            k.arg == "out" for k in value.keywords)
+    return False
+
+
+def is_number_literal(node):
+    """Whether the gast atom ``node`` is a number written out (``2``, ``-0.5``)."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+        node = node.operand
+    return isinstance(node, gast.Constant) and isinstance(node.value, (int, float)) \
+        and not isinstance(node.value, bool)
+
+
+def constant_times_name(tree):
+    """``(c, n)`` when ``tree`` is ``c * n`` or ``n * c`` for a number ``c`` and a name ``n``:
+    ``g *= c * n`` is then ``g *= n`` and ``g *= c``, without the array ``c * n``.
+
+    >>> [ast.unparse(part) for part in constant_times_name(expression("2 * x"))]
+    ['2', 'x']
+    """
+    if not (isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Mult)):
+        return None
+    for c, n in ((tree.left, tree.right), (tree.right, tree.left)):
+        number = c.operand if isinstance(c, ast.UnaryOp) and isinstance(c.op, ast.USub) else c
+        if isinstance(number, ast.Constant) and type(number.value) in (int, float) and isinstance(n, ast.Name):
+            return c, n
+    return None

@@ -138,10 +138,11 @@ class ReverseSweep:
             if plan.get(index) == "in place":       # the last read of g: take over its array
                 operator, rest, value = reuse.in_place_form(expr.tree, g)
                 if operator is not None:
-                    rest = Fragment(rest)
-                    block.line(f"{g} {operator}= {rest.text}", rest.loads)
-                    memory.updated_in_place()
+                    self.update_in_place(node.target, g, operator, rest, block)
                 self.accumulate(var, Fragment(value), state, block, owned=True)
+            elif var not in state and program.cleanups.first_use \
+                    and (taken := memory.value_taken_over(node, index)) is not None:
+                self.take_over(var, *taken, state, block)
             else:
                 self.accumulate(var, expr, state, block, owned=plan.get(index) == "new")
         memory.owned.discard(target)
@@ -173,6 +174,32 @@ class ReverseSweep:
             self.memory.owned.discard(t)       # the helper's derivative may keep its seeds
         for var, expr in node.contributions:
             self.accumulate(var, expr, state, code)
+
+    def update_in_place(self, target, g, operator, rest, code):
+        """``g *= rest`` (or ``/=``), ``g`` an array of ``target``'s full shape; ``g *= c * n``
+        for a number ``c`` and an ``n`` of that shape is written ``g *= n`` and ``g *= c``,
+        which makes no array ``c * n``."""
+        split = reuse.constant_times_name(rest) if operator == "*" else None
+        shapes = self.program.derivatives.shapes
+        if split is not None and shapes.var(split[1].id) == shapes.var(target):
+            for factor in reversed(split):
+                factor = Fragment(factor)
+                code.line(f"{g} *= {factor.text}", factor.loads)
+        else:
+            rest = Fragment(rest)
+            code.line(f"{g} {operator}= {rest.text}", rest.loads)
+        self.memory.updated_in_place()
+
+    def take_over(self, var, call, g, state, code):
+        """``t_bar = np.F(t, out=reusable(t))`` and ``t_bar *= g``: the adjoint of ``t``, read for
+        the last time, computed in t's own array (``Memory.value_taken_over``)."""
+        bar = self.program.bar(var)
+        call, g = Fragment(call), Fragment(g)
+        code.line(f"{bar} = {call.text}    # {var} is not read again: its array holds the result", call.loads)
+        code.line(f"{bar} *= {g.text}", g.loads)
+        state.add(var)
+        self.memory.owned.add(var)
+        self.memory.updated_in_place()
 
     def accumulate(self, var, expr, state, code, owned=False):
         """Add ``expr`` (a Fragment) to ``var``'s adjoint (assign it, the first time). ``owned``:

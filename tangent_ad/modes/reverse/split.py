@@ -13,6 +13,7 @@ def write_split(generator, forward_name, backward_name):
     """The Code of both functions, from a ``ReverseGenerator``'s parts."""
     program, tape = generator.program, generator.tape
     program.keeps_value = True
+    program.reruns = True           # the backward function runs again on the values saved
     f = program.function
     seed = ", ".join(program.bar(r) for r in f.results)
     forward = Code()
