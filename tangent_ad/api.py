@@ -16,10 +16,11 @@ import numpy as np
 from . import arguments, structured, structured_modes
 from .errors import AliasingError, TransformError
 from .front.kinds import NDIM, NUMPY_ONLY
+from .gradient_calls import gradient_function, kept_gradient
 from .compiled import backend_name, compiled_variant
 from .highlighting import Source, highlight
 from .jacobians import gradient_by_forward_mode
-from .pipeline import caches, freshness
+from .pipeline import caches
 from .pipeline.cache import derivative_function, still_current
 from .targets import (check_differentiable, check_mode, checkpoint_option, is_reverse_derivative, like_argument,
                       mark, parameters, refuse_reverse_over_tape, target, unwrap, wrt_names)
@@ -98,7 +99,7 @@ def _reverse(f, wrt, return_value, checkpoint=None, backend=None):
         made = kept.get(key) if kept is not None else None
     except TypeError:       # an unhashable wrt (a list)
         kept = made = None
-    if made is not None and still_current(made.derivative):
+    if made is not None and still_current(getattr(made, "_tangent_ad_general", None) or made.derivative):
         return made
     if getattr(f, "_tangent_ad_for_call", None) is not None:
         return _reverse_of_kinds(f, wrt, return_value, checkpoint)
@@ -134,39 +135,25 @@ def _make_reverse(f, wrt, return_value, checkpoint, scalars=frozenset(), backend
     compiled = compiled_variant(compiled, backend)
 
     positions = [parameters(f).index(n) for n in names]
-    # an all-positional call with this many arguments binds as it is: checked with two ints
-    least, most = max(signature.least, max(positions) + 1), signature.most
-    params = signature.names
-    by_structure = []       # the gradient for dict, list and tuple arguments, made on first use
 
-    def reverse(*args, **kwargs):
-        if not freshness.holds(compiled, f):    # f, a helper or a global changed: made again
-            return _reverse(f, wrt, return_value, checkpoint, backend)(*args, **kwargs)
-        if kwargs or not least <= len(args) <= most:
-            args = signature.bind(args, kwargs)      # Python's TypeError for a call f refuses
-        arguments.refuse_values(f, params, args)
-        values = [args[p] for p in positions]
-        if any(structured.is_tree(v) for v in values):     # a pytree: see structured.py
-            _refuse_compiled_structure(f, backend)
-            if not by_structure:
-                by_structure.append(structured.gradient(f, wrt, return_value, checkpoint))
-            made = by_structure[0]
-            result = made(*args)
-            reverse.derivative = made.derivative        # the derivative made for these arguments
-            return result
-        for name, value in zip(names, values):
-            check_differentiable(f, name, value)
-        result = compiled(*args)
-        value, grads = result if return_value else (None, result)
-        if as_tuple:
-            grads = tuple(like_argument(g, v) for g, v in zip(grads, values))
-        else:
-            grads = like_argument(grads, values[0])
-        return (value, grads) if return_value else grads
+    def build(kinds):
+        """The derivative for a call passing numbers to the parameters ``kinds`` (gradient_calls.py)."""
+        try:
+            return derivative_function(f, "reverse", names, return_value=return_value,
+                                       tuple_output=as_tuple, checkpoint=checkpoint, scalars=kinds)
+        except TransformError:
+            return compiled
 
-    functools.update_wrapper(reverse, f)
-    del reverse.__wrapped__            # it computes f's gradient, not f: never differentiate f for it
-    reverse.derivative = _shown(compiled)
+    def by_structure():
+        """The gradient for dict, list and tuple arguments (structured.py), made on first use."""
+        _refuse_compiled_structure(f, backend)
+        return structured.gradient(f, wrt, return_value, checkpoint)
+
+    # built for the kinds of each call (numbers: no unbroadcast), unless built for some already
+    reverse = gradient_function(f, signature, names, positions, as_tuple, return_value, _shown(compiled),
+                                build=None if scalars or backend is not None else build,
+                                stale=lambda: _reverse(f, wrt, return_value, checkpoint, backend),
+                                by_structure=by_structure, shown=_shown)
     mark(reverse, "value_and_grad" if return_value else "grad", signature, positions, as_tuple)
     return reverse
 
@@ -274,6 +261,9 @@ def grad(f, wrt=0, checkpoint=None, check=False, has_aux=False, compile=False):
     :class:`tangent_ad.CompileError` at that first call, naming the line (see
     docs/compiled.md).
     """
+    made = None if check or has_aux or compile else kept_gradient(f, (wrt, False, checkpoint, None))
+    if made is not None:         # made by an earlier call (the key is _reverse's)
+        return made
     backend = backend_name(compile)
     if has_aux or structured.needs_structure(f):
         _refuse_compiled_structure(f, backend)
@@ -288,6 +278,9 @@ def value_and_grad(f, wrt=0, checkpoint=None, check=False, has_aux=False, compil
 
     ``has_aux=True``: ``f`` returns ``(value, aux)`` and ``g(*args)`` is ``((value, aux), gradient)``;
     ``compile=True``: compiled with Numba, as for :func:`grad`."""
+    made = None if check or has_aux or compile else kept_gradient(f, (wrt, True, checkpoint, None))
+    if made is not None:         # made by an earlier call (the key is _reverse's)
+        return made
     backend = backend_name(compile)
     if has_aux or structured.needs_structure(f):
         _refuse_compiled_structure(f, backend)

@@ -144,7 +144,9 @@ def target(f):
             raise TypeError(_not_differentiated_again(f, made_by))
         if getattr(f, "_tangent_ad_refusal", None) is not None:
             raise f._tangent_ad_refusal      # built per call, for its kinds (api._reverse_for_kinds)
-        return f.derivative, f._tangent_ad_signature
+        # the derivative for arguments of any kind, not the one the latest call ran (which may be
+        # built for numbers: gradient_calls.py)
+        return getattr(f, "_tangent_ad_general", None) or f.derivative, f._tangent_ad_signature
     callables.check_function(f)
     return f, signature_of(f)
 

@@ -22,7 +22,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "tangent_ad"
 
 LAYERS = ["runtime", "errors", "ir", "rules", "front", "modes", "pipeline", "public", "teaching", "top"]
 PUBLIC = {"api", "higher", "jacobians", "targets", "arguments", "callables", "checks", "selfcheck",
-          "structured", "structured_modes", "highlighting", "_doc_examples"}
+          "structured", "structured_modes", "highlighting", "gradient_calls", "_doc_examples"}
 
 
 def layer_of(module):
