@@ -9,21 +9,18 @@
 """
 import functools
 import types
-import numbers
-
-import numpy as np
 
 from . import arguments, structured, structured_modes
 from .errors import AliasingError, TransformError
-from .front.kinds import NDIM, NUMPY_ONLY
-from .gradient_calls import gradient_function, kept_gradient
+from .gradient_calls import (derivative_for_kinds, gradient_function, kept_gradient, number_parameters,
+                             scalar_arguments)
 from .compiled import backend_name, compiled_variant
 from .highlighting import Source, highlight
 from .jacobians import gradient_by_forward_mode
 from .pipeline import caches
 from .pipeline.cache import derivative_function, still_current
 from .targets import (check_differentiable, check_mode, checkpoint_option, is_reverse_derivative, like_argument,
-                      mark, parameters, refuse_reverse_over_tape, target, unwrap, wrt_names)
+                      mark, parameters, refuse_reverse_over_tape, target, wrt_names)
 
 MODES = ("reverse", "forward")
 
@@ -32,7 +29,7 @@ MODES = ("reverse", "forward")
 
 
 # --------------------------------------------------------------------- API
-def derivative(f, mode="reverse", wrt=0, checkpoint=None, optimize=True, compile=False):
+def derivative(f, mode="reverse", wrt=0, checkpoint=None, optimize=True, compile=False, args=None):
     """The generated derivative function of ``f`` (a plain Python function; see ``.source``).
 
     Forward mode: ``d(*args, *tangents)`` returns ``(out, out_dot)``. Reverse mode:
@@ -40,19 +37,27 @@ def derivative(f, mode="reverse", wrt=0, checkpoint=None, optimize=True, compile
     ``checkpoint`` (reverse mode): see :func:`grad`. ``optimize=False`` gives the plain
     transformation, before the clean-ups that make it read like hand-written code (the
     same numbers, more code; see :func:`stages`). ``compile=True``: the variant compiled with
-    Numba (see :func:`grad`), with its own ``.source``.
+    Numba (see :func:`grad`), with its own ``.source``. ``args``: the arguments of a call, such
+    as ``(3.0, 2.0)``: the derivative built for their kinds, the one ``tad.grad(f)`` and
+    ``tad.jvp`` run for that call (for Python or NumPy numbers, without ``unbroadcast``).
     """
     check_mode(mode)
     backend = backend_name(compile)
     if structured.needs_structure(f):      # a bound method, a partial, *args...
         _refuse_compiled_structure(f, backend)
+        _refuse_arguments_of_structure(f, args)
         return _shown(structured.derivative(f, mode, wrt, checkpoint_option(checkpoint, mode), optimize))
-    f = unwrap(f)
+    f, signature = target(f)
     names, as_tuple = wrt_names(f, wrt)
     if mode == "reverse":
         refuse_reverse_over_tape(f)
+    kinds = frozenset()
+    if args is not None:            # the kinds of this call (gradient_calls.py)
+        signature.check(tuple(args))
+        kinds = number_parameters(signature.names, tuple(args))
     compiled = derivative_function(f, mode, names, tuple_output=as_tuple and mode == "reverse",
-                                   checkpoint=checkpoint_option(checkpoint, mode), optimize=bool(optimize))
+                                   checkpoint=checkpoint_option(checkpoint, mode), optimize=bool(optimize),
+                                   scalars=kinds)
     return _shown(compiled_variant(compiled, backend))
 
 
@@ -73,10 +78,19 @@ def _shown(compiled):
     return compiled
 
 
-def source(f, mode="reverse", wrt=0, checkpoint=None, optimize=True, compile=False):
+def source(f, mode="reverse", wrt=0, checkpoint=None, optimize=True, compile=False, args=None):
     """The generated source of ``f``'s derivative: a ``str`` that Jupyter shows highlighted
-    (``compile=True``: the source of the variant compiled with Numba)."""
-    return derivative(f, mode, wrt, checkpoint, optimize, compile).source
+    (``compile=True``: the source of the variant compiled with Numba). ``args=(3.0, 2.0)``:
+    the source of the derivative a call with these arguments runs, built for their kinds
+    (Python floats: no ``unbroadcast``, the chapter's tables; see :func:`derivative`)."""
+    return derivative(f, mode, wrt, checkpoint, optimize, compile, args).source
+
+
+def _refuse_arguments_of_structure(f, args):
+    if args is not None:
+        raise ValueError(f"args= builds the derivative for the kinds of plain arguments; "
+                         f"{getattr(f, '__qualname__', f)!r} takes dicts, lists, tuples, *args, or is a "
+                         f"bound method or partial: leave out args=")
 
 
 def _single_output(f, compiled):
@@ -158,30 +172,6 @@ def _make_reverse(f, wrt, return_value, checkpoint, scalars=frozenset(), backend
     return reverse
 
 
-def _scalar_arguments(params, values):
-    """The parameters given a Python or NumPy scalar (immutable: never memory another name shares),
-    and NUMPY_ONLY when every other argument is a NumPy array (see ``front/kinds.py``)."""
-    values = list(values)[:len(params)]
-    scalars = {p for p, v in zip(params, values) if isinstance(v, numbers.Number)}
-    if all(isinstance(v, numbers.Number) or type(v) is np.ndarray for v in values):
-        scalars.add(NUMPY_ONLY)        # and each array's number of dimensions
-        scalars |= {(NDIM, p, v.ndim) for p, v in zip(params, values) if type(v) is np.ndarray}
-    return frozenset(scalars)
-
-
-def _for_kinds(f, mode, names, params, values):
-    """The derivative of ``f``; when an update in place may touch shared memory for arguments
-    of unknown kinds, the one built for the scalars ``values`` holds (refused again if that
-    does not settle it)."""
-    try:
-        return derivative_function(f, mode, names)
-    except AliasingError:
-        scalars = _scalar_arguments(params, values)
-        if not scalars:
-            raise
-        return derivative_function(f, mode, names, scalars=scalars)
-
-
 def _refuse_compiled_higher_order(backend):
     if backend is not None:
         raise ValueError("compile=True compiles first derivatives; differentiate the plain gradient "
@@ -195,7 +185,7 @@ def _reverse_for_kinds(f, wrt, return_value, checkpoint, signature, refusal, bac
 
     def for_call(args, kwargs):
         """The gradient function built for the kinds of this call's arguments."""
-        scalars = _scalar_arguments(signature.names, signature.bind(args, kwargs))
+        scalars = scalar_arguments(signature.names, signature.bind(args, kwargs))
         gradient = made.get(scalars)
         if gradient is None:
             if not scalars:
@@ -351,7 +341,8 @@ def _plain_jvp(f, primals, tangents, check, backend=None):
         from .runtime import zeros_like
         out = f(*primals)
         return out, zeros_like(out)
-    compiled = _for_kinds(f, "forward", tuple(params[i] for i in chosen), params, primals)
+    compiled = derivative_for_kinds(f, "forward", tuple(params[i] for i in chosen), params, primals,
+                                    by_numbers=backend is None)
     compiled = compiled_variant(compiled, backend)
     info = compiled._tangent_ad_info
     keywords = {info.tangents[params[i]]: tangents[i] for i in chosen}
@@ -403,7 +394,7 @@ def _plain_vjp(f, primals, check, backend=None):
     if backend is not None:
         forward = _compiled_split(f, names, params, primals, backend)
     else:
-        forward = _for_kinds(f, "split", names, params, primals)
+        forward = derivative_for_kinds(f, "split", names, params, primals)
     seeds = forward._tangent_ad_info.seeds
     out, saved = forward(*primals)       # the forward sweep runs once; f_vjp reuses what it saved
 
@@ -446,7 +437,7 @@ def _reverse_kinds(f, names, params, primals):
         return derivative_function(f, "reverse", names, tuple_output=True)
     except AliasingError:
         return derivative_function(f, "reverse", names, tuple_output=True,
-                                   scalars=_scalar_arguments(params, primals))
+                                   scalars=scalar_arguments(params, primals))
 
 
 class Differentiable:

@@ -30,7 +30,12 @@ Every call still runs the freshness check of the derivative it runs first
 import functools
 import numbers
 
+import numpy as np
+
 from . import arguments, structured
+from .errors import AliasingError, TransformError
+from .front.kinds import NDIM, NUMPY_ONLY
+from .pipeline.cache import derivative_function
 from .targets import check_differentiable, like_argument
 
 # the types of a call that nothing refuses and that is not a pytree (with a float to differentiate)
@@ -41,6 +46,39 @@ def number_parameters(params, values):
     """The parameters given a Python or NumPy number (whose shape is ``()``): the kinds a
     derivative is built for. Empty when no value is a number: the derivative for any kind."""
     return frozenset(p for p, v in zip(params, values) if isinstance(v, numbers.Number))
+
+
+def scalar_arguments(params, values):
+    """The parameters given a Python or NumPy scalar (immutable: never memory another name shares),
+    and NUMPY_ONLY when every other argument is a NumPy array (see ``front/kinds.py``): what a
+    derivative refused for arguments of unknown kinds (an update in place that may touch shared
+    memory) is built again for."""
+    values = list(values)[:len(params)]
+    scalars = {p for p, v in zip(params, values) if isinstance(v, numbers.Number)}
+    if all(isinstance(v, numbers.Number) or type(v) is np.ndarray for v in values):
+        scalars.add(NUMPY_ONLY)        # and each array's number of dimensions
+        scalars |= {(NDIM, p, v.ndim) for p, v in zip(params, values) if type(v) is np.ndarray}
+    return frozenset(scalars)
+
+
+def derivative_for_kinds(f, mode, names, params, values, by_numbers=False):
+    """The derivative of ``f`` for a call passing ``values``: the one for any kind; when an update
+    in place may touch shared memory for arguments of unknown kinds, the one built for the
+    scalars ``values`` holds (refused again if that does not settle it). ``by_numbers``: a call
+    passing numbers runs the derivative built for them (``tad.jvp``)."""
+    kinds = number_parameters(params, values) if by_numbers else None
+    if kinds:
+        try:
+            return derivative_function(f, mode, names, scalars=kinds)
+        except TransformError:
+            pass                    # as for arguments of unknown kinds
+    try:
+        return derivative_function(f, mode, names)
+    except AliasingError:
+        scalars = scalar_arguments(params, values)
+        if not scalars:
+            raise
+        return derivative_function(f, mode, names, scalars=scalars)
 
 
 def gradient_function(f, signature, names, positions, as_tuple, return_value, general, *,
