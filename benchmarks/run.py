@@ -506,33 +506,72 @@ def import_time(out, runs):
                   [[name, f"{c / 1000:.1f} ms", f"{s / 1000:.1f} ms"] for c, s, name in top])
 
 
-def compile_table(out, results):
-    """First call of every contender that compiles (tangent_ad compiled: build + Numba; JAX jit: XLA)."""
+def compile_child(w, size, group, label):
+    """Runs in a fresh interpreter (--compile-child): the first call of one contender that compiles,
+    as a user's first call in a new process meets it (nothing of that library warmed before)."""
+    args = w.inputs(size)
+    entries, _ = cont.entries(w, args, [group])
+    e = next((e for e in entries if e.label == label and not e.refused), None)
+    if e is None:
+        return
+    start = time.perf_counter()
+    e.call()
+    print(f"FIRST\t{e.build_time + time.perf_counter() - start}", flush=True)
+
+
+def fresh_first_call(w, size, e, notes):
+    """Seconds of ``e``'s first call in a fresh interpreter (compile_child), or None."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    cmd = [sys.executable, os.path.abspath(__file__), "--compile-child", e.label, "--workload", w.name,
+           "--size", str(size), "--contenders", e.group]
+    try:
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        notes.append(f"{w.name}: {e.label}: the first call in a fresh interpreter took over 600 s")
+        return None
+    for line in done.stdout.splitlines():
+        if line.startswith("FIRST\t"):
+            return float(line.split("\t")[1])
+    notes.append(f"{w.name}: {e.label}: first call in a fresh interpreter not measured: "
+                 f"{done.stderr.strip()[-300:]}")
+    return None
+
+
+def compile_table(out, results, notes, fresh=True):
+    """First call of every contender that compiles (tangent_ad compiled: build + Numba; JAX jit: XLA),
+    in this run's process and in a fresh interpreter for the workloads ``fresh`` says (True: all;
+    a collection: those names; False: none)."""
     rows = []
     for r in results:
+        in_fresh = fresh is True or (fresh and r.w.name in fresh)
         for e in r.entries:
             if not e.compiles:
                 continue
             if e.refused:
-                rows.append([r.w.name, e.label, "-", "-", "-", "-", refused_text(e, 120)])
+                rows.append([r.w.name, e.label, "-", "-", "-", "-", "-", refused_text(e, 120)])
                 continue
             first = e.build_time + e.first_call
+            e.fresh_first = fresh_first_call(r.w, r.size, e, notes) if in_fresh else None
             warm = r.medians.get(e.label)
-            rows.append([r.w.name, e.label, fmt_time(first),
-                         fmt_time(e.build_time) if e.group == "compiled" else "-",
+            rows.append([r.w.name, e.label, fmt_time(e.fresh_first) if in_fresh else "not measured",
+                         fmt_time(first), fmt_time(e.build_time) if e.group == "compiled" else "-",
                          fmt_time(warm), f"{first / warm:,.0f}" if warm else "n/a", ""])
     if not rows:
         return
     out.heading("Compile time (first call)")
-    out.line("The first call of each contender that compiles, in this process, before any other call of it: "
-             "for tangent_ad compiled, building the gradient on a fresh copy of the function (tangent_ad's "
-             "cache misses), generating its Numba variant and compiling it with Numba; for JAX jit, tracing "
-             "and XLA compilation. 'build' is the part spent before the first call (tad.grad/tad.derivative "
-             "with compile=True); 'first call' includes it. Each compiled function is then cached for its "
-             "argument types.")
+    out.line("The first call of each contender that compiles: for tangent_ad compiled, building the gradient "
+             "on a fresh copy of the function (tangent_ad's cache misses), generating its Numba variant and "
+             "compiling it with Numba; for JAX jit, tracing and XLA compilation. 'fresh interpreter': that "
+             "first call alone in a new Python process, as a user's first call meets it (Numba's or XLA's "
+             "own start-up included); 'in this run': the same in the benchmark's process, where the "
+             "workloads before it have already compiled the runtime helpers they share. 'build' is the part "
+             "spent in tad.grad/tad.derivative(..., compile=True) before the first call, included in both. "
+             "Each compiled function is then cached for its argument types.")
     out.line()
-    out.table(["workload", "contender", "first call", "build", "warm call (median)", "first / warm", ""], rows,
-              align=["<", "<", ">", ">", ">", ">", "<"])
+    out.table(["workload", "contender", "first call, fresh interpreter", "first call, in this run", "build",
+               "warm call (median)", "first (this run) / warm", ""], rows,
+              align=["<", "<", ">", ">", ">", ">", ">", "<"])
 
 
 def rss_available():
@@ -696,6 +735,12 @@ def memory_table(out, results, groups, notes, quick=False):
     return rows
 
 
+def first_call(e):
+    """The first call's seconds: in a fresh interpreter where it was measured, else in this run."""
+    fresh = getattr(e, "fresh_first", None)
+    return fresh if fresh is not None else e.build_time + e.first_call
+
+
 def summary_table(out, results):
     """One line per workload: every contender as a ratio to the hand-written gradient."""
     cols = [("generated fn", "tangent_ad reverse (generated fn)"), ("tad.grad", "tangent_ad tad.grad"),
@@ -714,11 +759,11 @@ def summary_table(out, results):
                                                         if jit and jit != "jax jit" else "") if jit else "refused")
         compiled = r.entry(cont.COMPILED_LABEL)
         if compiled is not None:
-            row.append("refused" if compiled.refused else fmt_time(compiled.build_time + compiled.first_call))
+            row.append("refused" if compiled.refused else fmt_time(first_call(compiled)))
         if has_jax:
             jit = jax_jit_label(r)
             e = r.entry(jit) if jit else None
-            row.append(fmt_time(e.first_call) if e else "-")
+            row.append(fmt_time(first_call(e)) if e else "-")
         rows.append(row)
     header = ["workload", "hand-written"] + [f"{h} / hand" for h, _ in present] + \
              (["jax jit / hand (fastest variant)"] if has_jax else []) + \
@@ -727,7 +772,8 @@ def summary_table(out, results):
     out.heading("Summary: ratios to the hand-written gradient (medians)")
     out.line("From the tables above. 'refused': the contender raised for this workload (the table above says "
              "why). JAX's column is its fastest jit spelling that ran (the plain Python loop, or lax.fori_loop); "
-             "lax.while_loop is refused by jax.grad.")
+             "lax.while_loop is refused by jax.grad. First calls are those in a fresh interpreter where they "
+             "were measured (the compile-time table).")
     out.line()
     out.table(header, rows)
 
@@ -827,6 +873,7 @@ def parse_args(argv):
     p.add_argument("--no-extras", action="store_true",
                    help="skip transformation, call-overhead, import and memory measurements")
     p.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)  # memory_table's subprocess
+    p.add_argument("--compile-child", metavar="LABEL", help=argparse.SUPPRESS)  # compile_table's subprocess
     args = p.parse_args(argv)
     groups = [g.strip() for g in args.contenders.split(",") if g.strip()]
     unknown = [g for g in groups if g not in cont.GROUPS]
@@ -840,6 +887,9 @@ def main(argv=None, stream=None):
     args, groups = parse_args(argv)
     if args.rss_child:
         rss_child(WORKLOADS[args.workload[0]], args.size, groups)
+        return 0
+    if args.compile_child:
+        compile_child(WORKLOADS[args.workload[0]], args.size, groups[0], args.compile_child)
         return 0
     out = Out(args.markdown, stream)
     repeat = args.repeat or (3 if args.quick else 21)
@@ -887,7 +937,8 @@ def main(argv=None, stream=None):
         for w in workloads:
             size = args.size or (w.quick_size if args.quick else w.default_size)
             results.append(bench_workload(out, w, size, groups, repeat, target, notes))
-        compile_table(out, results)
+        # --quick measures the first call in a fresh interpreter for one workload only (a smoke run)
+        compile_table(out, results, notes, fresh=False if args.no_extras else ("seed_poly",) if args.quick else True)
         if not args.no_extras:
             copies = 1 if args.quick else 9
             transformation_times(out, workloads, copies)
