@@ -100,10 +100,25 @@ class Shapes:
             shape |= self.var(n)
         return shape
 
+    def _of_numbers(self, node):
+        """Whether ``node`` is arithmetic on numbers alone: number literals and variables of shape
+        () (a parameter the call passes a number to, ``front/shapes.py``), so itself a number
+        (``t3 = x ** 2`` of a float ``x`` that is not differentiated)."""
+        if isinstance(node, gast.Constant):
+            return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+        if isinstance(node, gast.Name):
+            return self.of.get(node.id, _Pending) == frozenset()
+        if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+            return self._of_numbers(node.operand)
+        if isinstance(node, gast.BinOp) and not isinstance(node.op, gast.MatMult):
+            return self._of_numbers(node.left) and self._of_numbers(node.right)
+        return False
+
     def _shape_of_assignment(self, a, index):
         op = a.op
         if op is None or op.kind == "constant":
-            return frozenset() if _is_python_number(a.value) else frozenset([f"@{index}"])
+            numbers = _is_python_number(a.value) or (self.given and self._of_numbers(a.value))
+            return frozenset() if numbers else frozenset([f"@{index}"])
         if op.kind == "copy" or a.index is not None:      # a store keeps the array's shape
             return self.expr(op.bound["x" if op.kind == "copy" else "a"])
         if op.kind == "rule" and op.rule.elementwise or (op.rule is not None and op.rule.name == "where"):
