@@ -112,7 +112,11 @@ def gradient_function(f, signature, names, positions, as_tuple, return_value, ge
     def call(args, kwargs):
         """Any call: what the fast path does not take, and the first call of its types."""
         if not current(f):           # f, a helper or a global changed: made again
-            return stale()(*args, **kwargs)
+            made = stale()
+            result = made(*args, **kwargs)
+            reverse.derivative = made.derivative        # the one that ran, as for any call
+            reverse._tangent_ad_general = getattr(made, "_tangent_ad_general", made.derivative)
+            return result
         whole = not kwargs and len(args) == most
         if kwargs or not least <= len(args) <= most:
             args = signature.bind(args, kwargs)      # Python's TypeError for a call f refuses

@@ -375,3 +375,71 @@ def test_six_hundred_statements_transform_and_give_the_right_gradient(modules):
         else:
             a, a_dot = a * x + 0.5, a_dot * x + a
     assert tad.grad(f)(x) == pytest.approx(a_dot, rel=1e-12)
+
+
+# ------------------------------------------------------------------ the fast path and numbers
+# A gradient function keeps one derivative per kind of call (gradient_calls.py) and takes a call
+# of floats through a fast path that checks only the derivative it runs: each must still see
+# every change, whichever ran last, and tad.grad(f) must not hand back a function built before.
+def test_a_change_is_seen_by_the_float_and_the_array_derivatives(modules):
+    main = modules.write("""
+        import numpy as np
+
+        act = np.sin
+
+        def f(x, a):
+            return np.sum(act(x * a))
+    """)
+    g = tad.grad(main.f, wrt=(0, 1))
+    x = np.array([0.3, 0.7])
+    for _ in range(2):              # the second round runs the fast path
+        assert g(0.5, 2.0) == pytest.approx((2.0 * np.cos(1.0), 0.5 * np.cos(1.0)), rel=1e-15)
+        np.testing.assert_allclose(g(x, 2.0)[0], 2.0 * np.cos(2.0 * x), rtol=1e-15)
+    floats = g.derivative
+    main.act = np.cos
+    assert g(0.5, 2.0) == pytest.approx((-2.0 * np.sin(1.0), -0.5 * np.sin(1.0)), rel=1e-15)
+    assert g.derivative is not floats
+    np.testing.assert_allclose(g(x, 2.0)[1], np.sum(-x * np.sin(2.0 * x)), rtol=1e-15)
+    assert g(0.5, 2.0) == pytest.approx((-2.0 * np.sin(1.0), -0.5 * np.sin(1.0)), rel=1e-15)
+    assert tad.grad(main.f, wrt=(0, 1))(0.5, 2.0) == pytest.approx((-2.0 * np.sin(1.0), -0.5 * np.sin(1.0)))
+    _, tangent = tad.jvp(main.f, (0.5, 2.0), (1.0, None))
+    assert tangent == pytest.approx(-2.0 * np.sin(1.0), rel=1e-15)
+
+
+def test_code_swapped_after_the_fast_path_ran():
+    f = types.FunctionType(square.__code__, square.__globals__, "f")
+    g = tad.grad(f)
+    assert g(2.0) == 4.0 and g(2.0) == 4.0
+    f.__code__ = cube.__code__
+    assert g(2.0) == 12.0 and g(2.0) == 12.0
+    assert "of cube" in g.derivative.source
+    f.__code__ = square.__code__
+    assert g(2.0) == 4.0 and tad.grad(f)(2.0) == 4.0
+
+
+def test_tad_grad_of_a_changed_function_shows_its_new_derivative_without_a_call(modules):
+    main = modules.write("""
+        import numpy as np
+
+        act = np.sin
+
+        def f(x):
+            return act(x) * 2.0
+    """)
+    assert tad.grad(main.f)(0.5) == pytest.approx(2.0 * np.cos(0.5), rel=1e-15)
+    assert tad.grad(main.f)(0.5) == pytest.approx(2.0 * np.cos(0.5), rel=1e-15)
+    main.act = np.tanh
+    g = tad.grad(main.f)            # found again only while it is current
+    assert "np.cos" not in g.derivative.source and "(1 - t1 ** 2)" in g.derivative.source
+    assert g(0.5) == pytest.approx(2.0 / np.cosh(0.5) ** 2, rel=1e-15)
+
+
+def test_defaults_changed_between_fast_and_general_calls():
+    def f(x, a=2.0):
+        return a * x * x
+
+    g = tad.grad(f)
+    assert g(3.0, 2.0) == 12.0 and g(3.0, 2.0) == 12.0      # every argument: the fast path
+    assert g(3.0) == 12.0                                    # a default: the general path
+    f.__defaults__ = (5.0,)
+    assert g(3.0) == 30.0 and g(3.0, 2.0) == 12.0 and g(3.0) == 30.0
