@@ -16,7 +16,8 @@ from ..errors import CompileError
 from ..pipeline.compile import compile_source
 from .numba_source import Unsupported, numba_source, user_line
 
-_NUMBA_LINE = re.compile(r'File "(<tangent_ad [^"]*>)", line (\d+)')
+# where Numba's messages name a line of the compiled source: File "<...>", line 12 / <...> (12)
+_NUMBA_LINE = re.compile(r'(<tangent_ad [^">]*>)(?:", line | \()(\d+)')
 
 
 def numba_module():
@@ -62,7 +63,7 @@ def refusal(plain, text, lineno, reason, detail=None):
     func_ref = getattr(plain, "_tangent_ad_source_function", None)
     func = func_ref() if func_ref is not None else None
     filename = (inspect.getsourcefile(func) or "<unknown>") if func is not None else "<unknown>"
-    where = user_line(text, lineno)
+    where = _verbatim(func, text, lineno) or user_line(text, lineno)
     if where is None:
         where = (func.__code__.co_firstlineno if func is not None else 1, None)
     line, code = where
@@ -72,6 +73,29 @@ def refusal(plain, text, lineno, reason, detail=None):
                + "; leave out compile=True for this function (the plain derivative works), "
                "or write this line with NumPy functions and loops Numba supports")
     return CompileError(construct, "", filename=filename, lineno=line, text=code, message=message)
+
+
+def _verbatim(func, text, lineno):
+    """``(line, code)`` of the user's line that generated line ``lineno`` is, or whose adjoint
+    it computes (the comment above it), written exactly so; None when there is none."""
+    if func is None:
+        return None
+    try:
+        source, first = inspect.getsourcelines(func)
+    except (OSError, TypeError):
+        return None
+    lines = text.split("\n")
+    candidates = [lines[lineno - 1].strip()] if 0 < lineno <= len(lines) else []
+    for line in reversed(lines[:lineno - 1]):
+        stripped = line.strip()
+        if stripped.startswith("# "):
+            candidates.append(stripped[2:])
+            break
+    for candidate in candidates:
+        for i, line in enumerate(source):
+            if line.strip() == candidate and candidate:
+                return first + i, candidate
+    return None
 
 
 def compile_failure(error, plain, text):

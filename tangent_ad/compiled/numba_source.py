@@ -57,15 +57,42 @@ def numba_source(text, tapes, numpy_names, compiled_helpers=None):
     tree = ast.parse(text)
     if compiled_helpers is not None:
         _check_helpers(tree, compiled_helpers)
-    text = _write_edits(text, _slice_edits(tree, numpy_names) + _reversed_range_edits(tree))
+    edits = (_slice_edits(tree, numpy_names) + _reversed_range_edits(tree) + _keepdims_edits(tree, numpy_names)
+             + _reuse_edits(tree))
+    text = _write_edits(text, edits)
     lines = text.split("\n")
     taken = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    _typed_zeros(lines, taken)
     functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
     for function in functions:
         tape = tapes.get(function.name)
         if tape is not None:
             _split_tape(lines, function.lineno - 1, function.end_lineno, tape, taken)
     return NumbaSource("\n".join(lines), [f.name for f in functions])
+
+
+_ZERO_ADJOINT = re.compile(r"^(\s*)((\w+)_bar) = 0\.0$")
+
+
+def _typed_zeros(lines, taken):
+    """``v_bar = 0.0``, the zero adjoint of a branch that did not reach ``v``, written
+    ``v_bar = zeros_like(v)``: an array's adjoint is then an array on every path, as Numba
+    needs (a variable has one type). ``zeros_like`` is imported where it was not."""
+    changed = False
+    for i, line in enumerate(lines):
+        match = _ZERO_ADJOINT.match(line)
+        if match and match.group(3) in taken:
+            lines[i] = f"{match.group(1)}{match.group(2)} = zeros_like({match.group(3)})"
+            changed = True
+    if not changed or "zeros_like" in taken:
+        return
+    for i, line in enumerate(lines):
+        if line.startswith("from tangent_ad.runtime import "):
+            names = sorted(set(line.split(" import ", 1)[1].split(", ")) | {"zeros_like"})
+            lines[i] = f"from tangent_ad.runtime import {', '.join(names)}"
+            return
+    first = next(i for i, line in enumerate(lines) if line.startswith("def "))
+    lines[first] = "from tangent_ad.runtime import zeros_like\n\n\n" + lines[first]   # one item: lines keep their numbers
 
 
 def user_line(text, lineno):
@@ -99,7 +126,7 @@ def _check_helpers(tree, compiled_helpers):
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and node.module == "tangent_ad.runtime":
             imported |= {alias.asname or alias.name for alias in node.names}
-    missing = imported - set(compiled_helpers)
+    missing = imported - set(compiled_helpers) - {"reusable"}     # reusable: see _reuse_edits
     if not missing:
         return
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
@@ -138,6 +165,40 @@ def _reversed_range_edits(tree):
                 raise Unsupported(node.lineno, "a loop over a range with a step, run backwards")
         elif isinstance(node, ast.Name) and node.id == "reversed" and id(node) not in handled:
             raise Unsupported(node.lineno, "reversed() of something other than a range")
+    return edits
+
+
+def _keepdims_edits(tree, numpy_names):
+    """``np.sum(x, axis=1, keepdims=True)``, whose ``keepdims`` Numba does not take, as
+    ``np.expand_dims(np.sum(x, axis=1), 1)``."""
+    edits = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id in numpy_names):
+            continue
+        keywords = {k.arg: k.value for k in node.keywords}
+        keepdims = keywords.get("keepdims")
+        if keepdims is None or (isinstance(keepdims, ast.Constant) and keepdims.value is False):
+            continue
+        axis = keywords.get("axis", node.args[1] if len(node.args) > 1 else None)
+        if not (isinstance(keepdims, ast.Constant) and keepdims.value is True
+                and isinstance(axis, ast.Constant) and isinstance(axis.value, int) and len(node.args) == 1):
+            raise Unsupported(node.lineno, "keepdims=True with an axis that is not one number")
+        numpy = node.func.value.id
+        edits.append((node, f"{numpy}.expand_dims({numpy}.{node.func.attr}({ast.unparse(node.args[0])}, "
+                            f"axis={axis.value}), {axis.value})"))
+    return edits
+
+
+def _reuse_edits(tree):
+    """``np.cos(t1, out=reusable(t1))`` as ``np.cos(t1)``: the compiled code makes its own arrays."""
+    edits = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and any(
+                k.arg == "out" and isinstance(k.value, ast.Call) and isinstance(k.value.func, ast.Name)
+                and k.value.func.id == "reusable" for k in node.keywords):
+            plain = ast.Call(node.func, node.args, [k for k in node.keywords if k.arg != "out"])
+            edits.append((node, ast.unparse(plain)))
     return edits
 
 

@@ -1,0 +1,258 @@
+"""compile=True: the Numba-compiled variant gives the plain derivative's numbers.
+
+Checked on every benchmark workload, on random programs whose variables keep their kind
+(Numba compiles a variable of one type: a float that becomes an array is refused), against
+central differences and exact values in both modes, and for what it refuses: each refusal
+is a CompileError at the user's line.
+"""
+import math
+import random
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tangent_ad as tad
+from test_random_programs import ProgramWriter, load, smooth_point
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import workloads  # noqa: E402
+
+numba = pytest.importorskip("numba", reason="the test extra installs numba")  # never skipped in CI
+warnings.filterwarnings("ignore", category=numba.NumbaWarning)
+
+
+def _parts(result):
+    return result if isinstance(result, tuple) else (result,)
+
+
+def assert_same(compiled, plain, rtol=1e-12):
+    for c, p in zip(_parts(compiled), _parts(plain), strict=True):
+        np.testing.assert_allclose(c, p, rtol=rtol, atol=1e-12)
+
+
+def seed_poly(x1, x2):
+    return (x1 + x2) * (x1 - x2)
+
+
+def scalar_loop(x, n):
+    i = 0
+    while i < n:
+        if x > 0.0:
+            x = -0.999 * x - 0.001 * math.sin(x)
+        else:
+            x = -x + 0.0005 * x * x
+        i = i + 1
+    return x
+
+
+def tanh_layers(x, w):
+    y = x
+    for i in range(3):
+        y = np.tanh(w * y + 0.1 * i)
+    return np.sum(y * y)
+
+
+# ------------------------------------------------------------------- exact values
+def test_the_chapters_example_compiled_gives_its_numbers():
+    assert tad.grad(seed_poly, wrt=(0, 1), compile=True)(3.0, 2.0) == (6.0, -4.0)
+    assert tad.value_and_grad(seed_poly, wrt=(0, 1), compile=True)(3.0, 2.0) == (5.0, (6.0, -4.0))
+    assert tad.jvp(seed_poly, (3.0, 2.0), (1.0, 0.0), compile=True) == (5.0, 6.0)
+    out, f_vjp = tad.vjp(seed_poly, 3.0, 2.0, compile=True)
+    assert out == 5.0 and f_vjp(1.0) == (6.0, -4.0)
+
+
+def test_a_scalar_loop_against_its_hand_written_gradient_and_central_differences():
+    gradient = tad.grad(scalar_loop, compile=True)
+    for x, n in [(0.5, 1000), (-0.3, 7), (0.2, 0)]:
+        expected = workloads.scalar_loop_grad(x, n)
+        assert gradient(x, n) == pytest.approx(expected, rel=1e-12)
+        numeric = tad.numerical_grad(scalar_loop, x, n, wrt=0)
+        assert gradient(x, n) == pytest.approx(numeric, rel=1e-6)
+
+
+def test_arrays_in_both_modes_against_central_differences():
+    x = np.linspace(-1.0, 1.0, 5)
+    w = 0.7
+    x_bar, w_bar = tad.grad(tanh_layers, wrt=(0, 1), compile=True)(x, w)
+    numeric = tad.numerical_grad(tanh_layers, x, w, wrt=(0, 1))
+    np.testing.assert_allclose(x_bar, numeric[0], rtol=1e-6, atol=1e-9)
+    assert w_bar == pytest.approx(numeric[1], rel=1e-6)
+    v = np.array([0.3, -1.0, 0.5, 2.0, 0.1])
+    out, out_dot = tad.jvp(tanh_layers, (x, w), (v, 0.5), compile=True)
+    assert out == pytest.approx(tanh_layers(x, w), rel=1e-14)
+    assert out_dot == pytest.approx(np.dot(x_bar, v) + 0.5 * w_bar, rel=1e-10)
+
+
+def test_the_decorator_and_derivative_take_compile():
+    f = tad.differentiate(tanh_layers, wrt=(0, 1), compile=True)
+    x = np.linspace(-1.0, 1.0, 4)
+    assert_same(f.grad(x, 0.3), tad.grad(tanh_layers, wrt=(0, 1))(x, 0.3))
+    source = f.source()
+    assert "tape.append" not in source and "tape_y.append(y)" in source      # each value has its own list
+    d = tad.derivative(seed_poly, wrt=(0, 1), compile=True)
+    assert d(3.0, 2.0) == (6.0, -4.0)
+    assert d.dispatcher.signatures       # Numba compiled it, per argument types
+
+
+def test_floats_then_arrays_compile_twice_and_both_are_right():
+    gradient = tad.grad(tanh_layers, compile=True)
+    x = np.linspace(-1.0, 1.0, 3)
+    assert_same(gradient(x, 0.4), tad.grad(tanh_layers)(x, 0.4))
+    assert gradient(0.5, 0.4) == pytest.approx(tad.grad(tanh_layers)(0.5, 0.4), rel=1e-12)
+    assert_same(gradient(2.0 * x, 0.4), tad.grad(tanh_layers)(2.0 * x, 0.4))
+
+
+# -------------------------------------------------------------- the benchmark workloads
+@pytest.mark.parametrize("name", list(workloads.WORKLOADS))
+def test_every_benchmark_workload_compiles_to_the_plain_gradient(name):
+    workload = workloads.WORKLOADS[name]
+    args = workload.inputs(workload.test_size)
+    plain = tad.grad(workload.function, wrt=workload.wrt_arg)(*args)
+    compiled = tad.grad(workload.function, wrt=workload.wrt_arg, compile=True)(*args)
+    assert_same(compiled, plain, rtol=1e-10)
+    assert_same(compiled, workload.gradient(*args), rtol=1e-7)
+
+
+# -------------------------------------------------------------------- random programs
+class KindKeepingProgramWriter(ProgramWriter):
+    """The random programs of test_random_programs.py, with every variable keeping its kind
+    (a float stays a float, an array an array): the programs Numba can compile."""
+
+    def condition(self):
+        return f"np.sum({self.rng.choice(self.arrays)}) > {self.rng.uniform(-1, 1):.3f}"
+
+    def assignment(self, indent):
+        new = [self.fresh()] if indent == 1 else []
+        target = self.rng.choice(self.arrays + self.scalars + new)
+        if target in self.scalars:
+            arrays, self.arrays = self.arrays, []
+            value = self.expression()          # of floats only
+            self.arrays = arrays
+        else:
+            value = f"x + 0.5 * ({self.expression()})"     # an array, whatever the expression
+        self.emit(indent, f"{target} = {value}")
+        if target not in self.arrays and target not in self.scalars:
+            self.arrays.append(target)
+
+    def operand(self):
+        return self.rng.choice(self.arrays + self.scalars)
+
+    def statement(self, indent, in_loop):
+        if indent == 1 and self.rng.random() < 0.06:
+            target = self.fresh()
+            self.emit(indent, f"{target} = helper_mix(x, {self.operand()})")
+            self.arrays.append(target)
+            return
+        kind = self.rng.random()
+        if kind < 0.5 or indent > 2:
+            self.assignment(indent)
+        elif kind < 0.65:
+            self.emit(indent, f"if {self.condition()}:")
+            self.block(indent + 1, 2, in_loop)
+            if self.rng.random() < 0.5:
+                self.emit(indent, "else:")
+                self.block(indent + 1, 1, in_loop)
+        elif kind < 0.8:
+            self.emit(indent, "for i in range(n):")
+            self.block(indent + 1, 2, True)
+        elif kind < 0.9:
+            counter = self.fresh()
+            self.emit(indent, f"{counter} = 0")
+            self.emit(indent, f"while {counter} < n and {self.condition()}:")
+            self.emit(indent + 1, f"{counter} += 1")
+            self.block(indent + 1, 2, True)
+        else:
+            self.assignment(indent)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_programs_compiled_give_the_plain_derivatives(seed, tmp_path):
+    rng = random.Random(seed)
+    source = KindKeepingProgramWriter(rng).write()
+    f = load(source, tmp_path / f"compiled_program_{seed}.py")
+    n = rng.randint(0, 3)
+    values = np.random.default_rng(seed)
+    point = smooth_point(f, lambda: (values.uniform(-1.0, 1.0, 3), float(values.uniform(-1.0, 1.0))), n)
+    assert point is not None, f"no smooth point found for program:\n{source}"
+    x, s, numeric = point
+    plain = tad.grad(f, wrt=(0, 1))(x, s, n)
+    compiled = tad.grad(f, wrt=(0, 1), compile=True)(x, s, n)
+    assert_same(compiled, plain, rtol=1e-10)
+    np.testing.assert_allclose(compiled[0], numeric[0], rtol=1e-5, atol=1e-6 * (1 + np.max(np.abs(numeric[0]))))
+    v, u = values.standard_normal(3), float(values.standard_normal())
+    out, out_dot = tad.jvp(f, (x, s, n), (v, u, None), compile=True)
+    assert out == pytest.approx(f(x, s, n), rel=1e-12, abs=1e-12), source
+    assert out_dot == pytest.approx(np.dot(plain[0], v) + plain[1] * u, rel=1e-9, abs=1e-9), source
+
+
+# ---------------------------------------------------------------- what it refuses, and how
+def sorts(x):
+    y = np.sort(x)
+    return np.sum(y * np.arange(3.0))
+
+
+def becomes_an_array(x, s):
+    for i in range(2):
+        s = s * x
+    return np.sum(s)
+
+
+def test_a_helper_without_a_compiled_version_is_refused_at_the_users_line():
+    with pytest.raises(tad.CompileError) as caught:
+        tad.grad(sorts, compile=True)
+    error = caught.value
+    assert error.filename == __file__
+    assert error.lineno == sorts.__code__.co_firstlineno + 1
+    assert "y = np.sort(x)" in str(error) and "leave out compile=True" in str(error)
+    x = np.array([0.3, -1.0, 2.0])
+    assert_same(tad.grad(sorts)(x), np.array([1.0, 0.0, 2.0]))     # the plain derivative works
+
+
+def test_a_float_that_becomes_an_array_is_refused_at_the_first_call_naming_the_line():
+    gradient = tad.grad(becomes_an_array, wrt=1, compile=True)
+    with pytest.raises(tad.CompileError) as caught:
+        gradient(np.ones(3), 0.5)
+    error = caught.value
+    assert error.filename == __file__
+    first = becomes_an_array.__code__.co_firstlineno
+    assert first < error.lineno <= first + 3
+    assert "Numba" in str(error)
+
+
+def test_unknown_backends_and_structures_are_refused():
+    with pytest.raises(ValueError, match="compile='jax'"):
+        tad.grad(seed_poly, compile="jax")
+    with pytest.raises(ValueError, match="compile=True differentiates functions of arrays and numbers"):
+        tad.grad(lambda p: p["a"] ** 2, compile=True)({"a": 1.0})
+
+
+def test_without_numba_the_keyword_says_how_to_install_it(monkeypatch):
+    def local(x):
+        return x * x
+    monkeypatch.setitem(sys.modules, "numba", None)
+    with pytest.raises(ImportError, match=r"pip install numba"):
+        tad.grad(local, compile=True)(2.0)
+
+
+SCALE = 2.0
+
+
+def scaled(x):
+    return SCALE * x * x
+
+
+def test_a_changed_global_is_seen_by_the_compiled_derivative():
+    """Numba reads globals as constants when it compiles: the derivative is made again."""
+    global SCALE
+    gradient = tad.grad(scaled, compile=True)
+    assert gradient(3.0) == 12.0
+    SCALE = 5.0
+    try:
+        assert gradient(3.0) == 30.0
+        assert tad.grad(scaled, compile=True)(3.0) == 30.0
+    finally:
+        SCALE = 2.0
