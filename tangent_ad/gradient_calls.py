@@ -160,12 +160,11 @@ def kept_gradient(f, key):
     try:
         held, kept = f.__dict__["_tangent_ad_gradients"]
         made = kept[key]
+        current = made._tangent_ad_current
     except (AttributeError, KeyError, TypeError, ValueError):    # TypeError: an unhashable wrt
         return None
-    if held is not f:                # a bound method (its function's dict) or a copied __dict__
-        return None
-    current = made.__dict__.get("_tangent_ad_current")
-    return made if current is not None and current() else None
+    # held: not a bound method (its function's dict) or a copied __dict__
+    return made if held is f and current() else None
 
 
 def _as_float(g):
