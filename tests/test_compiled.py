@@ -95,7 +95,7 @@ def test_the_decorator_and_derivative_take_compile():
     assert "tape.append" not in source and "tape_y.append(y)" in source      # each value has its own list
     d = tad.derivative(seed_poly, wrt=(0, 1), compile=True)
     assert d(3.0, 2.0) == (6.0, -4.0)
-    assert d.dispatcher.signatures       # Numba compiled it, per argument types
+    assert d.signatures       # Numba compiled it, per argument types
 
 
 def test_floats_then_arrays_compile_twice_and_both_are_right():

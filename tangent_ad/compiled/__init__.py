@@ -7,8 +7,6 @@ versions (``numba_runtime.py``), and the functions are compiled per argument typ
 first call (``numba_build.py``). The compiled variant is kept on the plain derivative it
 was made from, so it is made again exactly when the plain one is (``pipeline/cache.py``).
 """
-import functools
-
 BACKENDS = ("numba",)
 
 
@@ -41,24 +39,26 @@ def compiled_variant(plain, backend):
 
 
 def _numba_variant(plain):
+    """The Numba dispatcher of ``plain``'s compiled source, returned as it is (a call costs
+    Numba's own dispatch, no Python frame of ours), with ``plain``'s attributes and its
+    compile step wrapped so that what Numba cannot compile raises a CompileError."""
     from .numba_build import build, compile_failure, numba_module
     numba = numba_module()
     dispatcher, text = build(plain)
     numba_errors = numba.core.errors.NumbaError
+    compile_for_args = dispatcher._compile_for_args    # Numba calls it for new argument types
 
-    def run(*args, **kwargs):
+    def compile_for(*args, **kwargs):
         try:
-            return dispatcher(*args, **kwargs)
+            return compile_for_args(*args, **kwargs)
         except numba_errors as error:
             raise compile_failure(error, plain, text) from None
 
-    functools.update_wrapper(run, plain, assigned=("__module__", "__name__", "__qualname__", "__doc__"),
-                             updated=())
-    run.source = text
-    run.dispatcher = dispatcher
-    run.plain = plain
+    dispatcher._compile_for_args = compile_for
+    dispatcher.source = text
+    dispatcher.plain = plain
     for attribute in ("_tangent_ad_info", "_tangent_ad_source_function", "_tangent_ad_built_from",
                       "_tangent_ad_scalars"):
         if hasattr(plain, attribute):
-            setattr(run, attribute, getattr(plain, attribute))
-    return run
+            setattr(dispatcher, attribute, getattr(plain, attribute))
+    return dispatcher

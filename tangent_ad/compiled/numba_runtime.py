@@ -259,6 +259,16 @@ def _basic_index(index):
 @overload(runtime.index_adjoint)
 def _index_adjoint(g, x, index):
     _basic_index(index)
+    if isinstance(index, types.SliceType) and _is_array(g) and g.ndim == 1 and x.ndim == 1:
+        def slice_adjoint(g, x, index):
+            # element by element: out[index] = g would compile NumPy's broadcasting-error
+            # message, seconds of compile time for a check the shapes already pass
+            out = np.zeros_like(x)
+            start, _, step = index.indices(x.shape[0])
+            for i in range(g.shape[0]):
+                out[start + i * step] = g[i]
+            return out
+        return slice_adjoint
 
     def adjoint(g, x, index):
         out = np.zeros_like(x)
@@ -270,6 +280,12 @@ def _index_adjoint(g, x, index):
 @overload(runtime.index_accumulate)
 def _index_accumulate(x_bar, g, index):
     _basic_index(index)
+    if isinstance(index, types.SliceType) and _is_array(g) and g.ndim == 1 and x_bar.ndim == 1:
+        def slice_accumulate(x_bar, g, index):
+            start, _, step = index.indices(x_bar.shape[0])     # element by element: see index_adjoint
+            for i in range(g.shape[0]):
+                x_bar[start + i * step] += g[i]
+        return slice_accumulate
 
     def accumulate(x_bar, g, index):
         x_bar[index] += g
