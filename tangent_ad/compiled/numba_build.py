@@ -103,7 +103,12 @@ def compile_failure(error, plain, text):
     message = str(error)
     lines = [int(m.group(2)) for m in _NUMBA_LINE.finditer(message) if "compiled" in m.group(1)]
     reason = _first_reason(message)
-    return refusal(plain, text, lines[-1] if lines else 0, "Numba cannot type it", reason)
+    if "Cannot unify" in reason:
+        why = ("a variable holds values of two kinds here (a float, then an array, say); Numba gives "
+               "each variable one type, so start it as the kind it becomes (s = s + 0.0 * x)")
+    else:
+        why = "Numba cannot type it"
+    return refusal(plain, text, lines[-1] if lines else 0, why, reason)
 
 
 def _first_reason(message):
