@@ -94,7 +94,7 @@ def nested_grad(x, y, out_bar=1.0):
     t1 = x * y
     t2 = np.sin(t1)
     t3 = -x
-    t4 = np.exp(t3)
+    t4 = np.exp(t3, out=reusable(t3))    # t3 is not read again: its array holds the result
     t5 = t4 / y
     out = t2 + t5
     # reverse sweep

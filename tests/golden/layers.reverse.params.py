@@ -1,5 +1,5 @@
 import numpy as np
-from tangent_ad.runtime import matmul_adjoint_left, matmul_adjoint_right, scalar_seed, sum_adjoint, unbroadcast
+from tangent_ad.runtime import matmul_adjoint_left, matmul_adjoint_right, reusable, scalar_seed, sum_adjoint, unbroadcast
 
 
 def layers_grad(params_0_0, params_0_1, params_1_0, params_1_1, x, y_bar=1.0):
@@ -16,7 +16,7 @@ def layers_grad(params_0_0, params_0_1, params_1_0, params_1_1, x, y_bar=1.0):
     # line 21: h = np.tanh(x @ W1 + b1)
     t1 = x @ W1
     t2 = t1 + b1
-    h = np.tanh(t2)
+    h = np.tanh(t2, out=reusable(t2))    # t2 is not read again: its array holds the result
     # line 22: return np.sum(h @ W2 + b2)
     t3 = h @ W2
     t4 = t3 + b2

@@ -1,5 +1,5 @@
 import numpy as np
-from tangent_ad.runtime import matmul_adjoint_left, matmul_adjoint_right, scalar_seed, size_of, unbroadcast
+from tangent_ad.runtime import matmul_adjoint_left, matmul_adjoint_right, reusable, scalar_seed, size_of, unbroadcast
 
 
 def mlp_grad(W1, b1, W2, b2, X, Y, y_bar=1.0):
@@ -11,7 +11,7 @@ def mlp_grad(W1, b1, W2, b2, X, Y, y_bar=1.0):
     # line 35: hidden = np.tanh(X @ W1 + b1)
     t1 = X @ W1
     t2 = t1 + b1
-    hidden = np.tanh(t2)
+    hidden = np.tanh(t2, out=reusable(t2))    # t2 is not read again: its array holds the result
     # line 36: out = hidden @ W2 + b2
     t3 = hidden @ W2
     out = t3 + b2

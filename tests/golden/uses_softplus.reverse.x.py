@@ -1,6 +1,6 @@
 import numpy as np
 from golden_more import softplus
-from tangent_ad.runtime import scalar_seed, seed_adjoint, sum_adjoint, unbroadcast
+from tangent_ad.runtime import reusable, scalar_seed, seed_adjoint, sum_adjoint, unbroadcast
 
 
 def uses_softplus_grad(x, w, y_bar=1.0):
@@ -43,9 +43,10 @@ def softplus_grad(a, y_bar=1.0):
     # reverse sweep
     y_bar = seed_adjoint(y, y_bar)
     # y = np.log(t2)
-    t2_bar = y_bar / t2
+    t2_bar = np.divide(y_bar, t2, out=reusable(t2))    # t2 is not read again: its array holds the result
     # t2 = 1.0 + t1
     t1_bar = t2_bar
     # t1 = np.exp(a)
-    a_bar = t1_bar * t1
+    t1_bar *= t1
+    a_bar = t1_bar
     return a_bar

@@ -15,9 +15,10 @@ from .trees import Fragment, assignment, call, name
 
 
 class ForwardSweep:
-    def __init__(self, program, tape):
+    def __init__(self, program, tape, memory):
         self.program = program
         self.tape = tape
+        self.memory = memory
         self.quoter = LineQuoter(program.context.location)
 
     def block(self, statements, after, code, top=False):
@@ -184,8 +185,18 @@ class ForwardSweep:
         reads = self.tape.reads_of(s)
         operands = ir.read_names(s.value)
         before = [s.target] if s.target in reads and s.target in operands else []
-        pops = self._record(s.text, before, reads, later, code, covered, run)
+        pops = self._record(self._text(s, run), before, reads, later, code, covered, run)
         return [Adjoint(s.target, s.text, contributions, prelude, pops=pops, statement=s)]
+
+    def _text(self, s, run):
+        """``y = np.exp(t)``, or ``y = np.exp(t, out=reusable(t))`` where nothing reads ``t``'s
+        values after it (``Memory.forward_into_operand``)."""
+        t = self.memory.forward_into_operand(s) if run else None
+        if t is None:
+            return s.text
+        self.memory.updated_in_place()
+        call = s.text.split(" = ", 1)[1]
+        return f"{s.target} = {call[:-1]}, out=reusable({t}))    # {t} is not read again: its array holds the result"
 
     def unpacking(self, s, later, code, covered):
         """``a, b = helper(x)``: the helper's derivative is seeded with the adjoint of each part."""

@@ -26,8 +26,9 @@ class ReverseGenerator:
                  checkpoint=None):
         self.program = Program(context, function, wrt, active, return_value, tuple_output, checkpoint)
         self.tape = Tape(self.program)
-        self.forward = ForwardSweep(self.program, self.tape)
-        self.reverse = ReverseSweep(self.program, self.tape, Memory(self.program, self.tape.reads_of))
+        memory = Memory(self.program, self.tape.reads_of)
+        self.forward = ForwardSweep(self.program, self.tape, memory)
+        self.reverse = ReverseSweep(self.program, self.tape, memory)
 
     def generate(self, name_):
         """The derivative as one function named ``name_``: (its Code, the seeds' names)."""

@@ -24,6 +24,7 @@ class Memory:
         self.program = program
         self.reads_of = reads_of      # statement -> the primal variables its reverse reads (tape.py)
         self._reverse_readers = None  # variable -> how many statements' reverses read it
+        self._shape_only_readers = None   # ... read it for its shape and dtype alone
         # variables whose adjoint holds an array of their full shape that only that name refers
         # to (made by sum_adjoint, ...): its last reader may update it in place
         self.owned = set()
@@ -88,39 +89,65 @@ class Memory:
         return plan
 
     def value_taken_over(self, node, index):
-        """``(call, g)`` when contribution ``index`` of ``node`` is ``g * np.F(t)``, ``np.F`` a unary
-        ufunc, and ``t``'s array may hold ``np.F(t)`` (the ``call``, a tree ``np.F(t, out=reusable(t))``):
-        then ``t_bar = np.F(t, out=reusable(t))`` and ``t_bar *= g`` compute t's adjoint without a
-        new array, as a gradient written by hand does (``np.cos(g, out=g)``).
+        """``(call, g)`` when contribution ``index`` of ``node`` can be computed in the array of the
+        operand ``t`` it is the adjoint of, read here for the last time: then ``t_bar = call`` and,
+        unless ``g`` is None, ``t_bar *= g`` give t's adjoint without a new array, as a gradient
+        written by hand does (``np.cos(g, out=g)``).
 
-        Only where ``t`` is dead after this read and no other name may see its memory: a local
-        assigned once, at the top of the function, by arithmetic or a ufunc (a new array, never
-        an argument or a view of one); read by this statement alone, forward and reverse, and
-        only here in its reverse; neither returned, nor taped, nor stored into; and not in code
-        whose reverse sweep runs again on the same values (a vjp's backward function) or
-        recomputes them (checkpoints). ``np.F(t)`` has ``t``'s shape, and ``g`` (the adjoint of
-        ``np.F``'s result) at most that shape, so ``t_bar *= g`` stays in t's array.
-        ``reusable`` (runtime) gives None for a number or an array of integers: a new array then.
+        ``g * np.F(t)``, ``np.F`` a unary ufunc: ``call`` is ``np.F(t, out=reusable(t))``.
+        ``g / t``: ``call`` is ``np.divide(g, t, out=reusable(t))`` and ``g`` None.
+        Only where the statement's other operands are numbers, so that its result, and the
+        adjoint ``g`` of it, have at most ``t``'s shape, and ``t``'s array is not read after this
+        (``lendable``). ``reusable`` (runtime) gives None for a number or an array of integers:
+        a new array then.
         """
         program = self.program
-        if not (program.reuse_memory and not program.reruns and not program.checkpoint):
-            return None
         var, expr = node.contributions[index]
         tree, s = expr.tree, node.statement
-        if not (isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Mult) and isinstance(tree.left, ast.Name)
-                and tree.left.id == program.bar(node.target)):
+        if not (self._reuses_values() and isinstance(tree, ast.BinOp) and isinstance(tree.op, (ast.Mult, ast.Div))
+                and isinstance(tree.left, ast.Name) and tree.left.id == program.bar(node.target)):
             return None
-        t = reuse.unary_ufunc_operand(tree.right, program.derivatives.np)
-        if t != var or not self._dead_after(t, s, expr):
+        if isinstance(tree.op, ast.Mult):
+            t = reuse.unary_ufunc_operand(tree.right, program.derivatives.np)
+        else:
+            t = tree.right.id if isinstance(tree.right, ast.Name) else None
+        if t is None or t != var or not self._only_array_operand(s, t) or not self.lendable(t, s):
             return None
-        call = tree.right
-        out = ast.keyword(arg="out", value=ast.Call(func=ast.Name(id="reusable", ctx=ast.Load()),
-                                                    args=[ast.Name(id=t, ctx=ast.Load())], keywords=[]))
-        return ast.Call(func=call.func, args=call.args, keywords=[out]), tree.left
+        occurrences = sum(1 for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == t)
+        if occurrences != 1 or self.reverse_readers().get(t) != 1:
+            return None
+        out = ast.keyword(arg="out", value=_call("reusable", ast.Name(id=t, ctx=ast.Load())))
+        if isinstance(tree.op, ast.Mult):
+            return ast.Call(func=tree.right.func, args=tree.right.args, keywords=[out]), tree.left
+        divide = ast.Attribute(value=ast.Name(id=program.derivatives.np, ctx=ast.Load()), attr="divide",
+                               ctx=ast.Load())
+        return ast.Call(func=divide, args=[tree.left, tree.right], keywords=[out]), None
 
-    def _dead_after(self, t, s, expr):
-        """Whether the array of forward value ``t`` may be written by the reverse of ``s``, its last
-        reader (see ``value_taken_over``)."""
+    def forward_into_operand(self, s):
+        """``t`` when the forward statement ``s`` is ``y = np.F(t)``, ``np.F`` a unary ufunc, and
+        may write ``y`` into t's array (``y = np.F(t, out=reusable(t))``): ``t`` is read by ``s``
+        alone, and the reverse sweep reads it only for its shape and dtype (``size_of(t)``,
+        ``unbroadcast(g, t)``), which ``np.F(t)`` has too. None otherwise."""
+        program = self.program
+        value = s.value
+        if not (self._reuses_values() and isinstance(s, ir.Assign) and s.index is None and s.op is not None
+                and s.op.kind == "rule" and isinstance(value, gast.Call) and not value.keywords
+                and len(value.args) == 1 and isinstance(value.args[0], gast.Name)):
+            return None
+        call = gast.gast_to_ast(value)
+        t = reuse.unary_ufunc_operand(call, program.derivatives.np)
+        if t is None or t == s.target or not self.lendable(t, s):
+            return None
+        shape_only = self.shape_only_readers()
+        if self.reverse_readers().get(t, 0) != shape_only.get(t, 0):
+            return None
+        return t
+
+    def lendable(self, t, s):
+        """Whether nothing but ``s`` (and shape reads) can see forward value ``t``'s array after
+        ``s`` reads it: a local assigned once, at the top of the function, by arithmetic or a
+        ufunc (a new array, never an argument or a view of one); read in the forward sweep by
+        ``s`` alone, itself at the top; neither returned, nor taped, nor stored into."""
         program = self.program
         f = program.function
         definitions, reads, block_of = program.facts()
@@ -134,16 +161,20 @@ class Memory:
                 and reuse.makes_new_array(d.value, program.derivatives.np)):
             return False
         top = id(f.body)
-        if not (block_of.get(id(d)) == top and s is not None and block_of.get(id(s)) == top):
-            return False
-        if reads.get(t) != 1 or t not in statement_reads(s) or self.reverse_readers().get(t) != 1:
-            return False
-        occurrences = sum(1 for n in ast.walk(expr.tree) if isinstance(n, ast.Name) and n.id == t)
-        if occurrences != 1 or t not in self.reads_of(s):
-            return False
-        # the other operands of s are numbers: its result, and so its adjoint, has t's shape
-        shapes = program.derivatives.shapes
-        others = [a for p, a in s.op.bound.items() if not (isinstance(a, gast.Name) and a.id == t)]
+        return (block_of.get(id(d)) == top and s is not None and block_of.get(id(s)) == top
+                and reads.get(t) == 1 and t in statement_reads(s))
+
+    def _reuses_values(self):
+        """Forward values' arrays may be reused: not in code whose reverse sweep runs again on the
+        same values (a vjp's backward function) or recomputes them (checkpoints), nor in code
+        that will be differentiated again."""
+        program = self.program
+        return program.reuse_memory and not program.reruns and not program.checkpoint
+
+    def _only_array_operand(self, s, t):
+        """Whether every operand of ``s`` but ``t`` is a number: its result has t's shape."""
+        shapes = self.program.derivatives.shapes
+        others = [a for a in s.op.bound.values() if not (isinstance(a, gast.Name) and a.id == t)]
         return all(reuse.is_number_literal(a) or (isinstance(a, gast.Name) and shapes.var(a.id) == frozenset())
                    for a in others)
 
@@ -156,6 +187,19 @@ class Memory:
                     counts[v] = counts.get(v, 0) + 1
             self._reverse_readers = counts
         return self._reverse_readers
+
+    def shape_only_readers(self):
+        """{variable: how many statements' reverses read it only for its shape and dtype}."""
+        if self._shape_only_readers is None:
+            counts = {}
+            for s in ir.walk(self.program.function.body):
+                if isinstance(s, ir.Assign) and s.op is not None and s.op.kind == "rule":
+                    contributions, prelude = self.program.rule_adjoint(s)
+                    trees = [e.tree for _, e in contributions] + [line.tree for line in prelude]
+                    for v in reuse.read_for_shape_only(trees, set(self.reads_of(s))):
+                        counts[v] = counts.get(v, 0) + 1
+            self._shape_only_readers = counts
+        return self._shape_only_readers
 
     def spread_scalar(self, node):
         """``(t1, value)`` when ``node`` is ``y = np.sum(t1)`` (or ``np.mean``) of a scalar ``y``,
@@ -200,3 +244,7 @@ class Memory:
         value = ast.BinOp(left=g, op=ast.Div(), right=ast.Call(func=ast.Name(id="size_of", ctx=ast.Load()),
                                                                 args=[x], keywords=[]))
         return var, Fragment(value, f"{ast.unparse(g)} / size_of({ast.unparse(x)})")
+
+
+def _call(function, *args):
+    return ast.Call(func=ast.Name(id=function, ctx=ast.Load()), args=list(args), keywords=[])

@@ -181,3 +181,27 @@ def constant_times_name(tree):
         if isinstance(number, ast.Constant) and type(number.value) in (int, float) and isinstance(n, ast.Name):
             return c, n
     return None
+
+
+# runtime functions that read an argument only for its shape and dtype: its position
+SHAPE_ONLY = {"unbroadcast": 1, "sum_adjoint": 1, "mean_adjoint": 1, "index_adjoint": 1, "zeros_like": 0,
+              "size_of": 0}
+
+
+def read_for_shape_only(trees, names):
+    """The ``names`` that ``trees`` read only as the shape argument of a runtime function
+    (``unbroadcast(g, t2)``, ``size_of(t3)``): their values may change, not their shapes.
+
+    >>> sorted(read_for_shape_only([expression("unbroadcast(t1 * t2, t2) + size_of(t3)")], {"t1", "t2", "t3"}))
+    ['t3']
+    """
+    shape_reads, all_reads = {}, {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id in names:
+                all_reads[node.id] = all_reads.get(node.id, 0) + 1
+            position = SHAPE_ONLY.get(_call_name(node))
+            if position is not None and len(node.args) > position and isinstance(node.args[position], ast.Name):
+                n = node.args[position].id
+                shape_reads[n] = shape_reads.get(n, 0) + 1
+    return {n for n, count in all_reads.items() if shape_reads.get(n) == count}

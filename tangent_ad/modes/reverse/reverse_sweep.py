@@ -191,12 +191,15 @@ class ReverseSweep:
         self.memory.updated_in_place()
 
     def take_over(self, var, call, g, state, code):
-        """``t_bar = np.F(t, out=reusable(t))`` and ``t_bar *= g``: the adjoint of ``t``, read for
-        the last time, computed in t's own array (``Memory.value_taken_over``)."""
+        """``t_bar = np.F(t, out=reusable(t))`` and ``t_bar *= g`` (or ``t_bar = np.divide(g, t,
+        out=reusable(t))``): the adjoint of ``t``, read for the last time, computed in t's own
+        array (``Memory.value_taken_over``)."""
         bar = self.program.bar(var)
-        call, g = Fragment(call), Fragment(g)
+        call = Fragment(call)
         code.line(f"{bar} = {call.text}    # {var} is not read again: its array holds the result", call.loads)
-        code.line(f"{bar} *= {g.text}", g.loads)
+        if g is not None:
+            g = Fragment(g)
+            code.line(f"{bar} *= {g.text}", g.loads)
         state.add(var)
         self.memory.owned.add(var)
         self.memory.updated_in_place()
