@@ -131,10 +131,10 @@ def size_of(x):
 
 
 def reusable(x):
-    """``x`` when a unary ufunc of it may write its result into ``x``'s memory (``out=``): an
-    array of floats of an array library whose ufuncs take ``out=`` as NumPy's do (NumPy,
-    CuPy, Dask). None otherwise (a number, a NumPy scalar, integers): the ufunc then makes
-    a new value, as without ``out=``.
+    """``x`` when a ufunc of it may write its result into ``x``'s memory (``out=``): a real
+    array of floats (a float ufunc of it has its dtype) of an array library whose ufuncs take
+    ``out=`` as NumPy's do (NumPy, CuPy, Dask). None otherwise (a number, a NumPy scalar,
+    integers, complex numbers): the ufunc then makes a new value, as without ``out=``.
 
     The reverse sweep calls it on a forward value it made itself and reads for the last
     time (``t1_bar = np.cos(t1, out=reusable(t1))``), never on an argument or a value
@@ -148,7 +148,7 @@ def reusable(x):
     if isinstance(x, np.generic) or getattr(type(x), "__array_ufunc__", None) is None:
         return None
     dtype = getattr(x, "dtype", None)
-    return x if getattr(dtype, "kind", None) in ("f", "c") else None
+    return x if getattr(dtype, "kind", None) == "f" else None
 
 
 def checkpoint_period(steps, every=None):
