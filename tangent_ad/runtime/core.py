@@ -78,6 +78,8 @@ def zeros_like(x):
     """A zero of the same kind as ``x``: 0.0 for a Python number, an array of zeros for an array."""
     if not hasattr(x, "shape"):
         return list_zeros(x) if isinstance(x, (list, tuple)) else 0.0
+    if type(x) is np.ndarray:
+        return np.zeros(x.shape, x.dtype)       # np.zeros_like's dispatch costs five times more
     return np.zeros_like(x)
 
 

@@ -9,6 +9,8 @@ __all__ = ['index_accumulate', 'index_adjoint', 'index_update', 'setitem_adjoint
 
 
 def _is_basic_index(index):
+    if type(index) is slice or type(index) is int:      # x[1:], x[t]: a loop body asks every step
+        return True
     parts = index if isinstance(index, tuple) else (index,)
     return all(isinstance(p, (int, slice, type(None), type(Ellipsis))) or
                (hasattr(p, "dtype") and _ndim(p) == 0 and p.dtype.kind in "iu") for p in parts)
@@ -25,7 +27,8 @@ def index_adjoint(g, x, index):
     """
     if isinstance(x, (list, tuple)):
         return list_index_adjoint(g, x, index)
-    out = np.zeros_like(x)
+    # np.zeros_like dispatches through __array_function__: five times np.zeros on a NumPy array
+    out = np.zeros(x.shape, x.dtype) if type(x) is np.ndarray else np.zeros_like(x)
     if _is_basic_index(index):
         out[index] = g
     else:
