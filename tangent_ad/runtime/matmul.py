@@ -12,10 +12,10 @@ def matmul_adjoint_left(g, a, b):
     ``g[..., None]`` rather than ``np.expand_dims``: the same view, without the
     microseconds of argument checking a loop body pays on every iteration.
     """
-    a_ndim, b_ndim = _ndim(a), _ndim(b)
+    a_ndim, b_ndim = getattr(a, "ndim", 0), getattr(b, "ndim", 0)
     if a_ndim == 0 or b_ndim == 0:
         return unbroadcast(g * b, a)
-    if not _shape(g) and (a_ndim > 1 or b_ndim > 1):
+    if not getattr(g, "shape", ()) and (a_ndim > 1 or b_ndim > 1):
         return g                                    # a zero placeholder
     if b_ndim == 1:
         return g * b if a_ndim == 1 else g[..., None] * b
@@ -28,10 +28,11 @@ def matmul_adjoint_left(g, a, b):
 
 def matmul_adjoint_right(g, a, b):
     """Adjoint of ``a @ b`` with respect to ``b``."""
-    a_ndim, b_ndim = _ndim(a), _ndim(b)
+    # getattr inline, not _ndim/_shape: a loop body (h_bar of h = W @ h) pays for each call
+    a_ndim, b_ndim = getattr(a, "ndim", 0), getattr(b, "ndim", 0)
     if a_ndim == 0 or b_ndim == 0:
         return unbroadcast(g * a, b)
-    if not _shape(g) and (a_ndim > 1 or b_ndim > 1):
+    if not getattr(g, "shape", ()) and (a_ndim > 1 or b_ndim > 1):
         return g
     if a_ndim == 1:
         return g * a if b_ndim == 1 else a[..., None] * g[..., None, :]
