@@ -700,6 +700,9 @@ def memory_table(out, results, groups, notes, quick=False):
             if label == "hand-written NumPy":
                 hand = peak
             cells[label] = peak
+        for label, p in cells.items():
+            if not isinstance(p, str) and hand:
+                r.peaks[label] = p / hand
         row = [r.w.name]
         for label in traced_cols:
             p = cells[label]
@@ -722,6 +725,8 @@ def memory_table(out, results, groups, notes, quick=False):
                     row.append("refused" if e is not None and e.refused else "n/a")
                     continue
                 ratio = f"{p / hand_rss:.2f}x" if hand_rss and label != "hand-written NumPy" else ""
+                if hand_rss and label != "hand-written NumPy":
+                    r.peaks[label] = p / hand_rss
                 variant = key[len("jax jit "):].strip("()") if label == "jax jit" and key != "jax jit" else ""
                 extra = ", ".join(filter(None, [ratio, variant]))
                 row.append(fmt_bytes(p) + (f" ({extra})" if extra else ""))
@@ -763,6 +768,10 @@ def summary_table(out, results):
             ("compiled", cont.COMPILED_LABEL), ("autograd", "autograd"), ("torch eager", "torch eager")]
     present = [(h, label) for h, label in cols if any(r.entry(label) for r in results)]
     has_jax = any(e.group == "jax" for r in results for e in r.entries)
+    memory_cols = [(label, short) for label, short in (
+        ("tangent_ad reverse (generated fn)", "generated fn"), (cont.COMPILED_LABEL, "compiled"),
+        ("jax jit", "jax jit"), ("torch eager", "torch")) if any(label in r.peaks for r in results)]
+    with_memory = bool(memory_cols)
     rows = []
     for r in results:
         row = [r.w.name, fmt_time(r.medians.get("hand-written NumPy"))]
@@ -780,16 +789,21 @@ def summary_table(out, results):
             jit = jax_jit_label(r)
             e = r.entry(jit) if jit else None
             row.append(fmt_time(first_call(e)) if e else "-")
+        if with_memory:
+            row.append(" / ".join(fmt_ratio(r.peaks.get(label)) if r.peaks.get(label) is not None else "-"
+                                  for label, _ in memory_cols))
         rows.append(row)
     header = ["workload", "hand-written"] + [f"{h} / hand" for h, _ in present] + \
              (["jax jit / hand (fastest variant)"] if has_jax else []) + \
              (["compiled: first call"] if any(r.entry(cont.COMPILED_LABEL) for r in results) else []) + \
-             (["jax jit: first call"] if has_jax else [])
+             (["jax jit: first call"] if has_jax else []) + \
+             ([f"peak memory / hand: {' / '.join(h for _, h in memory_cols)}"] if with_memory else [])
     out.heading("Summary: ratios to the hand-written gradient (medians)")
     out.line("From the tables above. 'refused': the contender raised for this workload (the table above says "
              "why). JAX's column is its fastest jit spelling that ran (the plain Python loop, or lax.fori_loop); "
              "lax.while_loop is refused by jax.grad. First calls are those in a fresh interpreter where they "
-             "were measured (the compile-time table).")
+             "were measured (the compile-time table). Peak memory as in the memory table ('-': not measured "
+             "there, or refused).")
     out.line()
     out.table(header, rows)
 
