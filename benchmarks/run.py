@@ -340,6 +340,12 @@ class Result:
         hand, t = self.medians.get("hand-written NumPy"), self.medians.get(label)
         return t / hand if hand and t else None
 
+    def ratios(self, label):
+        """'median ratio (ratio of the fastest samples)' to the hand-written gradient."""
+        hand, mine = self.samples.get("hand-written NumPy"), self.samples.get(label)
+        fastest = min(mine) / min(hand) if hand and mine else None
+        return f"{fmt_ratio(self.ratio(label))} ({fmt_ratio(fastest)})"
+
     def entry(self, label):
         return next((e for e in self.entries if e.label == label), None)
 
@@ -777,10 +783,10 @@ def summary_table(out, results):
         row = [r.w.name, fmt_time(r.medians.get("hand-written NumPy"))]
         for _, label in present:
             e = r.entry(label)
-            row.append("-" if e is None else "refused" if e.refused else fmt_ratio(r.ratio(label)))
+            row.append("-" if e is None else "refused" if e.refused else r.ratios(label))
         if has_jax:
             jit = jax_jit_label(r)
-            row.append(f"{fmt_ratio(r.ratio(jit))}" + (f" ({jit[len('jax jit '):].strip('()')})"
+            row.append(r.ratios(jit) + (f", {jit[len('jax jit '):].strip('()')}"
                                                         if jit and jit != "jax jit" else "") if jit else "refused")
         compiled = r.entry(cont.COMPILED_LABEL)
         if compiled is not None:
@@ -798,8 +804,10 @@ def summary_table(out, results):
              (["compiled: first call"] if any(r.entry(cont.COMPILED_LABEL) for r in results) else []) + \
              (["jax jit: first call"] if has_jax else []) + \
              ([f"peak memory / hand: {' / '.join(h for _, h in memory_cols)}"] if with_memory else [])
-    out.heading("Summary: ratios to the hand-written gradient (medians)")
-    out.line("From the tables above. 'refused': the contender raised for this workload (the table above says "
+    out.heading("Summary: ratios to the hand-written gradient")
+    out.line("From the tables above: each time ratio is the ratio of medians, and in brackets the ratio of the "
+             "fastest samples (steadier when other processes load the machine). "
+             "'refused': the contender raised for this workload (the table above says "
              "why). JAX's column is its fastest jit spelling that ran (the plain Python loop, or lax.fori_loop); "
              "lax.while_loop is refused by jax.grad. First calls are those in a fresh interpreter where they "
              "were measured (the compile-time table). Peak memory as in the memory table ('-': not measured "
