@@ -39,7 +39,7 @@ def derivative(f, mode="reverse", wrt=0, checkpoint=None, optimize=True, compile
     same numbers, more code; see :func:`stages`). ``compile=True``: the variant compiled with
     Numba (see :func:`grad`), with its own ``.source``. ``args``: the arguments of a call, such
     as ``(3.0, 2.0)``: the derivative built for their kinds, the one ``tad.grad(f)`` and
-    ``tad.jvp`` run for that call (for Python or NumPy numbers, without ``unbroadcast``).
+    ``tad.jvp`` run for that call (differentiating numbers: built for them, no ``unbroadcast``).
     """
     check_mode(mode)
     backend = backend_name(compile)
@@ -54,7 +54,7 @@ def derivative(f, mode="reverse", wrt=0, checkpoint=None, optimize=True, compile
     kinds = frozenset()
     if args is not None:            # the kinds of this call (gradient_calls.py)
         signature.check(tuple(args))
-        kinds = number_parameters(signature.names, tuple(args))
+        kinds = number_parameters(signature.names, tuple(args), names)
     compiled = derivative_function(f, mode, names, tuple_output=as_tuple and mode == "reverse",
                                    checkpoint=checkpoint_option(checkpoint, mode), optimize=bool(optimize),
                                    scalars=kinds)

@@ -1,12 +1,14 @@
 """How a gradient function made by ``tad.grad`` runs a call: on the derivative built for the
 kinds of its arguments, and the common call in a few hundred nanoseconds.
 
-Kinds. A call that passes Python or NumPy numbers (``3.0``, ``2``, ``np.float64(1.5)``) runs
-a derivative built for them (``scalars`` in ``pipeline/cache.py``): their shape is ``()``, so
-where only numbers meet the generated code has no ``unbroadcast`` and no ``broadcast_like``,
-and a scalar output's seed is the number given (``front/shapes.py``): the chapter's tables,
-line for line. A call of arrays, or of values of any other kind (a 0-d array, a CuPy array),
-runs the derivative built for arguments of any kind, the code ``tad.derivative(f)`` shows.
+Kinds. A call that differentiates a Python or NumPy number (``3.0``, ``np.float64(1.5)``)
+runs a derivative built for the numbers it passes (``scalars`` in ``pipeline/cache.py``; an
+int or a float held constant counts too): their shape is ``()``, so where only numbers meet
+the generated code has no ``unbroadcast`` and no ``broadcast_like``, and a scalar output's
+seed is the number given (``front/shapes.py``): the chapter's tables, line for line. A call
+that differentiates arrays only (``g(x, 3)`` for an array ``x``), or values of any other kind
+(a 0-d array, a CuPy array), runs the derivative built for arguments of any kind, the code
+``tad.derivative(f)`` shows: array code stays as it was, built once.
 Each derivative is built on the first call of its kinds and kept; ``g.derivative`` is the
 one the latest call ran, and :func:`number_parameters` names the kinds of a call.
 
@@ -24,8 +26,11 @@ Every call still runs the freshness check of the derivative it runs first
 (``pipeline/freshness.py``): if ``f``, a helper or a global changed, the gradient is made again.
 
 >>> from tangent_ad._doc_examples import poly
->>> sorted(number_parameters(("x1", "x2"), (3.0, __import__("numpy").ones(2))))
+>>> import numpy as np
+>>> sorted(number_parameters(("x1", "x2"), (3.0, np.ones(2)), differentiated=("x1", "x2")))
 ['x1']
+>>> number_parameters(("x", "n"), (np.ones(2), 3), differentiated=("x",))
+frozenset()
 """
 import functools
 import numbers
@@ -42,10 +47,12 @@ from .targets import check_differentiable, like_argument
 FAST_TYPES = frozenset({float, int, bool, str, type(None)})
 
 
-def number_parameters(params, values):
+def number_parameters(params, values, differentiated=()):
     """The parameters given a Python or NumPy number (whose shape is ``()``): the kinds a
-    derivative is built for. Empty when no value is a number: the derivative for any kind."""
-    return frozenset(p for p, v in zip(params, values) if isinstance(v, numbers.Number))
+    derivative is built for. Empty, the derivative for any kind, when none of the parameters
+    ``differentiated`` is given a number."""
+    kinds = frozenset(p for p, v in zip(params, values) if isinstance(v, numbers.Number))
+    return kinds if not kinds.isdisjoint(differentiated) else frozenset()
 
 
 def scalar_arguments(params, values):
@@ -66,7 +73,7 @@ def derivative_for_kinds(f, mode, names, params, values, by_numbers=False):
     in place may touch shared memory for arguments of unknown kinds, the one built for the
     scalars ``values`` holds (refused again if that does not settle it). ``by_numbers``: a call
     passing numbers runs the derivative built for them (``tad.jvp``)."""
-    kinds = number_parameters(params, values) if by_numbers else None
+    kinds = number_parameters(params, values, names) if by_numbers else None
     if kinds:
         try:
             return derivative_function(f, mode, names, scalars=kinds)
@@ -101,7 +108,7 @@ def gradient_function(f, signature, names, positions, as_tuple, return_value, ge
     current = general._tangent_ad_built_from
 
     def derivative_for(args):
-        kinds = number_parameters(params, args) if build is not None else None
+        kinds = number_parameters(params, args, names) if build is not None else None
         if not kinds:
             return general
         derivative = for_kinds.get(kinds)

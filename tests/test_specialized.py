@@ -287,3 +287,16 @@ def test_vjp_is_unchanged():
     assert out == 5.0 and f_vjp(1.0) == (6.0, -4.0)
     with pytest.raises(ValueError, match="shape"):
         tad.vjp(product_sum, 2.0, np.ones(2))[1](np.ones(3))
+
+
+def test_array_calls_build_only_the_general_derivative():
+    """A call that differentiates arrays only runs (and builds) the code for any kind, even when
+    it also passes an int or a float held constant: array code stays as it was."""
+    g = tad.grad(power)
+    x = np.array([1.0, 2.0])
+    assert tad.derivative(power, args=(x, 3)) is tad.derivative(power)
+    assert tad.source(scaled_sum, wrt=0, args=(x, 2.0)) == tad.source(scaled_sum, wrt=0)
+    g2 = tad.grad(lambda x, n: np.sum(power(x, n)))
+    assert g2(x, 3).tolist() == [6.0, 24.0]
+    assert g2.derivative is g2._tangent_ad_general
+    assert g(2.0, 3) == 24.0 and g.derivative is not g._tangent_ad_general
