@@ -532,6 +532,8 @@ def compile_child(w, size, group, label):
     """Runs in a fresh interpreter (--compile-child): the first call of one contender that compiles,
     as a user's first call in a new process meets it (nothing of that library warmed before)."""
     args = w.inputs(size)
+    if group in cont.OPTIONAL:      # the library's own import is not compile time (as in the main process)
+        importlib.import_module(cont.OPTIONAL[group])
     entries, _ = cont.entries(w, args, [group])
     e = next((e for e in entries if e.label == label and not e.refused), None)
     if e is None:
@@ -585,8 +587,8 @@ def compile_table(out, results, notes, fresh=True):
     out.line("The first call of each contender that compiles: for tangent_ad compiled, building the gradient "
              "on a fresh copy of the function (tangent_ad's cache misses), generating its Numba variant and "
              "compiling it with Numba; for JAX jit, tracing and XLA compilation. 'fresh interpreter': that "
-             "first call alone in a new Python process, as a user's first call meets it (Numba's or XLA's "
-             "own start-up included); 'in this run': the same in the benchmark's process, where the "
+             "first call alone in a new Python process, as a user's first call meets it (after `import numba` "
+             "or `import jax`; tangent_ad's compiled runtime helpers and XLA's start-up included); 'in this run': the same in the benchmark's process, where the "
              "workloads before it have already compiled the runtime helpers they share. 'build' is the part "
              "spent in tad.grad/tad.derivative(..., compile=True) before the first call, included in both. "
              "Each compiled function is then cached for its argument types.")
