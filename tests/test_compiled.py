@@ -256,3 +256,41 @@ def test_a_changed_global_is_seen_by_the_compiled_derivative():
         assert tad.grad(scaled, compile=True)(3.0) == 30.0
     finally:
         SCALE = 2.0
+
+
+# ------------------------------------------------------------------------------ fusion
+def test_fusion_gathers_elementwise_lines_into_one_expression():
+    from tangent_ad.compiled.fusion import fuse
+    text = ("def g(x, y_bar=1.0):\n"
+            "    t1 = x ** 2\n"
+            "    t1_bar = np.cos(t1)\n"
+            "    t1_bar *= y_bar\n"
+            "    x_bar = t1_bar    # the gradient\n"
+            "    return x_bar\n")
+    assert fuse(text) == ("def g(x, y_bar=1.0):\n"
+                          "    x_bar = np.cos(x ** 2) * y_bar    # the gradient\n"
+                          "    return x_bar\n")
+
+
+@pytest.mark.parametrize("body", [
+    # x changes between t1 = x * 2 and its use: t1 must keep the old x
+    "    t1 = x * 2\n    x *= 3\n    y = t1 + 1\n    return y\n",
+    "    t1 = x * 2\n    x[0] = 5.0\n    y = t1 + 1\n    return y\n",
+    "    t1 = x * 2\n    index_accumulate(x, 1.0, 0)\n    y = t1 + 1\n    return y\n",
+    # read twice, or saved on a tape (a second read)
+    "    t1 = x * 2\n    y = t1 + t1\n    return y\n",
+    "    t1 = x * 2\n    tape_t1.append(t1)\n    y = t1 + 1\n    return y\n",
+    # used in a loop: it would be computed once per iteration
+    "    t1 = x * 2\n    for i in range(3):\n        x = x + t1\n    return x\n",
+    # an update of a bare name changes the array that name shares
+    "    v = x\n    v *= 2\n    return x\n",
+    "    v = x[1:]\n    v *= 2\n    return x\n",
+    # a tape's pop moved past another pop of the same tape would change the order
+    "    a = tape_a.pop()\n    b = tape_a.pop()\n    y = a - b\n    return y\n",
+    # an update that reads the value it updates
+    "    v = x * 2\n    v *= v\n    return v\n",
+])
+def test_fusion_leaves_alone_what_it_would_change(body):
+    from tangent_ad.compiled.fusion import fuse
+    text = "def g(x):\n" + body
+    assert fuse(text) == text

@@ -9,6 +9,9 @@ The plain derivative is already close to what ``@njit`` accepts; two things are 
   so the last ``v`` pushed is the one each pop finds on ``tape_v`` too;
 - **``np.s_[1:]``**, which Numba does not know: written ``slice(1, None)``.
 
+Then operations on arrays are gathered into fewer lines (``fusion.py``), so that Numba
+runs them as one loop.
+
 Comments stay where they are, so the compiled source reads like the plain one:
 ``# line 12: x = np.sin(x)`` above the lines that compute it.
 
@@ -31,6 +34,8 @@ def f_grad(x, n, y_bar=1.0):
 import ast
 import re
 from dataclasses import dataclass
+
+from .fusion import fuse
 
 _LINE_COMMENT = re.compile(r"^\s*# line (\d+): (.*)$")
 
@@ -60,6 +65,7 @@ def numba_source(text, tapes, numpy_names, compiled_helpers=None):
     edits = (_slice_edits(tree, numpy_names) + _reversed_range_edits(tree) + _keepdims_edits(tree, numpy_names)
              + _reuse_edits(tree))
     text = _write_edits(text, edits)
+    text = "\n".join(_REUSE_COMMENT.sub("", line) for line in text.split("\n"))   # out= is gone
     lines = text.split("\n")
     taken = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     _typed_zeros(lines, taken)
@@ -68,7 +74,7 @@ def numba_source(text, tapes, numpy_names, compiled_helpers=None):
         tape = tapes.get(function.name)
         if tape is not None:
             _split_tape(lines, function.lineno - 1, function.end_lineno, tape, taken)
-    return NumbaSource("\n".join(lines), [f.name for f in functions])
+    return NumbaSource(fuse("\n".join(lines)), [f.name for f in functions])
 
 
 _ZERO_ADJOINT = re.compile(r"^(\s*)((\w+)_bar) = 0\.0$")
@@ -200,6 +206,9 @@ def _reuse_edits(tree):
             plain = ast.Call(node.func, node.args, [k for k in node.keywords if k.arg != "out"])
             edits.append((node, ast.unparse(plain)))
     return edits
+
+
+_REUSE_COMMENT = re.compile(r"\s+# \w+ is not read again: its array holds the result$")
 
 
 def _minus_one(bound):
