@@ -9,8 +9,8 @@ It reads a function's source, writes readable Python for its forward-mode
 >>> f(3.0, 2.0), f.grad(3.0, 2.0)
 (5.0, 6.0)
 """
-from .api import (Differentiable, derivative, differentiate, grad, jvp, source, value_and_grad,
-                  vjp)
+from .api import derivative, grad, jvp, source, value_and_grad, vjp
+from .decorator import Differentiable, differentiate
 from .checks import check_grad, numerical_grad
 from .errors import CompileError, InternalError, TransformError
 from .teaching.explain import explain

@@ -7,6 +7,7 @@ back through another.
     front                    parse, fence, normalize, analyze, lower: the user's function
     modes                    forward and reverse sweeps over the lowered function
     pipeline                 the steps in order, emitting and compiling, the cache
+    compiled                 compile=True: the generated source rewritten for Numba, and compiled
     public                   api, higher, jacobians, targets, arguments, checks
     teaching                 explain, stages, coverage, the command line
 
@@ -20,9 +21,9 @@ import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "tangent_ad"
 
-LAYERS = ["runtime", "errors", "ir", "rules", "front", "modes", "pipeline", "public", "teaching", "top"]
+LAYERS = ["runtime", "errors", "ir", "rules", "front", "modes", "pipeline", "compiled", "public", "teaching", "top"]
 PUBLIC = {"api", "higher", "jacobians", "targets", "arguments", "callables", "checks", "selfcheck",
-          "structured", "structured_modes", "highlighting", "gradient_calls", "_doc_examples"}
+          "structured", "structured_modes", "highlighting", "gradient_calls", "decorator", "_doc_examples"}
 
 
 def layer_of(module):
