@@ -13,7 +13,7 @@ line of the user's code that needs it (``numba_source.py``).
 import numpy as np
 from numba import types
 from numba.core.errors import TypingError
-from numba.extending import overload
+from numba.extending import overload, register_jitable
 
 from .. import runtime
 
@@ -193,6 +193,15 @@ def _term_kinds(terms):
         raise TypingError("a loop's matrix-product adjoints are compiled for vectors only")
 
 
+@register_jitable
+def _set_row(matrix, i, vector):
+    """``matrix[i] = vector`` element by element: the row store would compile NumPy's
+    broadcast-error message, seconds of compile time for a check the shapes already pass."""
+    for j in range(vector.shape[0]):
+        matrix[i, j] = vector[j]
+
+
+@register_jitable
 def _outer_sum(terms, zeros):
     """The sum of ``np.outer(g, b)`` over the ``(g, b)`` of ``terms``, as one product of the
     stacked vectors (zeros shaped like ``zeros`` for no terms)."""
@@ -203,11 +212,12 @@ def _outer_sum(terms, zeros):
     right = np.empty((n, terms[0][1].shape[0]))
     for i in range(n):
         g, b = terms[i]
-        left[i] = g
-        right[i] = b
+        _set_row(left, i, g)
+        _set_row(right, i, b)
     return left.T @ right
 
 
+@register_jitable
 def _swapped_outer_sum(terms, zeros):
     """The sum of ``np.outer(a, g)`` over the ``(g, a)`` of ``terms``."""
     n = len(terms)
@@ -217,34 +227,21 @@ def _swapped_outer_sum(terms, zeros):
     right = np.empty((n, terms[0][0].shape[0]))
     for i in range(n):
         g, a = terms[i]
-        left[i] = a
-        right[i] = g
+        _set_row(left, i, a)
+        _set_row(right, i, g)
     return left.T @ right
-
-
-_jitted = {}
-
-
-def _jit(function):
-    """``function`` compiled by Numba (made once, on first use)."""
-    if function not in _jitted:
-        from numba import njit
-        _jitted[function] = njit(function)
-    return _jitted[function]
 
 
 @overload(runtime.matmul_adjoint_left_sum)
 def _matmul_adjoint_left_sum(terms, a):
     _term_kinds(terms)
-    outer_sum = _jit(_outer_sum)
-    return lambda terms, a: outer_sum(terms, a)
+    return lambda terms, a: _outer_sum(terms, a)
 
 
 @overload(runtime.matmul_adjoint_right_sum)
 def _matmul_adjoint_right_sum(terms, b):
     _term_kinds(terms)
-    outer_sum = _jit(_swapped_outer_sum)
-    return lambda terms, b: outer_sum(terms, b)
+    return lambda terms, b: _swapped_outer_sum(terms, b)
 
 
 # ------------------------------------------------------------------ indexing, joining
