@@ -153,7 +153,8 @@ class Memory:
         definitions, reads, block_of = program.facts()
         definition = definitions.get(t, [])
         if (len(definition) != 1 or t in f.params or t in f.results or t in program.stored
-                or t in program.originals or t in f.views or t in f.views.values()):
+                or t in program.originals or t in f.views or t in f.views.values()
+                or program.derivatives.shapes.var(t) == frozenset()):      # a number: no array to lend
             return False
         d = definition[0]
         if not (isinstance(d, ir.Assign) and d.index is None and d.op is not None and d.op.kind == "rule"
