@@ -21,7 +21,9 @@ a separate virtual environment and run this script with its interpreter from the
 repository root (the script puts the repository on sys.path), for example
 `python -m venv /tmp/bench && /tmp/bench/bin/pip install -e . numpy gast autograd jax jaxlib
 matplotlib numba scipy` plus a CPU build of torch. matplotlib, also optional, draws the
---scaling plot. benchmarks/profile_lines.py times the generated code of one workload line by line.
+--scaling plot. benchmarks/profile_lines.py times the generated code of one workload line by line;
+benchmarks/compiled_floors.py times the hand-written gradients compiled with Numba beside the
+compiled variant (a floor for it).
 
 A contender that cannot run a workload keeps its row, saying "refused: <reason>" (the
 compiled variant refusing a construct; JAX's jit of a Python `if` on a traced value, or
