@@ -106,6 +106,20 @@ def test_floats_then_arrays_compile_twice_and_both_are_right():
     assert_same(gradient(2.0 * x, 0.4), tad.grad(tanh_layers)(2.0 * x, 0.4))
 
 
+def softmax_cross_entropy(z, k):
+    m = np.max(z)
+    return -(z[k] - m - np.log(np.sum(np.exp(z - m))))
+
+
+def test_a_max_with_ties_compiled_against_exact_values():
+    gradient = tad.grad(softmax_cross_entropy, compile=True)
+    z = np.array([0.5, -1.0, 2.0, 2.0])
+    p = np.exp(z) / np.sum(np.exp(z))
+    expected = p - np.eye(4)[1]           # the max's two ties cancel: softmax minus one-hot
+    np.testing.assert_allclose(gradient(z, 1), expected, rtol=1e-12)
+    assert_same(gradient(z, 1), tad.grad(softmax_cross_entropy)(z, 1))
+
+
 # -------------------------------------------------------------- the benchmark workloads
 @pytest.mark.parametrize("name", list(workloads.WORKLOADS))
 def test_every_benchmark_workload_compiles_to_the_plain_gradient(name):

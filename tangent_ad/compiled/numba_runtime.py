@@ -19,7 +19,7 @@ from .. import runtime
 
 COMPILED = frozenset({
     "unbroadcast", "seed_adjoint", "scalar_seed", "zeros_like", "size_of", "copy_of",
-    "sum_adjoint", "mean_adjoint", "broadcast_like", "gradient_like",
+    "sum_adjoint", "mean_adjoint", "extremum_weights", "broadcast_like", "gradient_like",
     "matmul_adjoint_left", "matmul_adjoint_right", "matmul_adjoint_left_sum", "matmul_adjoint_right_sum",
     "index_adjoint", "index_accumulate", "concatenate_adjoint",
 })
@@ -159,6 +159,19 @@ def _mean_adjoint(g, x, axis=None, keepdims=False):
     if _is_number(x):
         return lambda g, x, axis=None, keepdims=False: g * 1.0
     return lambda g, x, axis=None, keepdims=False: np.full_like(x, g / x.size)
+
+
+@overload(runtime.extremum_weights)
+def _extremum_weights(a, y, axis=None, keepdims=False):
+    if not _absent(axis):
+        raise TypingError("the derivative of a max or min along an axis has no compiled version yet")
+    if _is_number(a):
+        return lambda a, y, axis=None, keepdims=False: 1.0
+
+    def weights(a, y, axis=None, keepdims=False):
+        hits = (a == y) * 1.0           # 1 / (number of ties) where a is the extremum
+        return hits / hits.sum()
+    return weights
 
 
 # ---------------------------------------------------------------- matrix products
