@@ -308,3 +308,20 @@ def test_fusion_leaves_alone_what_it_would_change(body):
     from tangent_ad.compiled.fusion import fuse
     text = "def g(x):\n" + body
     assert fuse(text) == text
+
+
+@pytest.mark.parametrize("g_shape, x_shape", [
+    ((3, 4), (4,)), ((3, 4), (1, 4)), ((3, 4), (3, 1)), ((2, 3, 4), (3, 1)), ((3, 4), (3, 4)),
+    ((5,), (1,)), ((3, 4), (1, 1)), ((4,), (4,)),
+    ((3, 4), (2, 4)),       # neither x's shape nor broadcast from it: zeros, as the plain helper gives
+])
+def test_compiled_unbroadcast_gives_the_plain_helpers_sums(g_shape, x_shape):
+    import tangent_ad.compiled.numba_runtime  # noqa: F401 - gives Numba the helpers' compiled versions
+    from tangent_ad.runtime import unbroadcast
+    compiled = numba.njit(lambda g, x: unbroadcast(g, x))
+    g = np.random.default_rng(0).standard_normal(g_shape)
+    for adjoint in (g, np.asfortranarray(g)):       # contiguous, and laid out otherwise
+        expected = unbroadcast(adjoint, np.zeros(x_shape))
+        got = compiled(adjoint, np.zeros(x_shape))
+        assert got.shape == np.shape(expected)
+        np.testing.assert_allclose(got, expected, rtol=1e-14)

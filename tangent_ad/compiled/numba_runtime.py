@@ -58,21 +58,29 @@ def _unbroadcast(g, x):
 
 
 def _unbroadcast_text(g_ndim, x_ndim):
-    """``g`` summed to ``x``'s shape: over its extra leading axes, then over the axes where
-    ``x`` has length 1 (kept, as length 1). Written out for these numbers of dimensions."""
+    """``g`` summed to ``x``'s shape: over its extra leading axes and over the axes where ``x``
+    has length 1 (kept, as length 1), in one pass of loops written out for these numbers of
+    dimensions. Loops, not ``g.sum(axis=k)``: Numba compiles a sum along an axis with its
+    error messages, seconds per new kind of array."""
     lines = ["def unbroadcast(g, x):"]
     if g_ndim < x_ndim:     # smaller than x: a zero placeholder grew from 0.0 * t (as runtime.core)
         return "\n".join(lines + ["    return np.zeros_like(x)"])
-    lines += ["    g = g.sum(axis=0)"] * (g_ndim - x_ndim)
-    ndim = x_ndim
-    for axis in range(ndim):
-        lines.append(f"    if g.shape[{axis}] == 1 and x.shape[{axis}] != 1:")
-        lines.append("        return np.zeros_like(x)")
-        kept = ", ".join("1" if i == axis else f"g.shape[{i}]" for i in range(ndim))
-        lines.append(f"    if x.shape[{axis}] == 1 and g.shape[{axis}] != 1:")
-        lines.append(f"        g = g.sum(axis={axis}).reshape(({kept},))" if ndim > 1
-                     else "        g = np.full(1, g.sum())")
-    lines.append("    return g")
+    extra = g_ndim - x_ndim
+    same = " and ".join(f"g.shape[{extra + k}] == x.shape[{k}]" for k in range(x_ndim))
+    if x_ndim == 0:
+        return "\n".join(lines + ["    return g.sum()"])
+    if not extra:
+        lines += [f"    if {same}:", "        return g"]
+    for k in range(x_ndim):     # not x's shape, nor broadcast from it: zeros, as runtime.core
+        lines += [f"    if g.shape[{extra + k}] != x.shape[{k}] and x.shape[{k}] != 1:",
+                  "        return np.zeros_like(x)"]
+    lines.append("    out = np.zeros(x.shape, dtype=g.dtype)")
+    indices = [f"i{axis}" for axis in range(g_ndim)]
+    for depth, index in enumerate(indices):
+        lines.append("    " * (depth + 1) + f"for {index} in range(g.shape[{depth}]):")
+    target = ", ".join(f"i{extra + k} if x.shape[{k}] != 1 else 0" for k in range(x_ndim))
+    lines.append("    " * (g_ndim + 1) + f"out[{target}] += g[{', '.join(indices)}]")
+    lines.append("    return out")
     return "\n".join(lines)
 
 
