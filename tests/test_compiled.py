@@ -38,17 +38,6 @@ def seed_poly(x1, x2):
     return (x1 + x2) * (x1 - x2)
 
 
-def scalar_loop(x, n):
-    i = 0
-    while i < n:
-        if x > 0.0:
-            x = -0.999 * x - 0.001 * math.sin(x)
-        else:
-            x = -x + 0.0005 * x * x
-        i = i + 1
-    return x
-
-
 def tanh_layers(x, w):
     y = x
     for i in range(3):
@@ -66,11 +55,11 @@ def test_the_chapters_example_compiled_gives_its_numbers():
 
 
 def test_a_scalar_loop_against_its_hand_written_gradient_and_central_differences():
-    gradient = tad.grad(scalar_loop, compile=True)
+    gradient = tad.grad(workloads.scalar_loop, compile=True)
     for x, n in [(0.5, 1000), (-0.3, 7), (0.2, 0)]:
         expected = workloads.scalar_loop_grad(x, n)
         assert gradient(x, n) == pytest.approx(expected, rel=1e-12)
-        numeric = tad.numerical_grad(scalar_loop, x, n, wrt=0)
+        numeric = tad.numerical_grad(workloads.scalar_loop, x, n, wrt=0)
         assert gradient(x, n) == pytest.approx(numeric, rel=1e-6)
 
 
@@ -325,3 +314,25 @@ def test_compiled_unbroadcast_gives_the_plain_helpers_sums(g_shape, x_shape):
         got = compiled(adjoint, np.zeros(x_shape))
         assert got.shape == np.shape(expected)
         np.testing.assert_allclose(got, expected, rtol=1e-14)
+
+
+def test_compiled_loop_sums_of_matrix_product_adjoints_match_the_plain_helpers():
+    import tangent_ad.compiled.numba_runtime  # noqa: F401 - gives Numba the helpers' compiled versions
+    from tangent_ad.runtime import matmul_adjoint_left_sum, matmul_adjoint_right_sum
+
+    @numba.njit
+    def both(G, A, n, a, b):
+        terms = []
+        for i in range(n):
+            terms.append((G[i].copy(), A[i].copy()))
+        return matmul_adjoint_left_sum(terms, a), matmul_adjoint_right_sum(terms, b)
+
+    rng = np.random.default_rng(1)
+    G, A = rng.standard_normal((5, 3)), rng.standard_normal((5, 4))
+    a, b = np.zeros((3, 4)), np.zeros((4, 3))
+    left, right = both(G, A, 5, a, b)
+    terms = list(zip(G, A))
+    np.testing.assert_allclose(left, matmul_adjoint_left_sum(terms, a), rtol=1e-14)
+    np.testing.assert_allclose(right, matmul_adjoint_right_sum(terms, b), rtol=1e-14)
+    left, right = both(G, A, 0, a, b)              # a loop that never ran: zeros of each shape
+    assert left.shape == a.shape and right.shape == b.shape and not left.any() and not right.any()

@@ -238,21 +238,6 @@ def _outer_sum(terms, zeros):
     return left.T @ right
 
 
-@register_jitable
-def _swapped_outer_sum(terms, zeros):
-    """The sum of ``np.outer(a, g)`` over the ``(g, a)`` of ``terms``."""
-    n = len(terms)
-    if n == 0:
-        return np.zeros_like(zeros)
-    left = np.empty((n, terms[0][1].shape[0]))
-    right = np.empty((n, terms[0][0].shape[0]))
-    for i in range(n):
-        g, a = terms[i]
-        _set_row(left, i, a)
-        _set_row(right, i, g)
-    return left.T @ right
-
-
 @overload(runtime.matmul_adjoint_left_sum)
 def _matmul_adjoint_left_sum(terms, a):
     _term_kinds(terms)
@@ -262,7 +247,8 @@ def _matmul_adjoint_left_sum(terms, a):
 @overload(runtime.matmul_adjoint_right_sum)
 def _matmul_adjoint_right_sum(terms, b):
     _term_kinds(terms)
-    return lambda terms, b: _swapped_outer_sum(terms, b)
+    # the sum of np.outer(a, g) over the (g, a) of terms: the transpose of the sum of np.outer(g, a)
+    return lambda terms, b: _outer_sum(terms, b.T).T
 
 
 # ------------------------------------------------------------------ indexing, joining
