@@ -60,6 +60,7 @@ import math  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
+import shutil  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
@@ -545,10 +546,13 @@ def compile_child(w, size, group, label):
     print(f"FIRST\t{e.build_time + time.perf_counter() - start}", flush=True)
 
 
-def fresh_first_call(w, size, e, notes):
-    """Seconds of ``e``'s first call in a fresh interpreter (compile_child), or None."""
+def fresh_first_call(w, size, e, notes, cache=None):
+    """Seconds of ``e``'s first call in a fresh interpreter (compile_child), or None; ``cache``:
+    the folder the compiled variant keeps its code in (a new one: its first call compiles)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    if cache is not None:
+        env["TANGENT_AD_CACHE_DIR"] = cache
     cmd = [sys.executable, os.path.abspath(__file__), "--compile-child", e.label, "--workload", w.name,
            "--size", str(size), "--contenders", e.group]
     try:
@@ -575,12 +579,18 @@ def compile_table(out, results, notes, fresh=True):
             if not e.compiles:
                 continue
             if e.refused:
-                rows.append([r.w.name, e.label, "-", "-", "-", "-", "-", refused_text(e, 120)])
+                rows.append([r.w.name, e.label, "-", "-", "-", "-", "-", "-", refused_text(e, 120)])
                 continue
             first = e.build_time + e.first_call
-            e.fresh_first = fresh_first_call(r.w, r.size, e, notes) if in_fresh else None
+            e.fresh_first, e.fresh_kept = None, None
+            if in_fresh:
+                with tempfile.TemporaryDirectory(prefix="tangent_ad-bench-cache-") as cache:
+                    e.fresh_first = fresh_first_call(r.w, r.size, e, notes, cache)
+                    if e.group == "compiled":       # the next run: the code is loaded from disk
+                        e.fresh_kept = fresh_first_call(r.w, r.size, e, notes, cache)
             warm = r.medians.get(e.label)
             rows.append([r.w.name, e.label, fmt_time(e.fresh_first) if in_fresh else "not measured",
+                         fmt_time(e.fresh_kept) if e.fresh_kept is not None else "-",
                          fmt_time(first), fmt_time(e.build_time) if e.group == "compiled" else "-",
                          fmt_time(warm), f"{first / warm:,.0f}" if warm else "n/a", ""])
     if not rows:
@@ -593,11 +603,13 @@ def compile_table(out, results, notes, fresh=True):
              "or `import jax`; tangent_ad's compiled runtime helpers and XLA's start-up included); 'in this run': the same in the benchmark's process, where the "
              "workloads before it have already compiled the runtime helpers they share. 'build' is the part "
              "spent in tad.grad/tad.derivative(..., compile=True) before the first call, included in both. "
-             "Each compiled function is then cached for its argument types.")
+             "Each compiled function is then cached for its argument types. 'next run' (tangent_ad compiled "
+             "only): the same first call in a second fresh interpreter, which loads the code the first one "
+             "kept on disk (the cache folder starts empty for each workload, and for this run's process).")
     out.line()
-    out.table(["workload", "contender", "first call, fresh interpreter", "first call, in this run", "build",
-               "warm call (median)", "first (this run) / warm", ""], rows,
-              align=["<", "<", ">", ">", ">", ">", ">", "<"])
+    out.table(["workload", "contender", "first call, fresh interpreter", "first call, next run",
+               "first call, in this run", "build", "warm call (median)", "first (this run) / warm", ""], rows,
+              align=["<", "<", ">", ">", ">", ">", ">", ">", "<"])
 
 
 def rss_available():
@@ -933,6 +945,16 @@ def main(argv=None, stream=None):
     if args.compile_child:
         compile_child(WORKLOADS[args.workload[0]], args.size, groups[0], args.compile_child)
         return 0
+    # compile=True keeps compiled code on disk; this run compiles afresh, in a folder of its own
+    kept = tempfile.mkdtemp(prefix="tangent_ad-bench-cache-")
+    os.environ["TANGENT_AD_CACHE_DIR"] = kept
+    try:
+        return run(argv, args, groups, stream)
+    finally:
+        shutil.rmtree(kept, ignore_errors=True)
+
+
+def run(argv, args, groups, stream):
     out = Out(args.markdown, stream)
     repeat = args.repeat or (3 if args.quick else 21)
     target = (args.sample_ms or (1.0 if args.quick else 20.0)) / 1000.0

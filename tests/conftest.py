@@ -9,9 +9,12 @@ when it imports and a GPU is present; otherwise it is simply not in the list.
 `checker` bundles the gradient checks every differentiable function in the suite goes
 through (see `GradChecker.check`).
 """
+import atexit
 import inspect
 import os
+import shutil
 import sys
+import tempfile
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -20,6 +23,12 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from strict_array import strict, unwrap  # noqa: E402
+
+# compile=True keeps compiled derivatives on disk; the suite uses a folder of its own, new each
+# run, so that it neither reads nor fills the user's cache (and runs with the cache on, as users do).
+if "TANGENT_AD_CACHE_DIR" not in os.environ:
+    os.environ["TANGENT_AD_CACHE_DIR"] = tempfile.mkdtemp(prefix="tangent_ad-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["TANGENT_AD_CACHE_DIR"], True)
 
 
 class ArrayLib(NamedTuple):

@@ -14,10 +14,13 @@ import numpy as np
 
 from ..errors import CompileError
 from ..pipeline.compile import compile_source
+from . import disk_cache
 from .numba_source import Unsupported, numba_source, user_line
 
-# where Numba's messages name a line of the compiled source: File "<...>", line 12 / <...> (12)
-_NUMBA_LINE = re.compile(r'(<tangent_ad [^">]*>)(?:", line | \()(\d+)')
+# where Numba's messages name a line of the compiled source: File "<...>", line 12 / <...> (12),
+# or the file it is kept in on disk (disk_cache.py)
+_NUMBA_LINE = re.compile(r'(<tangent_ad [^">]*>|[^"\s]*' + disk_cache.FILE_PREFIX
+                         + r'[0-9a-f]+\.py)(?:", line | \()(\d+)')
 
 
 def numba_module():
@@ -34,28 +37,51 @@ def numba_module():
 def build(plain):
     """``(dispatcher, text)``: the Numba-compiled version of the generated function ``plain``,
     and its source."""
+    dispatcher, text, _ = _build(plain)
+    return dispatcher, text
+
+
+def _build(plain):
+    """``(dispatcher, text, key)``; ``key`` is the fingerprint its compiled code is kept on
+    disk under (``disk_cache.py``), or None when it is compiled afresh in every process."""
     numba = numba_module()
     from .numba_runtime import COMPILED
-    namespace = plain.__globals__
-    numpy_names = {name_ for name_, value in namespace.items() if value is np}
+    numpy_names = {name_ for name_, value in plain.__globals__.items() if value is np}
     try:
         rewritten = numba_source(plain.source, getattr(plain, "_tangent_ad_tapes", {}), numpy_names, COMPILED)
     except Unsupported as unsupported:
         raise refusal(plain, plain.source, unsupported.lineno, unsupported.reason) from None
     entry = plain.__name__
     label = plain.__code__.co_filename.strip("<>").replace("tangent_ad ", "").rsplit(" #", 1)[0]
-    function = compile_source(rewritten.text, entry, dict(namespace), f"compiled {label}")
-    compiled_namespace = function.__globals__
     generated = set(rewritten.functions)
-    for name_ in list(compiled_namespace):
-        value = compiled_namespace[name_]
-        if name_ in generated:
-            compiled_namespace[name_] = numba.njit(value)
-        elif getattr(value, "_tangent_ad_info", None) is not None and hasattr(value, "source"):
-            compiled_namespace[name_] = build(value)[0]      # a helper's derivative, from another module
+    function = compile_source(rewritten.text, entry, dict(plain.__globals__), f"compiled {label}")
+    values = {name_: value for name_, value in function.__globals__.items() if name_ not in generated}
+    compiled, callees = {}, {}         # what the module's globals become, and their fingerprints
+    for name_, value in values.items():
+        if getattr(value, "_tangent_ad_info", None) is not None and hasattr(value, "source"):
+            compiled[name_], _, callees[name_] = _build(value)   # a helper's derivative, from another module
         elif isinstance(value, types.FunctionType) and not value.__module__.startswith("tangent_ad"):
-            compiled_namespace[name_] = numba.njit(value)    # a helper the derivative calls as it is
-    return compiled_namespace[entry], rewritten.text
+            compiled[name_] = numba.njit(value)     # a helper the derivative calls as it is
+            callees[name_] = disk_cache.value_fingerprint(value)
+    key = disk_cache.fingerprint(rewritten.text, values, callees)
+    path = disk_cache.source_file(rewritten.text, key)
+    if path is not None:    # run again from the file Numba keeps its compiled code beside
+        function = compile_source(rewritten.text, entry, dict(plain.__globals__), f"compiled {label}", path=path)
+    namespace = function.__globals__
+    namespace.update(compiled)
+    for name_ in generated:
+        namespace[name_] = _jit(numba, namespace[name_], cached=path is not None)
+    return namespace[entry], rewritten.text, key if path is not None else None
+
+
+def _jit(numba, function, cached):
+    """``numba.njit(function)``, kept on disk when ``cached`` and Numba finds a place for it."""
+    if cached:
+        try:
+            return numba.njit(function, cache=True)
+        except RuntimeError:        # Numba found no writable place for its files
+            pass
+    return numba.njit(function)
 
 
 def refusal(plain, text, lineno, reason, detail=None):
@@ -101,7 +127,8 @@ def _verbatim(func, text, lineno):
 def compile_failure(error, plain, text):
     """A Numba error at the first call, as a CompileError at the user's line."""
     message = str(error)
-    lines = [int(m.group(2)) for m in _NUMBA_LINE.finditer(message) if "compiled" in m.group(1)]
+    lines = [int(m.group(2)) for m in _NUMBA_LINE.finditer(message)
+             if "compiled" in m.group(1) or disk_cache.FILE_PREFIX in m.group(1)]
     reason = _first_reason(message)
     if "Cannot unify" in reason:
         why = ("a variable holds values of two kinds here (a float, then an array, say); Numba gives "

@@ -13,12 +13,16 @@ from ..ir.code import source_lines
 _counter = itertools.count(1)
 
 
-def compile_source(text, name_, namespace, label):
+def compile_source(text, name_, namespace, label, path=None):
     """Define the function ``name_`` by running ``text``, with its lines kept for tracebacks,
-    ``inspect.getsource`` and further differentiation."""
-    filename = f"<tangent_ad {label} #{next(_counter)}>"
-    lines = [line + "\n" for line in source_lines(text)]       # numbered as the compiler does
-    linecache.cache[filename] = (len(text), None, lines, filename)
+    ``inspect.getsource`` and further differentiation. ``path``: a file that holds ``text``
+    (a compiled derivative on disk), which then names the code instead of ``label``."""
+    if path is None:
+        filename = f"<tangent_ad {label} #{next(_counter)}>"
+        lines = [line + "\n" for line in source_lines(text)]       # numbered as the compiler does
+        linecache.cache[filename] = (len(text), None, lines, filename)
+    else:
+        filename = str(path)
     code = compile(text, filename, "exec")
     namespace = _read_by(code, namespace)
     exec(code, namespace)

@@ -34,6 +34,8 @@ def _parser():
                         help="a Python file and a function in it")
     parser.add_argument("--list-rules", action="store_true",
                         help="print every function tangent_ad differentiates, with its modes")
+    parser.add_argument("--clear-cache", action="store_true",
+                        help="delete the compiled derivatives kept on disk (compile=True)")
     parser.add_argument("--markdown", action="store_true",
                         help="with --list-rules: print the coverage table of the documentation")
     parser.add_argument("--mode", choices=api.MODES, default="reverse",
@@ -144,8 +146,13 @@ def main(argv=None):
         from . import coverage
         print(coverage.markdown() if args.markdown else "\n".join(coverage.rule_lines()))
         return 0
+    if args.clear_cache:
+        from ..compiled import disk_cache
+        folder = disk_cache.clear()
+        print(f"tangent_ad: cleared {folder}" if folder else "tangent_ad: the disk cache is off (TANGENT_AD_CACHE=0)")
+        return 0
     if args.target is None:
-        print("tangent_ad: give FILE:FUNC, or --list-rules", file=sys.stderr)
+        print("tangent_ad: give FILE:FUNC, --list-rules or --clear-cache", file=sys.stderr)
         return 2
     try:
         func = _load(args.target)
