@@ -213,3 +213,14 @@ def test_a_value_read_from_a_module_of_the_users_is_fingerprinted(tmp_path):
         result = run(tmp_path, cache)
         assert result["hits"] == hits
         np.testing.assert_allclose(result["gradient"], K * np.cos(x), rtol=1e-12)
+
+
+def test_a_helper_called_through_its_module_compiles_and_is_fingerprinted(tmp_path):
+    cache = tmp_path / "cache"
+    (tmp_path / "model.py").write_text(MODEL.format(K=2.0).replace(
+        "from helpers import bend", "import helpers").replace("+ bend(x)", "+ helpers.bend(x)"))
+    for C, hits in ((0.5, 0), (0.5, 1), (-4.0, 0)):
+        (tmp_path / "helpers.py").write_text(HELPERS.format(C=C))
+        result = run(tmp_path, cache)
+        assert result["hits"] == hits
+        np.testing.assert_allclose(result["gradient"], expected(2.0, C), rtol=1e-12)

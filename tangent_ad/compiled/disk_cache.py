@@ -43,7 +43,7 @@ import numpy as np
 FILE_PREFIX = "tangent_ad-compiled-"      # the files' names, which error messages are matched by
 _OFF = {"0", "false", "no", "off"}
 _PASSIVE_NAMES = {"__name__", "__builtins__"}
-_LIBRARIES = {"numpy", "math", "cmath", "numba", "tangent_ad"}    # modules whose values never change
+LIBRARIES = {"numpy", "math", "cmath", "numba", "tangent_ad"}    # modules whose values never change
 
 
 def cache_directory():
@@ -118,7 +118,7 @@ def _user_function(value, seen=()):
 def _module(module, names, seen=()):
     """A library module by name; one of the user's by the values of the attributes read of it
     (``settings.K``: Numba freezes the value of K), through its submodules."""
-    if module.__name__.split(".")[0] in _LIBRARIES:
+    if is_library(module):
         return f"module:{module.__name__}"
     if module in seen:
         return f"module:{module.__name__}:again"
@@ -148,6 +148,16 @@ def _library_function(value):
     return None
 
 
+def is_library(module):
+    """Whether ``module`` is one whose values never change (NumPy, math, Numba, tangent_ad)."""
+    return module.__name__.split(".")[0] in LIBRARIES
+
+
+def names_in(text):
+    """Every global or attribute name the module ``text`` reads."""
+    return _names(compile(text, "<names>", "exec"))
+
+
 def _names(code):
     """Every global or attribute name ``code`` (and the code nested in it) reads."""
     names, pending = set(), [code]
@@ -170,7 +180,7 @@ def fingerprint(text, namespace, callees):
     """The fingerprint of compiled source ``text`` reading the globals in ``namespace``;
     ``callees``: the globals compiled beside it, by name, with their fingerprints (None for
     one that has none). None when a global has no fingerprint."""
-    parts, names = [_package(), text], _names(compile(text, "<fingerprint>", "exec"))
+    parts, names = [_package(), text], names_in(text)
     for name_ in sorted(namespace):
         if name_ in _PASSIVE_NAMES:
             continue

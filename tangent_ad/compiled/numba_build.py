@@ -60,9 +60,11 @@ def _build(plain):
     for name_, value in values.items():
         if getattr(value, "_tangent_ad_info", None) is not None and hasattr(value, "source"):
             compiled[name_], _, callees[name_] = _build(value)   # a helper's derivative, from another module
-        elif isinstance(value, types.FunctionType) and not value.__module__.startswith("tangent_ad"):
+        elif _users_function(value):
             compiled[name_] = numba.njit(value)     # a helper the derivative calls as it is
             callees[name_] = disk_cache.value_fingerprint(value)
+        elif isinstance(value, types.ModuleType) and not disk_cache.is_library(value):
+            compiled[name_] = _compiled_module(numba, value, disk_cache.names_in(rewritten.text))
     key = disk_cache.fingerprint(rewritten.text, values, callees)
     path = disk_cache.source_file(rewritten.text, key)
     if path is not None:    # run again from the file Numba keeps its compiled code beside
@@ -72,6 +74,22 @@ def _build(plain):
     for name_ in generated:
         namespace[name_] = _jit(numba, namespace[name_], cached=path is not None)
     return namespace[entry], rewritten.text, key if path is not None else None
+
+
+def _users_function(value):
+    return isinstance(value, types.FunctionType) and not (value.__module__ or "").startswith("tangent_ad")
+
+
+def _compiled_module(numba, module, names):
+    """A stand-in for a module of the user's that the derivative reads attributes of
+    (``helpers.bend(x)``, ``settings.K``): the same values, its functions compiled, as Numba
+    can call only compiled functions. (Its fingerprint is the module's own: disk_cache.py.)"""
+    stand_in = types.ModuleType(module.__name__)
+    for name_ in names:
+        if hasattr(module, name_):
+            value = getattr(module, name_)
+            setattr(stand_in, name_, numba.njit(value) if _users_function(value) else value)
+    return stand_in
 
 
 def _jit(numba, function, cached):
