@@ -103,7 +103,7 @@ def _user_function(value, seen=()):
     parts = [_code(code)]
     cells = tuple(cell.cell_contents for cell in value.__closure__ or ())
     parts.append(value_fingerprint((*(value.__defaults__ or ()), *cells)))
-    names = _names(code)
+    names = names_in_code(code)
     for name_ in sorted(names & value.__globals__.keys()):
         read = value.__globals__[name_]
         if any(read is function for function in seen):
@@ -155,10 +155,10 @@ def is_library(module):
 
 def names_in(text):
     """Every global or attribute name the module ``text`` reads."""
-    return _names(compile(text, "<names>", "exec"))
+    return names_in_code(compile(text, "<names>", "exec"))
 
 
-def _names(code):
+def names_in_code(code):
     """Every global or attribute name ``code`` (and the code nested in it) reads."""
     names, pending = set(), [code]
     while pending:

@@ -56,6 +56,7 @@ def _build(plain):
     generated = set(rewritten.functions)
     function = compile_source(rewritten.text, entry, dict(plain.__globals__), f"compiled {label}")
     values = {name_: value for name_, value in function.__globals__.items() if name_ not in generated}
+    _refuse_frozen_arrays(plain, rewritten.text, values)
     compiled, callees = {}, {}         # what the module's globals become, and their fingerprints
     for name_, value in values.items():
         if getattr(value, "_tangent_ad_info", None) is not None and hasattr(value, "source"):
@@ -74,6 +75,45 @@ def _build(plain):
     for name_ in generated:
         namespace[name_] = _jit(numba, namespace[name_], cached=path is not None)
     return namespace[entry], rewritten.text, key if path is not None else None
+
+
+def _refuse_frozen_arrays(plain, text, values):
+    """Numba compiles a global array into the machine code as a constant, so a later change
+    to its elements (``A[0] = 2.0``) would not be seen: refuse a writeable one the compiled
+    code reads, itself, as an attribute of a module of the user's or in a function it calls."""
+    names = disk_cache.names_in(text)
+    for name_, value in values.items():
+        found = _writeable_array(name_, value, names, ())
+        if found is not None:
+            lineno = next((i for i, line in enumerate(text.split("\n"), 1)
+                           if not line.lstrip().startswith(("#", "from ", "import "))
+                           and re.search(rf"\b{re.escape(name_)}\b", line)), 0)
+            raise refusal(plain, text, lineno,
+                          f"it reads the global array `{found}`, which Numba compiles in as a constant, so a "
+                          f"later change to its elements would not be seen; pass it as an argument, or make it "
+                          f"read-only if it never changes ({found}.setflags(write=False))")
+
+
+def _writeable_array(name_, value, names, seen):
+    """The name of a writeable array ``value`` is or holds, as compiled code reads it, or None."""
+    if isinstance(value, np.ndarray):
+        return name_ if value.flags.writeable else None
+    if isinstance(value, tuple):
+        return next((found for i, item in enumerate(value)
+                     if (found := _writeable_array(f"{name_}[{i}]", item, names, seen)) is not None), None)
+    if any(value is earlier for earlier in seen):
+        return None
+    if isinstance(value, types.ModuleType) and not disk_cache.is_library(value):
+        return next((found for attribute in sorted(names) if hasattr(value, attribute)
+                     if (found := _writeable_array(f"{name_}.{attribute}", getattr(value, attribute),
+                                                   names, (*seen, value))) is not None), None)
+    if _users_function(value):
+        read = disk_cache.names_in_code(value.__code__)
+        cells = {f"{value.__name__}.<closure>": c.cell_contents for c in value.__closure__ or ()}
+        globals_ = {key: value.__globals__[key] for key in sorted(read & value.__globals__.keys())}
+        return next((found for key, item in {**globals_, **cells}.items()
+                     if (found := _writeable_array(key, item, read, (*seen, value))) is not None), None)
+    return None
 
 
 def _users_function(value):
