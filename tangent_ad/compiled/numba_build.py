@@ -90,8 +90,10 @@ def _refuse_frozen_arrays(plain, text, values):
                            and re.search(rf"\b{re.escape(name_)}\b", line)), 0)
             raise refusal(plain, text, lineno,
                           f"it reads the global array `{found}`, which Numba compiles in as a constant, so a "
-                          f"later change to its elements would not be seen; pass it as an argument, or make it "
-                          f"read-only if it never changes ({found}.setflags(write=False))")
+                          f"later change to its elements would not be seen",
+                          remedy=f"pass it as an argument, or make it read-only if it never changes "
+                                 f"({found}.setflags(write=False)), or leave out compile=True (the plain "
+                                 f"derivative reads it at every call)")
 
 
 def _writeable_array(name_, value, names, seen):
@@ -142,7 +144,7 @@ def _jit(numba, function, cached):
     return numba.njit(function)
 
 
-def refusal(plain, text, lineno, reason, detail=None):
+def refusal(plain, text, lineno, reason, detail=None, remedy=None):
     """The CompileError for generated line ``lineno`` of ``text``: at the user's line it computes."""
     func_ref = getattr(plain, "_tangent_ad_source_function", None)
     func = func_ref() if func_ref is not None else None
@@ -154,8 +156,8 @@ def refusal(plain, text, lineno, reason, detail=None):
     construct = f"compiling `{code}`" if code else "compiling this function"
     message = (f"compile=True cannot compile `{code or 'this function'}`: {reason}"
                + (f" ({detail})" if detail else "")
-               + "; leave out compile=True for this function (the plain derivative works), "
-               "or write this line with NumPy functions and loops Numba supports")
+               + "; " + (remedy or "leave out compile=True for this function (the plain derivative works), "
+                         "or write this line with NumPy functions and loops Numba supports"))
     return CompileError(construct, "", filename=filename, lineno=line, text=code, message=message)
 
 
