@@ -16,6 +16,7 @@ from numba.core.errors import TypingError
 from numba.extending import overload, register_jitable
 
 from .. import runtime
+from . import numba_reductions  # noqa: F401 - registers the compiled sums and means along an axis
 
 COMPILED = frozenset({
     "unbroadcast", "seed_adjoint", "scalar_seed", "zeros_like", "size_of", "copy_of",
@@ -151,24 +152,7 @@ def _gradient_like(g, x):
 
 
 # ------------------------------------------------------------------------- reductions
-@overload(runtime.sum_adjoint)
-def _sum_adjoint(g, x, axis=None, keepdims=False):
-    if not _absent(axis):
-        raise TypingError("the adjoint of a sum along an axis has no compiled version yet")
-    if _is_number(x):
-        return lambda g, x, axis=None, keepdims=False: g * 1.0
-    return lambda g, x, axis=None, keepdims=False: np.full_like(x, g)
-
-
-@overload(runtime.mean_adjoint)
-def _mean_adjoint(g, x, axis=None, keepdims=False):
-    if not _absent(axis):
-        raise TypingError("the adjoint of a mean along an axis has no compiled version yet")
-    if _is_number(x):
-        return lambda g, x, axis=None, keepdims=False: g * 1.0
-    return lambda g, x, axis=None, keepdims=False: np.full_like(x, g / x.size)
-
-
+# sum_adjoint and mean_adjoint: numba_reductions.py
 @overload(runtime.extremum_weights)
 def _extremum_weights(a, y, axis=None, keepdims=False):
     if not _absent(axis):
