@@ -144,3 +144,77 @@ def test_modules_are_stand_ins_only_for_the_users_own():
     from tangent_ad.compiled import disk_cache
     assert disk_cache.is_library(np) and disk_cache.is_library(types.ModuleType("numpy.linalg"))
     assert not disk_cache.is_library(types.ModuleType("settings"))
+
+
+REBOUND = {
+    "a module's attribute": ('''
+        import numpy as np
+        import knobs_{n}
+
+        def f(x):
+            return knobs_{n}.K * np.sum(np.sin(x))
+    ''', lambda module, value: setattr(sys.modules[f"knobs_{module.n}"], "K", value)),
+    "a global of a function called as it is": ('''
+        import numpy as np
+
+        K = 2.0
+
+        def scale(n):
+            return n * K
+
+        def f(x):
+            return np.sum(np.sin(x)) * scale(1.0)
+    ''', lambda module, value: setattr(module, "K", value)),
+    "a closure cell of a function called as it is": ('''
+        import numpy as np
+
+        def make(k):
+            def scale(n):
+                return n * k
+
+            def set_k(value):
+                nonlocal k
+                k = value
+            return scale, set_k
+
+        scale, set_k = make(2.0)
+
+        def f(x):
+            return np.sum(np.sin(x)) * scale(1.0)
+    ''', lambda module, value: module.set_k(value)),
+    "a global of a helper's derivative in another module": ('''
+        import numpy as np
+        from helper_{n} import bent
+
+        def f(x):
+            return bent(x)
+    ''', lambda module, value: setattr(sys.modules[f"knobs_{module.n}"], "K", value)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REBOUND))
+def test_a_value_numba_compiled_in_and_then_rebound_is_seen(tmp_path, case):
+    """Numba froze K; the plain derivative reads it live. Rebinding it makes the compiled
+    variant again, through tad.grad (arrays and floats), value_and_grad and derivative."""
+    text, rebind = REBOUND[case]
+    n = abs(hash(case)) % 10 ** 6
+    (tmp_path / f"knobs_{n}.py").write_text("K = 2.0\n")
+    (tmp_path / f"helper_{n}.py").write_text(
+        f"import numpy as np\nimport knobs_{n}\n\ndef bent(x):\n    return knobs_{n}.K * np.sum(np.sin(x))\n")
+    module = load(tmp_path, f"rebound_{n}", text.format(n=n))
+    module.n = n
+    sys.path.insert(0, str(tmp_path))
+    try:
+        grad = tad.grad(module.f, compile=True)
+        both = tad.value_and_grad(module.f, compile=True)
+        np.testing.assert_allclose(grad(X), 2.0 * np.cos(X), rtol=1e-14)
+        assert grad(0.3) == pytest.approx(2.0 * np.cos(0.3), rel=1e-14)
+        for K in (7.0, -1.5):
+            rebind(module, K)
+            np.testing.assert_allclose(grad(X), K * np.cos(X), rtol=1e-14)
+            assert grad(0.3) == pytest.approx(K * np.cos(0.3), rel=1e-14)
+            np.testing.assert_allclose(both(X)[1], K * np.cos(X), rtol=1e-14)
+            np.testing.assert_allclose(tad.derivative(module.f, compile=True)(X), K * np.cos(X), rtol=1e-14)
+            np.testing.assert_allclose(tad.grad(module.f)(X), K * np.cos(X), rtol=1e-14)
+    finally:
+        sys.path.remove(str(tmp_path))

@@ -33,8 +33,8 @@ def compiled_variant(plain, backend):
     if backend is None:
         return plain
     kept = plain.__dict__.setdefault("_tangent_ad_compiled", {})
-    if backend not in kept:
-        kept[backend] = _numba_variant(plain)
+    if backend not in kept or not kept[backend]._tangent_ad_frozen(None):
+        kept[backend] = _numba_variant(plain)       # first, or what Numba compiled in was rebound
     return kept[backend]
 
 
@@ -42,9 +42,10 @@ def _numba_variant(plain):
     """The Numba dispatcher of ``plain``'s compiled source, returned as it is (a call costs
     Numba's own dispatch, no Python frame of ours), with ``plain``'s attributes and its
     compile step wrapped so that what Numba cannot compile raises a CompileError."""
+    from ..pipeline.freshness import check_of, extended
     from .numba_build import build, compile_failure, numba_module
     numba = numba_module()
-    dispatcher, text = build(plain)
+    dispatcher, text, probes = build(plain)
     numba_errors = numba.core.errors.NumbaError
     compile_for_args = dispatcher._compile_for_args    # Numba calls it for new argument types
 
@@ -57,8 +58,12 @@ def _numba_variant(plain):
     dispatcher._compile_for_args = compile_for
     dispatcher.source = text
     dispatcher.plain = plain
-    for attribute in ("_tangent_ad_info", "_tangent_ad_source_function", "_tangent_ad_built_from",
-                      "_tangent_ad_scalars"):
+    for attribute in ("_tangent_ad_info", "_tangent_ad_source_function", "_tangent_ad_scalars"):
         if hasattr(plain, attribute):
             setattr(dispatcher, attribute, getattr(plain, attribute))
+    # what Numba compiled in, read through the user's modules and functions (compiled/frozen.py):
+    # rebinding any of it makes the compiled variant again, as a change the plain check sees does
+    dispatcher._tangent_ad_frozen = check_of(probes)
+    if hasattr(plain, "_tangent_ad_built_from"):
+        dispatcher._tangent_ad_built_from = extended(plain._tangent_ad_built_from, probes)
     return dispatcher

@@ -15,6 +15,7 @@ import numpy as np
 from ..errors import CompileError
 from ..pipeline.compile import compile_source
 from . import disk_cache
+from .frozen import first_line_reading, frozen_values, users_function, writeable_array
 from .numba_source import Unsupported, numba_source, user_line
 
 # where Numba's messages name a line of the compiled source: File "<...>", line 12 / <...> (12),
@@ -35,15 +36,16 @@ def numba_module():
 
 
 def build(plain):
-    """``(dispatcher, text)``: the Numba-compiled version of the generated function ``plain``,
-    and its source."""
-    dispatcher, text, _ = _build(plain)
-    return dispatcher, text
+    """``(dispatcher, text, probes)``: the Numba-compiled version of the generated function
+    ``plain``, its source, and the probes that see rebound what Numba compiled in as constants
+    beyond what ``plain``'s own freshness check sees (``frozen.py``)."""
+    dispatcher, text, _, probes = _build(plain)
+    return dispatcher, text, probes
 
 
 def _build(plain):
-    """``(dispatcher, text, key)``; ``key`` is the fingerprint its compiled code is kept on
-    disk under (``disk_cache.py``), or None when it is compiled afresh in every process."""
+    """``(dispatcher, text, key, probes)``; ``key`` is the fingerprint its compiled code is
+    kept on disk under (``disk_cache.py``), or None when it is compiled afresh in every process."""
     numba = numba_module()
     from .numba_runtime import COMPILED
     numpy_names = {name_ for name_, value in plain.__globals__.items() if value is np}
@@ -56,16 +58,20 @@ def _build(plain):
     generated = set(rewritten.functions)
     function = compile_source(rewritten.text, entry, dict(plain.__globals__), f"compiled {label}")
     values = {name_: value for name_, value in function.__globals__.items() if name_ not in generated}
-    _refuse_frozen_arrays(plain, rewritten.text, values)
+    names = disk_cache.names_in(rewritten.text)
+    found = frozen_values(values, names)
+    _refuse_frozen_arrays(plain, rewritten.text, found)
+    probes = [probe for *_, probe in found if probe is not None]
     compiled, callees = {}, {}         # what the module's globals become, and their fingerprints
     for name_, value in values.items():
         if getattr(value, "_tangent_ad_info", None) is not None and hasattr(value, "source"):
-            compiled[name_], _, callees[name_] = _build(value)   # a helper's derivative, from another module
-        elif _users_function(value):
+            compiled[name_], _, callees[name_], more = _build(value)   # a helper's derivative, from another module
+            probes += more
+        elif users_function(value):
             compiled[name_] = numba.njit(value)     # a helper the derivative calls as it is
             callees[name_] = disk_cache.value_fingerprint(value)
         elif isinstance(value, types.ModuleType) and not disk_cache.is_library(value):
-            compiled[name_] = _compiled_module(numba, value, disk_cache.names_in(rewritten.text))
+            compiled[name_] = _compiled_module(numba, value, names)
     key = disk_cache.fingerprint(rewritten.text, values, callees)
     path = disk_cache.source_file(rewritten.text, key)
     if path is not None:    # run again from the file Numba keeps its compiled code beside
@@ -74,52 +80,20 @@ def _build(plain):
     namespace.update(compiled)
     for name_ in generated:
         namespace[name_] = _jit(numba, namespace[name_], cached=path is not None)
-    return namespace[entry], rewritten.text, key if path is not None else None
+    return namespace[entry], rewritten.text, key if path is not None else None, probes
 
 
-def _refuse_frozen_arrays(plain, text, values):
-    """Numba compiles a global array into the machine code as a constant, so a later change
-    to its elements (``A[0] = 2.0``) would not be seen: refuse a writeable one the compiled
-    code reads, itself, as an attribute of a module of the user's or in a function it calls."""
-    names = disk_cache.names_in(text)
-    for name_, value in values.items():
-        found = _writeable_array(name_, value, names, ())
-        if found is not None:
-            lineno = next((i for i, line in enumerate(text.split("\n"), 1)
-                           if not line.lstrip().startswith(("#", "from ", "import "))
-                           and re.search(rf"\b{re.escape(name_)}\b", line)), 0)
-            raise refusal(plain, text, lineno,
-                          f"it reads the global array `{found}`, which Numba compiles in as a constant, so a "
-                          f"later change to its elements would not be seen",
-                          remedy=f"pass it as an argument, or make it read-only if it never changes "
-                                 f"({found}.setflags(write=False)), or leave out compile=True (the plain "
-                                 f"derivative reads it at every call)")
-
-
-def _writeable_array(name_, value, names, seen):
-    """The name of a writeable array ``value`` is or holds, as compiled code reads it, or None."""
-    if isinstance(value, np.ndarray):
-        return name_ if value.flags.writeable else None
-    if isinstance(value, tuple):
-        return next((found for i, item in enumerate(value)
-                     if (found := _writeable_array(f"{name_}[{i}]", item, names, seen)) is not None), None)
-    if any(value is earlier for earlier in seen):
-        return None
-    if isinstance(value, types.ModuleType) and not disk_cache.is_library(value):
-        return next((found for attribute in sorted(names) if hasattr(value, attribute)
-                     if (found := _writeable_array(f"{name_}.{attribute}", getattr(value, attribute),
-                                                   names, (*seen, value))) is not None), None)
-    if _users_function(value):
-        read = disk_cache.names_in_code(value.__code__)
-        cells = {f"{value.__name__}.<closure>": c.cell_contents for c in value.__closure__ or ()}
-        globals_ = {key: value.__globals__[key] for key in sorted(read & value.__globals__.keys())}
-        return next((found for key, item in {**globals_, **cells}.items()
-                     if (found := _writeable_array(key, item, read, (*seen, value))) is not None), None)
-    return None
-
-
-def _users_function(value):
-    return isinstance(value, types.FunctionType) and not (value.__module__ or "").startswith("tangent_ad")
+def _refuse_frozen_arrays(plain, text, found):
+    """A writeable array Numba would compile in as a constant (``frozen.py``): refused."""
+    array = writeable_array(found)
+    if array is not None:
+        root, label = array
+        raise refusal(plain, text, first_line_reading(text, root),
+                      f"it reads the global array `{label}`, which Numba compiles in as a constant, so a "
+                      f"later change to its elements would not be seen",
+                      remedy=f"pass it as an argument, or make it read-only if it never changes "
+                             f"({label}.setflags(write=False)), or leave out compile=True (the plain "
+                             f"derivative reads it at every call)")
 
 
 def _compiled_module(numba, module, names):
@@ -130,7 +104,7 @@ def _compiled_module(numba, module, names):
     for name_ in names:
         if hasattr(module, name_):
             value = getattr(module, name_)
-            setattr(stand_in, name_, numba.njit(value) if _users_function(value) else value)
+            setattr(stand_in, name_, numba.njit(value) if users_function(value) else value)
     return stand_in
 
 

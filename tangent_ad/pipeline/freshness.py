@@ -61,6 +61,17 @@ def record(entry, functions, derivatives=()):
     return _compile(probes.items)
 
 
+def check_of(probes):
+    """A check of ``probes``, ``(kind, holder, key, expected)`` each (``_Probes``)."""
+    return _compile(dict(enumerate(probes)))
+
+
+def extended(check, probes):
+    """``check`` with more probes: one check, as fast per test as the first (the compiled
+    variant's, with what Numba compiled in)."""
+    return check_of([*check.probes, *probes]) if probes else check
+
+
 def holds(compiled, func):
     """Whether everything the derivative ``compiled`` of ``func`` was built from is unchanged."""
     return compiled._tangent_ad_built_from(func)
