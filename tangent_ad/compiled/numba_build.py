@@ -31,8 +31,14 @@ def numba_module():
     except ImportError:
         raise ImportError('compile=True compiles derivatives with Numba, which is not installed: '
                           'pip install numba (or the project\'s extra: pip install ".[numba]")') from None
-    from . import numba_runtime     # noqa: F401 - registers the compiled runtime helpers
+    from . import numba_runtime, numba_shapes     # noqa: F401 - register the compiled runtime helpers
     return numba
+
+
+def compiled_helpers():
+    """The names of the runtime helpers that have a compiled version."""
+    from . import numba_runtime, numba_shapes
+    return numba_runtime.COMPILED | numba_shapes.COMPILED
 
 
 def build(plain):
@@ -47,10 +53,10 @@ def _build(plain):
     """``(dispatcher, text, key, probes)``; ``key`` is the fingerprint its compiled code is
     kept on disk under (``disk_cache.py``), or None when it is compiled afresh in every process."""
     numba = numba_module()
-    from .numba_runtime import COMPILED
     numpy_names = {name_ for name_, value in plain.__globals__.items() if value is np}
     try:
-        rewritten = numba_source(plain.source, getattr(plain, "_tangent_ad_tapes", {}), numpy_names, COMPILED)
+        rewritten = numba_source(plain.source, getattr(plain, "_tangent_ad_tapes", {}), numpy_names,
+                                 compiled_helpers())
     except Unsupported as unsupported:
         raise refusal(plain, plain.source, unsupported.lineno, unsupported.reason) from None
     entry = plain.__name__
