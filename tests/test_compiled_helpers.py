@@ -135,3 +135,30 @@ def test_sums_and_means_along_axes_compiled_give_the_plain_gradient(shape):
     y = np.eye(shape[1])[rng.integers(0, shape[1], shape[0])]
     np.testing.assert_allclose(tad.grad(softmax_rows, compile=True)(x, y), tad.grad(softmax_rows)(x, y),
                                rtol=1e-12, atol=1e-12)
+
+
+# ------------------------------------------------------ a loop's values as tuples
+def loops_that_save(x, w, n):
+    h = x
+    i = 0
+    while i < n:
+        h = np.tanh(w * h + 0.1)        # h saved twice an iteration
+        if np.sum(h) > 0.0:
+            h = h * 0.9                 # under a branch: keeps its own list
+        for j in range(2):
+            h = np.sin(h) + 0.01 * j    # an inner loop: its own tuples, inside the outer's
+        h = h + 0.5 * np.sum(h * h) / h.shape[0]
+        i = i + 1
+    return np.sum(h * x)
+
+
+def test_a_loops_taped_values_saved_as_tuples_give_the_plain_gradient():
+    text = tad.source(loops_that_save, wrt=(0, 1), compile=True)
+    assert "tape_loop.append((" in text and ".pop()" in text
+    rng = np.random.default_rng(3)
+    x, w = rng.standard_normal(6), rng.standard_normal(6)
+    for n in (0, 1, 4):
+        compiled = tad.grad(loops_that_save, wrt=(0, 1), compile=True)(x, w, n)
+        plain = tad.grad(loops_that_save, wrt=(0, 1))(x, w, n)
+        for c, p in zip(compiled, plain, strict=True):
+            np.testing.assert_allclose(c, p, rtol=1e-12, atol=1e-12)

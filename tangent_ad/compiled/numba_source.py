@@ -6,7 +6,8 @@ The plain derivative is already close to what ``@njit`` accepts; two things are 
   compiles lists whose items share one type, so each taped variable gets its own list
   (``tape_x``, ``tape_cond``). The reverse sweep pops values in the reverse order of the
   pushes, and every ``v = tape.pop()`` restores a value pushed as ``tape.append(v)``,
-  so the last ``v`` pushed is the one each pop finds on ``tape_v`` too;
+  so the last ``v`` pushed is the one each pop finds on ``tape_v`` too. What a loop saves
+  on every iteration is saved as one tuple per iteration instead (``loop_tapes.py``);
 - **``np.s_[1:]``**, which Numba does not know: written ``slice(1, None)``.
 
 Then operations on arrays are gathered into fewer lines (``fusion.py``), so that Numba
@@ -36,6 +37,7 @@ import re
 from dataclasses import dataclass
 
 from .fusion import fuse
+from .loop_tapes import loop_tapes
 
 _LINE_COMMENT = re.compile(r"^\s*# line (\d+): (.*)$")
 
@@ -68,10 +70,11 @@ def numba_source(text, tapes, numpy_names, compiled_helpers=None):
              + _reuse_edits(tree) + reductions)
     text = _write_edits(text, edits)
     text = "\n".join(_REUSE_COMMENT.sub("", line) for line in text.split("\n"))   # out= is gone
+    text = loop_tapes(text, tapes, taken)
     lines = text.split("\n")
     _typed_zeros(lines, taken)
     _import_first(lines, imported)
-    functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    functions = [node for node in ast.parse(text).body if isinstance(node, ast.FunctionDef)]
     for function in functions:
         tape = tapes.get(function.name)
         if tape is not None:
@@ -335,6 +338,9 @@ def _split_tape(lines, start, end, tape, taken):
             raise Unsupported(i + 1, f"the tape used as {line.strip()!r}")
     if made_at is None or set(pushed) != popped:
         raise Unsupported(start + 1, "a tape whose values are not restored under the names they were saved from")
+    if not pushed:          # every value is saved as a loop's tuple (loop_tapes.py)
+        lines[made_at] = ""
+        return
     names = {}
     for var in dict.fromkeys(pushed):
         names[var] = _fresh(f"{tape}_{var}", taken)
