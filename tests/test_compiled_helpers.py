@@ -162,3 +162,35 @@ def test_a_loops_taped_values_saved_as_tuples_give_the_plain_gradient():
         plain = tad.grad(loops_that_save, wrt=(0, 1))(x, w, n)
         for c, p in zip(compiled, plain, strict=True):
             np.testing.assert_allclose(c, p, rtol=1e-12, atol=1e-12)
+
+
+# ------------------------------------------------------------------ matrix products
+def test_compiled_matmul_gives_numpys_products():
+    from tangent_ad.compiled.numba_matmul import matmul
+    compiled = numba.njit(lambda a, b: matmul(a, b))
+    rng = np.random.default_rng(4)
+    A, B, v, u = rng.standard_normal((3, 4)), rng.standard_normal((4, 5)), rng.standard_normal(4), rng.standard_normal(3)
+    wide = rng.standard_normal((3, 8))
+    pairs = [(A, B), (A, v), (u, A), (v, v), (B.T, A.T), (A, np.asfortranarray(B)), (np.asfortranarray(A), B),
+             (A.T, u), (v, A.T), (wide[:, ::2], B),                 # transposed (Fortran) and strided views
+             (A.astype(complex) * 1j, B.astype(complex)),
+             (np.zeros((3, 0)), np.zeros((0, 2))), (np.zeros((0, 4)), v)]      # nothing to add up, no rows
+    for a, b in pairs:
+        got, expected = compiled(a, b), a @ b
+        assert np.shape(got) == np.shape(expected) and np.result_type(got) == np.result_type(expected)
+        np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-14)
+
+
+def test_matrix_products_compiled_give_the_plain_gradient():
+    rng = np.random.default_rng(5)
+    W, X, V, v = (rng.standard_normal((4, 3)), rng.standard_normal((5, 4)), rng.standard_normal((3, 4)),
+                  rng.standard_normal(5))
+    assert "matmul(X, W)" in tad.source(layers, wrt=(0, 1, 2, 3), compile=True)
+    compiled = tad.grad(layers, wrt=(0, 1, 2, 3), compile=True)(W, X, V, v)
+    for c, p in zip(compiled, tad.grad(layers, wrt=(0, 1, 2, 3))(W, X, V, v), strict=True):
+        np.testing.assert_allclose(c, p, rtol=1e-12, atol=1e-12)
+
+
+def layers(W, X, V, v):
+    h = np.tanh(X @ W)
+    return np.sum((h @ V) * X) + np.sum((v @ h) @ V)

@@ -10,6 +10,9 @@ The plain derivative is already close to what ``@njit`` accepts; two things are 
   on every iteration is saved as one tuple per iteration instead (``loop_tapes.py``);
 - **``np.s_[1:]``**, which Numba does not know: written ``slice(1, None)``.
 
+Two more rewrites cut what Numba compiles at the first call, not what the code computes:
+a sum or mean along one axis is a call of a helper written as loops (``axis_sum(x, 1,
+True)``, ``numba_reductions.py``), and ``a @ b`` is ``matmul(a, b)`` (``numba_matmul.py``).
 Then operations on arrays are gathered into fewer lines (``fusion.py``), so that Numba
 runs them as one loop.
 
@@ -66,8 +69,10 @@ def numba_source(text, tapes, numpy_names, compiled_helpers=None):
         _check_helpers(tree, compiled_helpers)
     taken = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     reductions, imported = _reduction_edits(tree, numpy_names, taken)
+    products, imported_products = _matmul_edits(tree, taken)
+    imported += imported_products
     edits = (_slice_edits(tree, numpy_names) + _reversed_range_edits(tree) + _keepdims_edits(tree, numpy_names)
-             + _reuse_edits(tree) + reductions)
+             + _reuse_edits(tree) + reductions + products)
     text = _write_edits(text, edits)
     text = "\n".join(_REUSE_COMMENT.sub("", line) for line in text.split("\n"))   # out= is gone
     text = loop_tapes(text, tapes, taken)
@@ -252,6 +257,22 @@ def _reduction_call(node, numpy_names):
     if any(isinstance(n, (ast.Call, ast.Subscript)) for n in ast.walk(array)):
         return None         # another edit may write inside it: the two would overlap
     return _REDUCTIONS[node.func.attr], ast.unparse(array), axis, keepdims
+
+
+def _matmul_edits(tree, taken):
+    """``a @ b`` of two names (or their attributes: ``W.T``) as ``matmul(a, b)``
+    (``numba_matmul.py``: one compiled function fewer per kind of product). ``(edits, imports)``."""
+    products = [node for node in ast.walk(tree) if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)
+                and all(_plain_operand(side) for side in (node.left, node.right))]
+    if not products:
+        return [], []
+    name_ = _fresh("matmul", taken)
+    edits = [(node, f"{name_}({ast.unparse(node.left)}, {ast.unparse(node.right)})") for node in products]
+    return edits, ["from tangent_ad.compiled.numba_matmul import matmul" + (f" as {name_}" if name_ != "matmul" else "")]
+
+
+def _plain_operand(node):
+    return isinstance(node, ast.Name) or (isinstance(node, ast.Attribute) and _plain_operand(node.value))
 
 
 def _import_first(lines, imports):
