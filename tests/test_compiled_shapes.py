@@ -1,5 +1,5 @@
 """The compiled helpers of ``numba_shapes.py`` and ``numba_products.py`` (transpose,
-reshape, clip, cumsum, stores into arrays, stack, outer, dot, norm) give the plain
+swapaxes, reshape, clip, cumsum, stores into arrays, stack, outer, dot, norm) give the plain
 runtime helpers' numbers.
 
 Each helper is called from a small ``numba.njit`` function and compared with the plain one
@@ -287,6 +287,19 @@ def test_dot_of_more_dimensions_is_refused():
         _dot(np.ones((2, 2, 2)), np.ones((2, 2, 3)), np.ones(3))
 
 
+@numba.njit
+def _swapaxes(g, axis1, axis2):
+    return runtime.swapaxes_adjoint(g, axis1, axis2)
+
+
+def test_swapaxes_adjoint_gives_the_plain_helpers():
+    for shape in [(3, 4), (2, 3, 4)]:
+        for g in _layouts(shape):
+            for axis1, axis2 in [(0, 1), (1, 0), (0, -1), (-1, -2)]:
+                assert_same(_swapaxes(g, axis1, axis2), runtime.swapaxes_adjoint(g, axis1, axis2), exact=True)
+    assert _swapaxes(0.0, 0, 1) == 0.0
+
+
 def _stack_along(axis):
     return numba.njit(eval(f"lambda g, k: stack_adjoint(g, k, axis={axis})", {"stack_adjoint": runtime.stack_adjoint}))
 
@@ -346,6 +359,10 @@ def stacked(A):
     return np.sum(np.stack((A[:, 0], A[:, 1] ** 2), axis=1) ** 2) + np.sum(np.stack((A[0], A[2])) ** 3)
 
 
+def swapped(A):
+    return np.sum(np.swapaxes(A, 0, 1) @ np.sin(A))
+
+
 def stored(x):
     y = x.copy()
     y[0] = y[0] * 3.0
@@ -365,7 +382,7 @@ X = RNG.standard_normal(6) * 0.6
 M = RNG.standard_normal((3, 4))
 CASES = [(transposed, M), (transposed_axes, M), (reshaped, X), (np_reshaped, M), (clipped, X),
          (cumulative, X), (cumulative_rows, M), (normed, X), (normed, M), (outer, X), (stored, X),
-         (stored_rows, M), (dotted, M), (stacked, M)]
+         (stored_rows, M), (dotted, M), (stacked, M), (swapped, M)]
 
 
 @pytest.mark.parametrize("f, x", CASES, ids=lambda v: getattr(v, "__name__", ""))

@@ -36,6 +36,7 @@ from .numba_reductions import _constant
 COMPILED = frozenset({
     "transpose_adjoint", "reshape_adjoint", "clip_mask", "cumsum_adjoint",
     "setitem_adjoint", "setitem_value_adjoint", "index_update", "stack_adjoint",
+    "swapaxes_adjoint",
 }) | _PRODUCTS
 
 
@@ -82,6 +83,15 @@ def _transpose_adjoint(g, axes=None):
     inverse = ", ".join(f"p{k}" for k in range(g.ndim))
     lines.append(f"    return np.transpose(g, ({inverse},))")
     return _made("\n".join(lines), "adjoint")
+
+
+@overload(runtime.swapaxes_adjoint)
+def _swapaxes_adjoint(g, axis1, axis2):
+    if _is_number(g):
+        return lambda g, axis1, axis2: g    # a zero placeholder
+    if not (_is_array(g) and isinstance(axis1, types.Integer) and isinstance(axis2, types.Integer)):
+        raise TypingError("the adjoint of np.swapaxes is compiled for an array and two axes given as ints")
+    return lambda g, axis1, axis2: np.swapaxes(g, axis1, axis2)
 
 
 @overload(runtime.reshape_adjoint)
