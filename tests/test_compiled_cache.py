@@ -224,3 +224,51 @@ def test_a_helper_called_through_its_module_compiles_and_is_fingerprinted(tmp_pa
         result = run(tmp_path, cache)
         assert result["hits"] == hits
         np.testing.assert_allclose(result["gradient"], expected(2.0, C), rtol=1e-12)
+
+
+DYNAMIC = '''
+import importlib.util, json, sys
+import numpy as np
+import tangent_ad as tad
+spec = importlib.util.spec_from_file_location("loaded_by_path", "model.py")
+module = importlib.util.module_from_spec(spec)
+if {register}:
+    sys.modules["loaded_by_path"] = module
+spec.loader.exec_module(module)
+d = tad.derivative(module.f, compile=True)
+if {unregister}:
+    del sys.modules["loaded_by_path"]     # Numba can no longer import the kept code's module
+x = np.linspace(0.1, 1.0, 5)
+gradient = d(x)
+print(json.dumps({{"gradient": list(map(float, gradient)), "hits": sum(d.stats.cache_hits.values())}}))
+'''
+
+
+@pytest.mark.parametrize("register, unregister", [(False, False), (True, True)])
+def test_code_of_a_module_numba_cannot_import_is_compiled_afresh(tmp_path, register, unregister):
+    """Numba reloads kept code by importing its module by name: a module loaded from a path
+    (not in sys.modules) is not kept, and kept code whose module is gone is compiled again."""
+    cache = tmp_path / "cache"
+    (tmp_path / "model.py").write_text(textwrap.dedent('''
+        import numpy as np
+
+        def f(x):
+            s = 0.0
+            for i in range(3):
+                s = s + np.sum(np.sin(x) * x)
+            return s
+    '''))
+    x = np.linspace(0.1, 1.0, 5)
+    first = True
+    for script in (DYNAMIC.format(register=True, unregister=False),      # kept, module importable
+                   DYNAMIC.format(register=register, unregister=unregister)):
+        (tmp_path / "dynamic.py").write_text(script)
+        env = {**os.environ, "TANGENT_AD_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+        done = subprocess.run([sys.executable, "dynamic.py"], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        np.testing.assert_allclose(result["gradient"], 3 * (np.cos(x) * x + np.sin(x)), rtol=1e-12)
+        if not first:
+            assert result["hits"] == 0
+        first = False

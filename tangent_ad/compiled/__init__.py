@@ -43,7 +43,7 @@ def _numba_variant(plain):
     Numba's own dispatch, no Python frame of ours), with ``plain``'s attributes and its
     compile step wrapped so that what Numba cannot compile raises a CompileError."""
     from ..pipeline.freshness import check_of, extended
-    from .numba_build import build, compile_failure, numba_module
+    from .numba_build import build, compile_failure, numba_module, without_disk_cache
     numba = numba_module()
     dispatcher, text, probes = build(plain)
     numba_errors = numba.core.errors.NumbaError
@@ -51,7 +51,11 @@ def _numba_variant(plain):
 
     def compile_for(*args, **kwargs):
         try:
-            return compile_for_args(*args, **kwargs)
+            try:
+                return compile_for_args(*args, **kwargs)
+            except ImportError:     # code kept on disk that cannot be loaded here: compile it afresh
+                without_disk_cache(dispatcher)
+                return compile_for_args(*args, **kwargs)
         except numba_errors as error:
             raise compile_failure(error, plain, text) from None
 

@@ -8,6 +8,7 @@ floats and then with arrays is compiled twice, once each. What it cannot compile
 """
 import inspect
 import re
+import sys
 import types
 
 import numpy as np
@@ -79,6 +80,8 @@ def _build(plain):
         elif isinstance(value, types.ModuleType) and not disk_cache.is_library(value):
             compiled[name_] = _compiled_module(numba, value, names)
     key = disk_cache.fingerprint(rewritten.text, values, callees)
+    if values.get("__name__") not in sys.modules:
+        key = None      # Numba reloads kept code by importing its module by name: it must be importable
     path = disk_cache.source_file(rewritten.text, key)
     if path is not None:    # run again from the file Numba keeps its compiled code beside
         function = compile_source(rewritten.text, entry, dict(plain.__globals__), f"compiled {label}", path=path)
@@ -112,6 +115,25 @@ def _compiled_module(numba, module, names):
             value = getattr(module, name_)
             setattr(stand_in, name_, numba.njit(value) if users_function(value) else value)
     return stand_in
+
+
+def without_disk_cache(dispatcher, seen=None):
+    """Turn off the disk cache of ``dispatcher`` and of the compiled functions it calls: the
+    way back when kept code cannot be loaded (``compile_for`` in ``__init__.py``)."""
+    from numba.core.caching import NullCache
+    from numba.core.dispatcher import Dispatcher
+    seen = set() if seen is None else seen
+    if id(dispatcher) in seen:
+        return
+    seen.add(id(dispatcher))
+    dispatcher._cache = NullCache()
+    for value in dispatcher.py_func.__globals__.values():
+        if isinstance(value, Dispatcher):
+            without_disk_cache(value, seen)
+        elif isinstance(value, types.ModuleType) and not disk_cache.is_library(value):
+            for attribute in vars(value).values():
+                if isinstance(attribute, Dispatcher):
+                    without_disk_cache(attribute, seen)
 
 
 def _jit(numba, function, cached):
