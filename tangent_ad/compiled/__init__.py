@@ -3,9 +3,11 @@
 The plain derivative is generated as always; a backend then compiles a variant of it.
 The one backend today is Numba (``compile=True`` or ``compile="numba"``): the source is
 rewritten where Numba needs it (``numba_source.py``), the runtime helpers have compiled
-versions (``numba_runtime.py``), and the functions are compiled per argument types on their
-first call (``numba_build.py``). The compiled variant is kept on the plain derivative it
-was made from, so it is made again exactly when the plain one is (``pipeline/cache.py``).
+versions (``numba_runtime.py``, ``numba_shapes.py``), and the functions are compiled per
+argument types on their first call (``numba_build.py``), or loaded from the code a previous
+run kept on disk (``disk_cache.py``). The compiled variant is kept on the plain derivative
+it was made from, so it is made again when the plain one is (``pipeline/cache.py``), and
+also when a value Numba compiled in is rebound (``frozen.py``).
 """
 BACKENDS = ("numba",)
 
