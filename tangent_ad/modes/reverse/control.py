@@ -72,10 +72,12 @@ class ControlFlow:
         sweep, memory, program = self.sweep, self.memory, self.program
         header = self.loop_head(nodes, state)
         outer_batches = memory.batches
+        accumulators = program.cleanups.loop_accumulators
         for var in sorted(header - state):
-            sweep.zero(var, code)
-        # a never-reassigned argument's adjoint zeroed here is only ever added to in the loop
-        owned = {v for v in header - state if program.argument_never_reassigned(v)}
+            sweep.zero(var, code, array=accumulators)
+        # the adjoint of a value that never changes (a never-reassigned argument, a local assigned
+        # once outside every loop), zeroed here as an array, is only ever added to in the loop
+        owned = {v for v in header - state if program.single_valued(v)}
         outer = memory.in_place
         memory.in_place = outer | (owned if program.cleanups.loop_accumulators else set())
         memory.batches = batching.Batches(program.names, program.bar)

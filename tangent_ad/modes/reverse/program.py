@@ -96,6 +96,18 @@ class Program:
     def argument_never_reassigned(self, var):
         return var in self.function.params and var not in self.writes(self.function.body)
 
+    def single_valued(self, var):
+        """Whether ``var`` holds one value for the whole reverse sweep: a parameter never
+        reassigned, or a local assigned once, by a statement outside every branch and loop
+        (``inputs = xs @ U.T``). Its adjoint can then start as zeros of its shape before a
+        loop and be added into there (``index_accumulate(inputs_bar, g, t)``), instead of a
+        new array of its full shape on every iteration."""
+        if var in self.function.params:
+            return self.argument_never_reassigned(var)
+        writers = [s for s in self.function.body if var in self.writes([s])]
+        return (len(writers) == 1 and isinstance(writers[0], ir.Assign) and writers[0].target == var
+                and writers[0].index is None and not list(ir.blocks(writers[0])))
+
     def original(self, p):
         """A name holding argument ``p`` as it was passed (p itself, unless p is reassigned)."""
         if p not in self.writes(self.function.body):

@@ -91,11 +91,13 @@ def broadcast_sum_adjoint(tree):
     return tree.args[0]
 
 
-def index_adjoint_call(tree, var):
+def index_adjoint_call(tree, var, shape_source=None):
     """``(g, index)`` when ``tree`` is ``index_adjoint(g, var, index)``: the adjoint of a read
-    ``x[index]``, which adds into that part of ``x``'s adjoint only. None otherwise."""
+    ``x[index]``, which adds into that part of ``x``'s adjoint only. ``shape_source``: a
+    variable known to have var's shape and dtype, which the call may read instead of var
+    (``index_adjoint(g, A, i)`` for ``B = A * 2.0``). None otherwise."""
     if _call_name(tree) == "index_adjoint" and len(tree.args) == 3 \
-            and isinstance(tree.args[1], ast.Name) and tree.args[1].id == var:
+            and isinstance(tree.args[1], ast.Name) and tree.args[1].id in (var, shape_source):
         return tree.args[0], tree.args[2]
     return None
 

@@ -213,7 +213,7 @@ class ReverseSweep:
             # an array this sweep made (zeros_like before a loop, or an owned adjoint) that nothing
             # else refers to: add into it (a row read x[t] adds into that row only)
             batched = memory.batched_product(var, expr) if var in memory.in_place else None
-            index_read = reuse.index_adjoint_call(expr.tree, var)
+            index_read = reuse.index_adjoint_call(expr.tree, var, program.derivatives.shapes.same_shape_source(var))
             spread = reuse.broadcast_sum_adjoint(expr.tree)
             if batched is not None:
                 code.line(*batched)
@@ -237,11 +237,13 @@ class ReverseSweep:
             state.add(var)
             memory.assigned(var, expr, owned)
 
-    def zero(self, var, code):
-        """A zero adjoint for ``var``, where control flow joins paths that did not touch it."""
+    def zero(self, var, code, array=False):
+        """A zero adjoint for ``var``, where control flow joins paths that did not touch it.
+        ``array``: before a loop, where a local that holds one value gets zeros of its shape
+        too, to be added into (``Program.single_valued``)."""
         self.memory.owned.discard(var)
         bar = self.program.bar(var)
-        if self.program.argument_never_reassigned(var):
+        if self.program.argument_never_reassigned(var) or (array and self.program.single_valued(var)):
             code.line(f"{bar} = zeros_like({var})", ("zeros_like", var))
         else:
             self.zero_placeholder = True
