@@ -24,8 +24,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from strict_array import strict, unwrap  # noqa: E402
 
-# compile=True keeps compiled derivatives on disk; the suite uses a folder of its own, new each
-# run, so that it neither reads nor fills the user's cache (and runs with the cache on, as users do).
+# compile=True compiles with Numba, whose LLVM optimisation is most of each compile's seconds.
+# The tests check what compiled code computes, not how fast it runs, and LLVM's optimisations do
+# not change results (no fast-math), so the suite compiles at level 0 and stays well under its
+# time limit (benchmarks/ measures the code users get, at Numba's default level).
+os.environ.setdefault("NUMBA_OPT", "0")
+
+# compile=True keeps compiled derivatives on disk. The suite neither reads nor fills the user's
+# cache: it keeps nothing (writing each compiled function out costs time the suite must not
+# spend), except in tests/test_compiled_cache.py, whose fresh processes use folders of their own.
+os.environ.setdefault("TANGENT_AD_CACHE", "0")
 if "TANGENT_AD_CACHE_DIR" not in os.environ:
     os.environ["TANGENT_AD_CACHE_DIR"] = tempfile.mkdtemp(prefix="tangent_ad-test-cache-")
     atexit.register(shutil.rmtree, os.environ["TANGENT_AD_CACHE_DIR"], True)

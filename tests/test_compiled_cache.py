@@ -72,7 +72,7 @@ def write(folder, K=2.0, C=0.5):
 def run(folder, cache, **environment):
     """One fresh process computing the compiled gradient: its numbers and Numba's cache counters."""
     (folder / "run.py").write_text(RUN)
-    env = {**os.environ, "TANGENT_AD_CACHE_DIR": str(cache), "PYTHONPATH": f"{folder}{os.pathsep}{ROOT}",
+    env = {**os.environ, "TANGENT_AD_CACHE": "1", "TANGENT_AD_CACHE_DIR": str(cache), "PYTHONPATH": f"{folder}{os.pathsep}{ROOT}",
            **environment}
     done = subprocess.run([sys.executable, "run.py"], cwd=folder, env=env, capture_output=True, text=True,
                           timeout=300)
@@ -191,7 +191,7 @@ def test_the_command_line_clears_the_cache(tmp_path):
     cache = tmp_path / "cache"
     (cache / "compiled").mkdir(parents=True)
     (cache / "compiled" / "x.py").write_text("")
-    env = {**os.environ, "TANGENT_AD_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "TANGENT_AD_CACHE": "1", "TANGENT_AD_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-m", "tangent_ad", "--clear-cache"], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and str(cache) in done.stdout
@@ -263,7 +263,7 @@ def test_code_of_a_module_numba_cannot_import_is_compiled_afresh(tmp_path, regis
     for script in (DYNAMIC.format(register=True, unregister=False),      # kept, module importable
                    DYNAMIC.format(register=register, unregister=unregister)):
         (tmp_path / "dynamic.py").write_text(script)
-        env = {**os.environ, "TANGENT_AD_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "TANGENT_AD_CACHE": "1", "TANGENT_AD_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
         done = subprocess.run([sys.executable, "dynamic.py"], cwd=tmp_path, env=env, capture_output=True,
                               text=True, timeout=300)
         assert done.returncode == 0, done.stderr

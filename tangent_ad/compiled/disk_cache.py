@@ -50,10 +50,10 @@ def cache_directory():
     """The folder compiled derivatives are kept in, or None when the cache is turned off.
 
     >>> import os
-    >>> os.environ["TANGENT_AD_CACHE"] = "0"
-    >>> cache_directory() is None
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"TANGENT_AD_CACHE": "0"}):
+    ...     cache_directory() is None
     True
-    >>> del os.environ["TANGENT_AD_CACHE"]
     """
     if os.environ.get("TANGENT_AD_CACHE", "").strip().lower() in _OFF:
         return None
