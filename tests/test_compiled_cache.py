@@ -20,6 +20,9 @@ pytest.importorskip("numba")    # the test extra installs it: these tests always
 from tangent_ad.compiled import disk_cache  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+# the processes run as a user's do: Numba at its own optimisation level (conftest.py lowers it for
+# the suite's speed, and Numba does not load code kept at level 0)
+USERS_ENVIRONMENT = {key: value for key, value in os.environ.items() if key != "NUMBA_OPT"}
 
 MODEL = '''
 import numpy as np
@@ -72,7 +75,7 @@ def write(folder, K=2.0, C=0.5):
 def run(folder, cache, **environment):
     """One fresh process computing the compiled gradient: its numbers and Numba's cache counters."""
     (folder / "run.py").write_text(RUN)
-    env = {**os.environ, "TANGENT_AD_CACHE": "1", "TANGENT_AD_CACHE_DIR": str(cache), "PYTHONPATH": f"{folder}{os.pathsep}{ROOT}",
+    env = {**USERS_ENVIRONMENT, "TANGENT_AD_CACHE": "1", "TANGENT_AD_CACHE_DIR": str(cache), "PYTHONPATH": f"{folder}{os.pathsep}{ROOT}",
            **environment}
     done = subprocess.run([sys.executable, "run.py"], cwd=folder, env=env, capture_output=True, text=True,
                           timeout=300)
@@ -191,7 +194,7 @@ def test_the_command_line_clears_the_cache(tmp_path):
     cache = tmp_path / "cache"
     (cache / "compiled").mkdir(parents=True)
     (cache / "compiled" / "x.py").write_text("")
-    env = {**os.environ, "TANGENT_AD_CACHE": "1", "TANGENT_AD_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+    env = {**USERS_ENVIRONMENT, "TANGENT_AD_CACHE": "1", "TANGENT_AD_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-m", "tangent_ad", "--clear-cache"], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and str(cache) in done.stdout
@@ -263,7 +266,7 @@ def test_code_of_a_module_numba_cannot_import_is_compiled_afresh(tmp_path, regis
     for script in (DYNAMIC.format(register=True, unregister=False),      # kept, module importable
                    DYNAMIC.format(register=register, unregister=unregister)):
         (tmp_path / "dynamic.py").write_text(script)
-        env = {**os.environ, "TANGENT_AD_CACHE": "1", "TANGENT_AD_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+        env = {**USERS_ENVIRONMENT, "TANGENT_AD_CACHE": "1", "TANGENT_AD_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
         done = subprocess.run([sys.executable, "dynamic.py"], cwd=tmp_path, env=env, capture_output=True,
                               text=True, timeout=300)
         assert done.returncode == 0, done.stderr
