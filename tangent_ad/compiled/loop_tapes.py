@@ -103,10 +103,10 @@ def _function_loops(lines, function, tape, taken):
 
 
 def _save_as_tuples(lines, made, loop, back, sites, tape, taken):
-    tuple_tape = _fresh(f"{tape}_loop", taken)
+    tuple_tape = fresh_name(f"{tape}_loop", taken)
     slots = []          # in the order of the pushes in the forward body
     for var, (saved, restored) in sites.items():
-        names = [_fresh(f"saved_{var}", taken) for _ in saved]
+        names = [fresh_name(f"saved_{var}", taken) for _ in saved]
         # the k-th pop of var in the reverse body restores its k-th last push
         for (statement, _, value), name_ in zip(saved, names):
             lines[statement.lineno - 1] = _indent(lines, statement) + f"{name_} = {value}"
@@ -169,7 +169,8 @@ def _indent(lines, statement):
     return line[:len(line) - len(line.lstrip())]
 
 
-def _fresh(name_, taken):
+def fresh_name(name_, taken):
+    """``name_``, or ``name_2``, ``name_3``...: the first not in ``taken`` (added to it)."""
     candidate, n = name_, 1
     while candidate in taken:
         n += 1

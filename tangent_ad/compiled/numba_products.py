@@ -20,20 +20,9 @@ from numba.np.numpy_support import as_dtype
 
 from .. import runtime
 from .numba_reductions import _constant
+from .numba_runtime import _absent, _is_array, _is_number
 
 COMPILED = frozenset({"outer_adjoint_left", "outer_adjoint_right", "norm_adjoint", "norm_tangent"})
-
-
-def _is_number(t):
-    return isinstance(t, (types.Number, types.Boolean))
-
-
-def _is_array(t):
-    return isinstance(t, types.Array)
-
-
-def _absent(t):
-    return t is None or isinstance(t, (types.NoneType, types.Omitted))
 
 
 # -------------------------------------------------------------------------------- outer

@@ -32,25 +32,13 @@ from .. import runtime
 from . import numba_products  # noqa: F401 - registers the compiled adjoints of products and norms
 from .numba_products import COMPILED as _PRODUCTS
 from .numba_reductions import _constant
+from .numba_runtime import _absent, _is_array, _is_number
 
 COMPILED = frozenset({
     "transpose_adjoint", "reshape_adjoint", "clip_mask", "cumsum_adjoint",
     "setitem_adjoint", "setitem_value_adjoint", "index_update", "stack_adjoint",
     "swapaxes_adjoint",
 }) | _PRODUCTS
-
-
-def _is_number(t):
-    return isinstance(t, (types.Number, types.Boolean))
-
-
-def _is_array(t):
-    return isinstance(t, types.Array)
-
-
-def _absent(t):
-    """An optional argument left out, or passed as None."""
-    return t is None or isinstance(t, (types.NoneType, types.Omitted))
 
 
 def _made(text, name_):

@@ -40,7 +40,7 @@ import re
 from dataclasses import dataclass
 
 from .fusion import fuse
-from .loop_tapes import loop_tapes
+from .loop_tapes import fresh_name, loop_tapes
 
 _LINE_COMMENT = re.compile(r"^\s*# line (\d+): (.*)$")
 
@@ -223,7 +223,7 @@ def _reduction_edits(tree, numpy_names, taken):
             continue
         helper, array, axis, keepdims = found
         if helper not in names:
-            names[helper] = _fresh(helper, taken)
+            names[helper] = fresh_name(helper, taken)
         edits.append((node, f"{names[helper]}({array}, {axis}, {keepdims})"))
     imported = [helper + (f" as {name_}" if name_ != helper else "") for helper, name_ in sorted(names.items())]
     imports = [f"from tangent_ad.compiled.numba_reductions import {', '.join(imported)}"] if imported else []
@@ -266,7 +266,7 @@ def _matmul_edits(tree, taken):
                 and all(_plain_operand(side) for side in (node.left, node.right))]
     if not products:
         return [], []
-    name_ = _fresh("matmul", taken)
+    name_ = fresh_name("matmul", taken)
     edits = [(node, f"{name_}({ast.unparse(node.left)}, {ast.unparse(node.right)})") for node in products]
     return edits, ["from tangent_ad.compiled.numba_matmul import matmul" + (f" as {name_}" if name_ != "matmul" else "")]
 
@@ -364,7 +364,7 @@ def _split_tape(lines, start, end, tape, taken):
         return
     names = {}
     for var in dict.fromkeys(pushed):
-        names[var] = _fresh(f"{tape}_{var}", taken)
+        names[var] = fresh_name(f"{tape}_{var}", taken)
     indent = make.match(lines[made_at]).group(1)
     made = [f"{indent}{names[var]} = []" for var in names]
     made[0] += "     # one list per taped variable: Numba compiles lists of one type"
@@ -375,12 +375,3 @@ def _split_tape(lines, start, end, tape, taken):
         elif (m := pop.match(line)) is not None:
             lines[i] = f"{m.group(1)}{m.group(2)} = {names[m.group(2)]}.pop()"
     lines[made_at:made_at + 1] = ["\n".join(made)]
-
-
-def _fresh(name_, taken):
-    candidate, n = name_, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{name_}{n}"
-    taken.add(candidate)
-    return candidate
